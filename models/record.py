@@ -1,0 +1,146 @@
+"""AuditReturn: the JSON record of one accepted return. A public, versioned contract."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.raw import Comment, Location
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Status(str, Enum):
+    answered = "answered"
+    not_applicable = "not_applicable"
+    unanswered = "unanswered"
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class FlagCode(str, Enum):
+    """Stable flag codes. Add new ones at the end; never rename."""
+
+    unanswered = "unanswered"
+    not_applicable = "not_applicable"
+    undated_answer = "undated_answer"
+    missing_header = "missing_header"
+    grade_missing = "grade_missing"
+    grade_multiple = "grade_multiple"
+    placeholder_text = "placeholder_text"
+    answer_repeats_question = "answer_repeats_question"
+    thin_answer = "thin_answer"
+    unresolved_revisions = "unresolved_revisions"
+    comments_left = "comments_left"
+    action_without_owner = "action_without_owner"
+    action_without_timescale = "action_without_timescale"
+    invalid_date = "invalid_date"
+    date_in_future = "date_in_future"
+    date_outside_window = "date_outside_window"
+    section_unanswered = "section_unanswered"
+    template_uncertain = "template_uncertain"
+    unknown_content = "unknown_content"
+    ocr_low_confidence = "ocr_low_confidence"
+
+
+class Source(_Model):
+    file: str
+    sha256: str
+    format: Literal["docx", "doc", "rtf", "odt", "pdf"]
+    ocr: bool = False
+
+
+class TemplateMatch(_Model):
+    id: str
+    version: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class Header(_Model):
+    agency: str | None = None
+    auditor: str | None = None
+    practitioner: str | None = None
+    child: str | None = None
+    date_of_audit: str | None = Field(None, description="ISO date")
+    theme: str | None = None
+    case_status: str | None = None
+
+
+class Answer(_Model):
+    id: str
+    section: str
+    question: str
+    answer: str = ""
+    status: Status = Status.unanswered
+    dates: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    location: Location | None = None
+    confidence: float = Field(0.0, ge=0, le=1)
+
+
+class Grade(_Model):
+    value: Literal["outstanding", "good", "requires_improvement", "inadequate"] | None = None
+    problem: Literal["none_marked", "multiple_marked"] | None = None
+
+
+class Evidence(_Model):
+    answer: str
+    sentence: str
+    polarity: Literal["strength", "concern", "neutral"] = "neutral"
+
+
+class ThemeTag(_Model):
+    id: str
+    label: str
+    mentions: int
+    answers: list[str]
+    evidence: list[Evidence] = Field(default_factory=list)
+    negated: list[Evidence] = Field(default_factory=list)
+
+
+class Flag(_Model):
+    code: FlagCode
+    severity: Severity
+    answer: str | None = None
+    message: str
+
+
+class Extraction(_Model):
+    """What the extractor could not fully understand, so nothing is silently dropped."""
+
+    unknown: dict[str, int] = Field(default_factory=dict)
+    revisions: int = 0
+    warnings: list[str] = Field(default_factory=list)
+    unmatched_text: list[str] = Field(default_factory=list, description="text not placed under any question")
+
+
+class Quality(_Model):
+    score: int = Field(ge=0, le=100)
+    breakdown: dict[str, int] = Field(default_factory=dict)
+
+
+class AuditReturn(_Model):
+    schema_version: int = SCHEMA_VERSION
+    source: Source
+    template: TemplateMatch
+    header: Header = Field(default_factory=Header)
+    answers: list[Answer] = Field(default_factory=list)
+    grade: Grade = Field(default_factory=Grade)
+    themes: list[ThemeTag] = Field(default_factory=list)
+    flags: list[Flag] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
+    extraction: Extraction = Field(default_factory=Extraction)
+    quality: Quality | None = None
+
+    def answer(self, question_id: str) -> Answer:
+        return next(a for a in self.answers if a.id == question_id)

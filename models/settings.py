@@ -1,0 +1,33 @@
+"""Settings: one model, loaded once at the edge (CLI or flow) and passed down to stage functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Limits(BaseModel):
+    """Bounds on the work one file may cost, so one bad file cannot hold up the night."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_file_mb: float = Field(50, gt=0, description="larger files are quarantined unread")
+    max_unzipped_mb: float = Field(200, gt=0, description="a Word package that inflates past this is refused")
+    max_pages: int = Field(60, gt=0, description="PDF pages read per file")
+    seconds_per_file: float = Field(180, gt=0, description="time limit for converting or OCR-ing one file")
+    ocr_language: str = "eng"
+
+
+class Settings(BaseModel):
+    """Everything a run can be told; defaults suit a partnership's nightly run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limits: Limits = Field(default_factory=Limits)
+    template_threshold: float = Field(0.5, ge=0, le=1, description="below this, flag template_uncertain")
+    template_id: str | None = Field(None, description="force this template instead of detecting")
+    template_dirs: list[Path] = Field(default_factory=list)
+    codebook: Path | None = None
+    pseudonymise: bool = False
+    concurrency: int = Field(4, ge=1, description="files processed at once")
