@@ -1,0 +1,114 @@
+"""Read the overall grade: marked with X, a tick, a checked box of any encoding, by text, or by deleting the others."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz
+
+from models.template import Template
+from pipeline.layout import Unit
+from pipeline.text import normalise
+
+_MARK_GLYPHS = "☒☑✓✔✗✘√■⊠🗹"
+_UNMARKED_GLYPHS = "☐□"
+_MARK_WORDS = {"x", "yes", "y", "tick", "ticked", "selected", "*", "xx"}
+_NOT_MARKS = {"no", "n", "-", "n/a", ""}
+_GLYPH = re.compile(f"[{_MARK_GLYPHS}{_UNMARKED_GLYPHS}]")
+_GRADE_LABEL = re.compile(r"^\s*(?:overall\s+)?grad(?:e|ing)(?:\s*\(x\))?\s*:?\s*(.*)$", re.I)
+
+
+def _options(template: Template) -> list[tuple[str, list[str]]]:
+    return [(o.value, [normalise(o.label), *(normalise(a) for a in o.aliases)]) for o in template.grading.options]
+
+
+def _strip_marks(text: str) -> tuple[str, bool, bool]:
+    """Text without mark glyphs or a standalone X, and whether a mark / an empty box was there."""
+    marked = any(g in text for g in _MARK_GLYPHS)
+    empty_box = any(g in text for g in _UNMARKED_GLYPHS)
+    cleaned = _GLYPH.sub(" ", text)
+    tokens = cleaned.split()
+    if tokens and tokens[0] in {"X", "x"} and len(tokens) > 1:
+        marked, tokens = True, tokens[1:]
+    if tokens and tokens[-1] in {"X", "x", "(X)", "(x)"} and len(tokens) > 1:
+        marked, tokens = True, tokens[:-1]
+    return " ".join(tokens), marked, empty_box
+
+
+def _option_of(text: str, options) -> str | None:
+    norm = normalise(text)
+    if not norm or len(norm) > 40:
+        return None
+    best = max(((max(fuzz.ratio(norm, label) for label in labels), value) for value, labels in options))
+    return best[1] if best[0] >= 88 else None
+
+
+def _is_mark(unit: Unit) -> bool:
+    if any(cb.checked for cb in unit.checkboxes):
+        return True
+    text = unit.text.strip()
+    if any(g in text for g in _MARK_GLYPHS):
+        return True
+    norm = normalise(text)
+    if norm in _MARK_WORDS:
+        return True
+    return bool(norm) and norm not in _NOT_MARKS and len(norm) <= 12 and not any(g in text for g in _UNMARKED_GLYPHS)
+
+
+def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | None, str | None]:
+    """Find the grade: (units that belong to the grade block, grade value or None, problem or None)."""
+    if template.grading is None:
+        return set(), None, None
+    options = _options(template)
+    found: dict[object, list[tuple[Unit, str, bool, bool]]] = defaultdict(list)
+    titled: set[object] = set()
+    for u in units:
+        text = u.text
+        key = ("t", u.table) if u.in_table else ("p", None)
+        if _GRADE_LABEL.match(text or "") and len(text) < 40:
+            titled.add(key)
+        cleaned, marked, empty_box = _strip_marks(text)
+        value = _option_of(cleaned, options)
+        if value:
+            found[key].append((u, value, marked or any(cb.checked for cb in u.checkboxes), empty_box))
+
+    blocks = [(len({v for _, v, _, _ in hits}) + (1 if key in titled else 0), key) for key, hits in found.items()]
+    blocks = [(score, key) for score, key in blocks if score >= 2]
+    if not blocks:
+        return _grade_as_text(units, options)
+    _, key = max(blocks, key=lambda b: (b[0], b[1][0] == "t"))
+    hits = found[key]
+    block_units = {u.index for u, *_ in hits}
+    if key[0] == "t":
+        block_units |= {u.index for u in units if u.table == key[1]}
+
+    marked_values: list[str] = []
+    for u, value, marked_inline, _ in hits:
+        row_marked = key[0] == "t" and any(
+            _is_mark(o) for o in units if o.table == u.table and o.row == u.row and o.index != u.index
+            and _option_of(_strip_marks(o.text)[0], options) is None and not _GRADE_LABEL.match(o.text or "")
+        )
+        if marked_inline or row_marked:
+            marked_values.append(value)
+    marked_values = list(dict.fromkeys(marked_values))
+    present = list(dict.fromkeys(v for _, v, _, _ in hits))
+    if len(marked_values) == 1:
+        return block_units, marked_values[0], None
+    if len(marked_values) > 1:
+        return block_units, None, "multiple_marked"
+    if len(present) == 1 and len(options) > 1:
+        return block_units, present[0], None  # the other options were deleted
+    return block_units, None, "none_marked"
+
+
+def _grade_as_text(units: list[Unit], options) -> tuple[set[int], str | None, str | None]:
+    """A grade written as text, e.g. 'Overall grade: Good'."""
+    for u in units:
+        for line in u.text.split("\n"):
+            m = _GRADE_LABEL.match(line)
+            if m and m.group(1).strip():
+                value = _option_of(_strip_marks(m.group(1))[0], options)
+                if value:
+                    return {u.index}, value, None
+    return set(), None, "none_marked"

@@ -1,0 +1,141 @@
+"""Intake: decide what in the inbox is new, read each new file into a record or quarantine, never lose one."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from models.errors import MaapError, UnreadableFile
+from models.record import AuditReturn
+from models.settings import Settings
+from models.template import Template
+from pipeline.process import read_return, sha256_of
+from pipeline.workspace import (
+    LedgerEntry, Reason, Workspace, archived_name, copy_atomic, read_ledger, write_atomic,
+)
+
+log = logging.getLogger("maap.intake")
+
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class Plan:
+    """What a run will do: files to read, files already seen, new copies of bytes already read."""
+
+    to_process: list[tuple[str, str]] = field(default_factory=list)  # (inbox-relative path, sha256)
+    already_seen: int = 0
+    duplicates: list[LedgerEntry] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+
+
+def _inbox_files(ws: Workspace) -> list[Path]:
+    return sorted(p for p in ws.inbox.rglob("*") if p.is_file() and p.name not in IGNORED_NAMES
+                  and not p.name.startswith("."))
+
+
+def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
+    """Compare the inbox with the ledger: same path and bytes is already seen; same bytes elsewhere is a duplicate."""
+    ws.ensure()
+    ledger = read_ledger(ws)
+    seen_pairs = {(e.file, e.sha256) for e in ledger}
+    first_by_sha = {}
+    for e in ledger:
+        if e.outcome in ("processed", "quarantined"):
+            first_by_sha.setdefault(e.sha256, e.file)
+    plan = Plan()
+    now = time.time()
+    for path in _inbox_files(ws):
+        rel = path.relative_to(ws.inbox).as_posix()
+        if settle_seconds and now - path.stat().st_mtime < settle_seconds:
+            plan.waiting.append(rel)  # still being written; the next run takes it
+            continue
+        sha = sha256_of(path)
+        if (rel, sha) in seen_pairs:
+            plan.already_seen += 1
+            continue
+        if sha in first_by_sha:
+            plan.duplicates.append(LedgerEntry(
+                file=rel, sha256=sha, outcome="duplicate",
+                reason=Reason(code="duplicate", message=f"Same content as {first_by_sha[sha]}, already read; nothing to do."),
+            ))
+            continue
+        first_by_sha[sha] = rel
+        plan.to_process.append((rel, sha))
+    return plan
+
+
+@lru_cache(maxsize=8)
+def _templates_for(dirs: tuple[str, ...], stamp: tuple[float, ...]) -> dict[str, Template]:
+    from pipeline.templates import load_templates
+
+    return load_templates([Path(d) for d in dirs])
+
+
+def templates_for(ws: Workspace, settings: Settings) -> dict[str, Template]:
+    """Built-in templates plus the workspace's and any configured folders, cached while unchanged."""
+    dirs = tuple(str(d) for d in [*settings.template_dirs, ws.templates])
+    stamp = tuple(max((p.stat().st_mtime for p in Path(d).glob("*.y*ml")), default=0.0) for d in dirs)
+    return _templates_for(dirs, stamp)
+
+
+def record_name(rel: str, sha: str) -> str:
+    return f"{Path(rel).stem}-{sha[:12]}.json"
+
+
+def _quarantine(ws: Workspace, src: Path, rel: str, sha: str, code: str, message: str) -> LedgerEntry:
+    dest = ws.quarantine / Path(rel).name
+    if dest.exists() and sha256_of(dest) != sha:
+        dest = ws.quarantine / f"{Path(rel).stem}-{sha[:8]}{Path(rel).suffix}"
+    copy_atomic(src, dest)
+    reason = Reason(code=code, message=message)
+    write_atomic(dest.with_name(dest.name + ".reason.json"), (reason.model_dump_json(indent=2) + "\n").encode())
+    return LedgerEntry(file=rel, sha256=sha, outcome="quarantined", reason=reason)
+
+
+def _is_lock_file(name: str) -> bool:
+    return name.startswith("~$")
+
+
+def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None = None) -> LedgerEntry:
+    """Archive one inbox file, read it into a record (with themes), or quarantine it with a reason. Never raises
+    for a bad file; the ledger entry it returns is appended by the caller."""
+    src = ws.inbox / rel
+    archive = ws.archive / archived_name(Path(rel).name, sha)
+    if not archive.exists():
+        copy_atomic(src, archive)
+    if _is_lock_file(Path(rel).name):
+        return _quarantine(ws, src, rel, sha, "not_a_return", (
+            "This is a lock file Word leaves beside a document that is open; it is not a return and can be deleted."))
+    try:
+        record = read_return(src, settings, templates_for(ws, settings), today)
+        record = tag_record(record, ws, settings)
+    except UnreadableFile as e:
+        log.info("file %s quarantined: %s", sha[:12], e.code)
+        return _quarantine(ws, src, rel, sha, e.code, str(e))
+    except MaapError as e:
+        return _quarantine(ws, src, rel, sha, "configuration", str(e))
+    except OSError:
+        raise  # the disk, not the file: the caller retries or leaves the file for the next run
+    except Exception as e:  # a bug: keep the night going, but say so plainly
+        log.exception("file %s: internal error", sha[:12])
+        return _quarantine(ws, src, rel, sha, "internal_error", (
+            f"maap failed on this file ({type(e).__name__}); this is a fault in maap, not in the file. "
+            "The original is kept; please report it with the file's hash."))
+    name = record_name(rel, sha)
+    write_atomic(ws.records / name, (record.model_dump_json(indent=2) + "\n").encode())
+    log.info("file %s processed: %d flags", sha[:12], len(record.flags))
+    return LedgerEntry(file=rel, sha256=sha, outcome="processed", record=f"records/{name}")
+
+
+def tag_record(record: AuditReturn, ws: Workspace, settings: Settings) -> AuditReturn:
+    """Add themes to one record with the workspace codebook."""
+    from pipeline.codebook import load_codebook
+    from pipeline.themes import tag_returns
+
+    override = settings.codebook or (ws.codebook if ws.codebook.exists() else None)
+    return tag_returns([record], load_codebook(override))[0]

@@ -1,0 +1,91 @@
+"""A whole run as plain functions: plan, process each new file, record outcomes, rebuild the outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from models.settings import Settings
+from pipeline.intake import Plan, plan_run, process_file
+from pipeline.workspace import LedgerEntry, Workspace, append_ledger
+
+WORKBOOK_NAME = "audit-workbook.xlsx"
+REPORT_NAME = "summary-report.html"
+
+
+@dataclass
+class RunSummary:
+    processed: int = 0
+    quarantined: int = 0
+    already_seen: int = 0
+    duplicates: int = 0
+    waiting: int = 0
+    failed: int = 0
+    outputs: list[Path] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one summary line a run ends with."""
+        parts = [f"{self.processed} processed", f"{self.quarantined} quarantined", f"{self.already_seen} already seen"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''}")
+        if self.failed:
+            parts.append(f"{self.failed} could not be read from disk (next run)")
+        if self.waiting:
+            parts.append(f"{self.waiting} still arriving (next run)")
+        return ", ".join(parts)
+
+
+def count(summary: RunSummary, entry: LedgerEntry) -> None:
+    if entry.outcome == "processed":
+        summary.processed += 1
+    elif entry.outcome == "quarantined":
+        summary.quarantined += 1
+
+
+def start(ws: Workspace, settle_seconds: float = 0.0) -> tuple[Plan, RunSummary]:
+    """Plan the run and record duplicates at once (they need no reading)."""
+    plan = plan_run(ws, settle_seconds)
+    for dup in plan.duplicates:
+        append_ledger(ws, dup)
+    return plan, RunSummary(already_seen=plan.already_seen, duplicates=len(plan.duplicates), waiting=len(plan.waiting))
+
+
+def outputs_stale(ws: Workspace, changed: bool) -> bool:
+    return changed or not (ws.output / WORKBOOK_NAME).exists() or not (ws.output / REPORT_NAME).exists()
+
+
+def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
+    """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
+    from pipeline.pseudonymise import load_salt, pseudonymise
+    from pipeline.report import render_report
+    from pipeline.status import current_records, file_statuses
+    from pipeline.workbook import build_workbook
+
+    records = current_records(ws)
+    if settings.pseudonymise:
+        salt = load_salt(ws.root / ".pseudonym-salt")
+        records = [pseudonymise(r, salt) for r in records]
+    statuses = file_statuses(ws)
+    return [build_workbook(records, statuses, ws.output / WORKBOOK_NAME),
+            render_report(records, statuses, ws.output / REPORT_NAME)]
+
+
+def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
+              today: date | None = None, settle_seconds: float = 0.0) -> RunSummary:
+    """Process the inbox in this process, one file at a time (the Prefect flow does the same with tasks)."""
+    plan, summary = start(ws.ensure(), settle_seconds)
+    for rel, sha in plan.to_process:
+        try:
+            entry = process_file(ws, rel, sha, settings, today)
+        except OSError:
+            summary.failed += 1  # left in the inbox, unrecorded: the next run tries again
+            continue
+        append_ledger(ws, entry)
+        count(summary, entry)
+        if on_file:
+            on_file(entry)
+    if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
+        summary.outputs = build_outputs(ws, settings)
+    return summary
