@@ -1,0 +1,57 @@
+"""The workbook and report: what the partnership team sees."""
+
+from openpyxl import load_workbook
+
+from pipeline.pseudonymise import code_for, pseudonymise
+from pipeline.report import render_report
+from pipeline.workbook import build_workbook
+from tests.records import make_record
+
+
+def _statuses():
+    return [{"file": "broken.docx", "sha256": "b" * 64, "outcome": "quarantined",
+             "reason": {"code": "corrupt_file", "message": "The file is damaged; ask the agency to send it again."},
+             "record": None}]
+
+
+def test_workbook_sheets_and_one_row_per_answer(tmp_path):
+    records = [make_record(), make_record(agency="Police", sha="c" * 64, grade="inadequate")]
+    path = build_workbook(records, _statuses(), tmp_path / "w.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Returns", "Answers", "By case", "Flags", "Themes", "Quarantine"]
+    answers = list(wb["Answers"].iter_rows(values_only=True))
+    assert answers[0][:7] == ("Case", "Agency", "Section", "Question id", "Question", "Answer", "Status")
+    assert len(answers) == 1 + 4
+    by_case = list(wb["By case"].iter_rows(values_only=True))
+    assert by_case[0] == ("Case", "Section", "Question", "Health Visiting", "Police")
+    assert by_case[1][3].startswith("Home visit") and by_case[2][4] == "[unanswered]"
+    quarantine = list(wb["Quarantine"].iter_rows(values_only=True))
+    assert quarantine[1][:2] == ("broken.docx", "corrupt_file")
+
+
+def test_answer_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    record = make_record(answer="=HYPERLINK(\"http://evil\",\"click\")\x07")
+    path = build_workbook([record], [], tmp_path / "w.xlsx")
+    cell = load_workbook(path)["Answers"]["F2"]
+    assert cell.data_type == "s"
+    assert cell.value == "=HYPERLINK(\"http://evil\",\"click\")"
+
+
+def test_report_is_self_contained_and_escapes_answer_text(tmp_path):
+    record = make_record(answer="<script>alert(1)</script> seen at home")
+    html = render_report([record], _statuses(), tmp_path / "r.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "http://" not in html and "https://" not in html  # no external assets
+    assert "Files needing attention" in html and "broken.docx" in html
+    assert "Neglect" in html
+
+
+def test_pseudonymise_replaces_names_in_header_and_answers():
+    salt = b"0" * 16
+    out = pseudonymise(make_record(), salt)
+    code = code_for("Child", "Amelia Thornbury", salt)
+    assert out.header.child == code and out.header.practitioner.startswith("Practitioner-")
+    assert "Amelia" not in out.answers[0].answer and code in out.answers[0].answer
+    assert "Amelia" not in out.themes[0].evidence[0].sentence
+    assert code_for("Child", "amelia  thornbury", salt) == code  # stable across spellings of spacing/case
+    assert code_for("Child", "Amelia Thornbury", b"1" * 16) != code  # salted per workspace
