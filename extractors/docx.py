@@ -1,0 +1,548 @@
+"""Read a Word .docx/.docm into a RawDocument by walking its WordprocessingML with lxml, losing nothing.
+
+What it reads that python-docx's ``.text`` loses: content controls at every nesting (their tags,
+placeholders, checkboxes, drop-downs, dates), legacy form fields (FORMTEXT results, FORMCHECKBOX
+states, FORMDROPDOWN selections), tracked changes in the accepted view, text boxes, the real table
+grid (spans once, with their size) and comments (kept apart from answers). Elements it does not
+understand are counted in ``RawDocument.unknown`` by name; pure formatting is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from lxml import etree
+
+from extractors.package import open_package
+from models.errors import UnreadableFile
+from models.raw import Block, Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Table
+from models.settings import Limits
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
+    "w15": "http://schemas.microsoft.com/office/word/2012/wordml",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    "wpg": "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+}
+_PREFIX = {uri: prefix for prefix, uri in NS.items()}
+
+
+def _w(name: str) -> str:
+    return "{%s}%s" % (NS["w"], name)
+
+
+P, R, T, TBL, TR, TC, SDT = (_w(n) for n in ("p", "r", "t", "tbl", "tr", "tc", "sdt"))
+SDT_PR, SDT_CONTENT, VAL = _w("sdtPr"), _w("sdtContent"), _w("val")
+INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
+CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE = _w("customXml"), _w("smartTag"), _w("hyperlink"), _w("fldSimple")
+FLD_CHAR, TXBX = _w("fldChar"), _w("txbxContent")
+COMMENT_START, COMMENT_END, COMMENT_REF = _w("commentRangeStart"), _w("commentRangeEnd"), _w("commentReference")
+ALTERNATE = "{%s}AlternateContent" % NS["mc"]
+CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
+W14_CHECKBOX, W14_CHECKED, W14_VAL = ("{%s}%s" % (NS["w14"], n) for n in ("checkbox", "checked", "val"))
+GRAPHIC_DATA = "{%s}graphicData" % NS["a"]
+
+# Containers whose children are read as if they were in the parent (accepted view of tracked changes too).
+_TRANSPARENT = {CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE, INS, MOVE_TO, _w("dir"), _w("bdo")}
+_DROPPED = {DEL, MOVE_FROM}  # the accepted view has no deletions; they are counted in revisions
+# Formatting, markers and parts read elsewhere: nothing here is text.
+_IGNORED = {_w(n) for n in (
+    "pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr", "tblPrEx", "sdtPr", "sdtEndPr",
+    "bookmarkStart", "bookmarkEnd", "proofErr", "lastRenderedPageBreak", "permStart", "permEnd",
+    "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd", "commentReference",
+    "annotationRef", "instrText", "delText", "delInstrText", "softHyphen", "noProof", "fldData",
+    "customXmlInsRangeStart", "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
+    "customXmlPr", "smartTagPr", "separator", "continuationSeparator", "footnoteRef", "endnoteRef",
+)}
+_RUN_TEXT = {T: None, _w("tab"): " ", _w("ptab"): " ", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
+# Symbol fonts put tick boxes in the private use area; give the glyph the user saw.
+_SYMBOLS = {
+    ("wingdings", "f0fe"): "☑", ("wingdings", "f0fd"): "☒", ("wingdings", "f0a8"): "☐", ("wingdings", "f06f"): "☐",
+    ("wingdings", "f0fc"): "✓", ("wingdings", "f0fb"): "✗", ("wingdings", "f078"): "☒",
+    ("wingdings 2", "f052"): "☑", ("wingdings 2", "f054"): "☒", ("wingdings 2", "f0a3"): "☐", ("wingdings 2", "f050"): "✓",
+}
+_TYPED_BULLET = re.compile(r"^\s*(?:[•·▪◦●‣]\s*|[-–]\s+|o\s+)")
+_TICKED = ("☒", "☑", "✓", "✔", "✗", "✘")
+_TRUE = {"1", "true", "on"}
+
+
+def _qname(el: etree._Element) -> str:
+    """``prefix:local`` for an element, so unknown counts read like the XML."""
+    if not isinstance(el.tag, str):
+        return "comment"
+    q = etree.QName(el)
+    prefix = _PREFIX.get(q.namespace or "", q.namespace or "")
+    return f"{prefix}:{q.localname}" if prefix else q.localname
+
+
+def _on(el: etree._Element | None, attr: str = VAL) -> bool:
+    """An on/off property: present with no value means on (older Word writes ``<w:checked/>``)."""
+    if el is None:
+        return False
+    value = el.get(attr)
+    return value is None or value.lower() in _TRUE
+
+
+class _Line:
+    """One paragraph being read: text pieces and what sits among them, before it becomes a Paragraph."""
+
+    __slots__ = ("parts", "length", "boxes", "tags", "placeholder", "extra", "list_item", "style", "loc",
+                 "hide", "mark_deleted")
+
+    def __init__(self, loc: Location, tags: list[str], hide: int):
+        self.parts: list[str] = []
+        self.length = 0
+        self.boxes: list[tuple[int, bool, str]] = []  # (position in text, checked, kind)
+        self.tags = list(tags)
+        self.placeholder = False
+        self.extra: list[Block] = []  # text boxes met inside, emitted after the paragraph
+        self.list_item = False
+        self.style = ""
+        self.loc = loc
+        self.hide = hide  # >0 inside a placeholder or a checkbox control: text is not an answer
+        self.mark_deleted = False
+
+    def join(self, later: _Line) -> _Line:
+        """This line with a later one appended: accepting a deleted paragraph mark merges the two."""
+        self.boxes += [(pos + self.length, checked, kind) for pos, checked, kind in later.boxes]
+        self.parts += later.parts
+        self.length += later.length
+        self.tags += [t for t in later.tags if t not in self.tags]
+        self.placeholder |= later.placeholder
+        self.extra += later.extra
+        self.list_item |= later.list_item
+        self.style = self.style or later.style
+        self.mark_deleted = later.mark_deleted
+        return self
+
+    def finish(self) -> list[Block]:
+        """The Paragraph (unless it says nothing at all) followed by any text-box blocks."""
+        raw = "".join(self.parts)
+        checkboxes = []
+        cuts = [pos for pos, _, _ in self.boxes] + [len(raw)]
+        for i, (pos, checked, kind) in enumerate(self.boxes):
+            # The label is the text after the box up to the next one; a box at the end takes the text before.
+            label = raw[pos:cuts[i + 1]].strip() or raw[(cuts[i - 1] if i else 0):pos].strip()
+            checkboxes.append(Checkbox(checked=checked, kind=kind, label=label))
+        text = raw.strip()
+        match = _TYPED_BULLET.match(text)
+        if match and match.end() < len(text):
+            text, self.list_item = text[match.end():], True
+        blocks: list[Block] = []
+        if text or checkboxes or self.placeholder or self.tags:
+            blocks.append(Paragraph(text=text, list_item=self.list_item, style=self.style, tags=self.tags,
+                                    checkboxes=checkboxes, placeholder=self.placeholder, location=self.loc))
+        return blocks + self.extra
+
+
+class _Reader:
+    """One walk over one document: holds the counters and open fields/comments met along the way."""
+
+    def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str):
+        self.styles = styles
+        self.default_style = default_style
+        self.unknown: Counter[str] = Counter()
+        self.body_index = 0
+        self.table_index = 0
+        self.fields: list[list[bool]] = []  # per open field: [in code part, result hidden]
+        self.field_hides = False
+        self.anchors: dict[str, list[str]] = {}
+        self.open_anchors: list[str] = []
+        self.comment_locs: dict[str, Location] = {}
+
+    # ---- block level -------------------------------------------------------------------------------
+
+    def blocks(self, container, loc: Location, tags: list[str], hide: int = 0, placeholder: bool = False,
+               body: bool = False) -> list[Block]:
+        """Blocks of a body, cell, content control or text box, in document order."""
+        out: list[Block] = []
+        pending: _Line | None = None
+        for child in container:
+            tag = child.tag
+            if tag == P:
+                here = Location(paragraph=self.body_index) if body else loc
+                line = self.paragraph(child, here, tags, hide, placeholder)
+                if body:
+                    self.body_index += 1
+                if pending is not None:
+                    line = pending.join(line)
+                    pending = None
+                if line.mark_deleted:
+                    pending = line
+                else:
+                    out += line.finish()
+                continue
+            if pending is not None:
+                out += pending.finish()
+                pending = None
+            if tag == TBL:
+                out.append(self.table(child, tags, hide, placeholder))
+            elif tag == SDT:
+                sdt_tags, sdt_placeholder, box = self.sdt_props(child)
+                content = child.find(SDT_CONTENT)
+                if content is None:
+                    continue
+                inner = self.blocks(content, loc, tags + sdt_tags, hide + (box is not None or sdt_placeholder),
+                                    placeholder or sdt_placeholder, body)
+                if box is not None:
+                    self.attach_box(inner, box, loc, tags + sdt_tags)
+                out += inner
+            elif tag in _TRANSPARENT:
+                out += self.blocks(child, loc, tags, hide, placeholder, body)
+            elif tag == ALTERNATE:
+                out += self.blocks(_choose(child), loc, tags, hide, placeholder, body)
+            elif tag in _DROPPED or tag in _IGNORED:
+                pass
+            elif tag in (COMMENT_START, COMMENT_END):
+                self.comment_mark(child, loc)
+            else:
+                self.unknown[_qname(child)] += 1
+        if pending is not None:
+            out += pending.finish()
+        return out
+
+    def attach_box(self, blocks: list[Block], checked: bool, loc: Location, tags: list[str]) -> None:
+        """A checkbox control wrapped around whole paragraphs belongs to the first of them."""
+        box = Checkbox(checked=checked, kind="content_control")
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                block.checkboxes.insert(0, box)
+                return
+        blocks.insert(0, Paragraph(text="", tags=tags, checkboxes=[box], location=loc))
+
+    def sdt_props(self, sdt) -> tuple[list[str], bool, bool | None]:
+        """(tags and aliases, showing placeholder, checkbox state or None) of a content control."""
+        pr = sdt.find(SDT_PR)
+        if pr is None:
+            return [], False, None
+        tags: list[str] = []
+        for name in ("tag", "alias"):
+            el = pr.find(_w(name))
+            value = el.get(VAL) if el is not None else None
+            if value and value not in tags:
+                tags.append(value)
+        placeholder = _on(pr.find(_w("showingPlcHdr")))
+        box = pr.find(W14_CHECKBOX)
+        if box is None:
+            return tags, placeholder, None
+        state = box.find(W14_CHECKED)
+        if state is not None:
+            return tags, False, _on(state, W14_VAL)
+        # No recorded state: the glyph the control shows is the state the user saw.
+        content = sdt.find(SDT_CONTENT)
+        shown = "".join(content.itertext()) if content is not None else ""
+        return tags, False, any(g in shown for g in _TICKED)
+
+    # ---- tables ------------------------------------------------------------------------------------
+
+    def table(self, tbl, tags: list[str], hide: int, placeholder: bool) -> Table:
+        """A table through its real grid: spans once with their size, vertical-merge continuations folded in."""
+        index = self.table_index
+        self.table_index += 1
+        table = Table(location=Location(table=index))
+        open_merges: dict[int, Cell] = {}  # grid column -> the cell a vertical merge started in
+        for row_el, row_tags, row_placeholder in self.children(tbl, TR, tags, placeholder):
+            tr_pr = row_el.find(_w("trPr"))
+            if tr_pr is not None and tr_pr.find(DEL) is not None:
+                continue  # a tracked row deletion: gone in the accepted view
+            r = len(table.rows)
+            row = Row()
+            before = tr_pr.find(_w("gridBefore")) if tr_pr is not None else None
+            col = int(before.get(VAL, "0")) if before is not None else 0
+            for tc, cell_tags, cell_placeholder in self.children(row_el, TC, row_tags, row_placeholder):
+                span, v_merge, h_continue = self.cell_props(tc)
+                loc = Location(table=index, row=r, col=col)
+                blocks = self.blocks(tc, loc, cell_tags, hide + cell_placeholder, cell_placeholder)
+                merged = open_merges.get(col) if v_merge == "continue" else None
+                if merged is not None:
+                    merged.row_span += 1
+                    merged.blocks += blocks  # Word hides text left in a continuation; keep it, never drop it
+                elif h_continue and row.cells:
+                    row.cells[-1].col_span += span
+                    row.cells[-1].blocks += blocks
+                else:
+                    cell = Cell(row=r, col=col, col_span=span, blocks=blocks, location=loc)
+                    row.cells.append(cell)
+                    if v_merge == "restart":
+                        open_merges[col] = cell
+                    else:
+                        open_merges.pop(col, None)
+                col += span
+            table.rows.append(row)
+        return table
+
+    def children(self, parent, want: str, tags: list[str], placeholder: bool):
+        """(row or cell, tags, showing placeholder) of a table or row, looking through controls around them."""
+        for child in parent:
+            tag = child.tag
+            if tag == want:
+                yield child, tags, placeholder
+            elif tag == SDT:
+                content = child.find(SDT_CONTENT)
+                if content is not None:
+                    sdt_tags, sdt_placeholder, box = self.sdt_props(child)
+                    if box is not None:  # a checkbox control around whole cells: Word cannot make one
+                        self.unknown["w14:checkbox"] += 1
+                    yield from self.children(content, want, tags + sdt_tags, placeholder or sdt_placeholder)
+            elif tag in (CUSTOM_XML, INS, MOVE_TO):
+                yield from self.children(child, want, tags, placeholder)
+            elif tag in (COMMENT_START, COMMENT_END):
+                self.comment_mark(child, Location(table=self.table_index - 1))
+            elif tag not in _IGNORED and tag not in _DROPPED:
+                self.unknown[_qname(child)] += 1
+
+    @staticmethod
+    def cell_props(tc) -> tuple[int, str | None, bool]:
+        """(grid span, vertical merge 'restart'/'continue'/None, legacy horizontal-merge continuation)."""
+        pr = tc.find(_w("tcPr"))
+        if pr is None:
+            return 1, None, False
+        span_el = pr.find(_w("gridSpan"))
+        span = max(1, int(span_el.get(VAL, "1"))) if span_el is not None else 1
+        v_el = pr.find(_w("vMerge"))
+        v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
+        h_el = pr.find(_w("hMerge"))
+        return span, v_merge, h_el is not None and h_el.get(VAL) != "restart"
+
+    # ---- paragraphs and runs -----------------------------------------------------------------------
+
+    def paragraph(self, p, loc: Location, tags: list[str], hide: int, placeholder: bool) -> _Line:
+        line = _Line(loc, tags, hide)
+        line.placeholder = placeholder
+        style_id, numbered = self.default_style, None
+        p_pr = p.find(_w("pPr"))
+        if p_pr is not None:
+            style_el = p_pr.find(_w("pStyle"))
+            if style_el is not None:
+                style_id = style_el.get(VAL, "")
+            num_pr = p_pr.find(_w("numPr"))
+            if num_pr is not None:
+                num_id = num_pr.find(_w("numId"))
+                numbered = num_id is None or num_id.get(VAL) != "0"
+            mark = p_pr.find(_w("rPr"))
+            if mark is not None:
+                line.mark_deleted = mark.find(DEL) is not None or mark.find(MOVE_FROM) is not None
+        line.style, style_numbered = self.styles.get(style_id, (style_id, False))
+        # A direct w:numPr wins over the style's (numId 0 switches a numbered style off).
+        line.list_item = style_numbered if numbered is None else numbered
+        self.inline(p, line)
+        for comment_id in self.open_anchors:
+            self.anchors[comment_id].append("\n")
+        return line
+
+    def inline(self, parent, line: _Line) -> None:
+        for child in parent:
+            tag = child.tag
+            if tag == R:
+                self.run(child, line)
+            elif tag in _TRANSPARENT:
+                self.inline(child, line)
+            elif tag == SDT:
+                self.inline_sdt(child, line)
+            elif tag == ALTERNATE:
+                self.inline(_choose(child), line)
+            elif tag in (COMMENT_START, COMMENT_END):
+                self.comment_mark(child, line.loc)
+            elif tag in _DROPPED or tag in _IGNORED:
+                pass
+            else:  # maths, stray drawings and anything new: counted, never silently dropped
+                self.unknown[_qname(child)] += 1
+
+    def inline_sdt(self, sdt, line: _Line) -> None:
+        tags, placeholder, box = self.sdt_props(sdt)
+        line.tags += [t for t in tags if t not in line.tags]
+        hidden = box is not None or placeholder
+        if box is not None:
+            line.boxes.append((line.length, box, "content_control"))
+        line.placeholder |= placeholder
+        content = sdt.find(SDT_CONTENT)
+        if content is None:
+            return
+        line.hide += hidden
+        self.inline(content, line)
+        line.hide -= hidden
+
+    def add(self, line: _Line, text: str) -> None:
+        if line.hide or self.field_hides or not text:
+            return
+        line.parts.append(text)
+        line.length += len(text)
+        for comment_id in self.open_anchors:
+            self.anchors[comment_id].append(text)
+
+    def run(self, r, line: _Line) -> None:
+        for child in r:
+            tag = child.tag
+            if tag in _RUN_TEXT:
+                self.add(line, (child.text or "") if tag == T else _RUN_TEXT[tag])
+            elif tag == FLD_CHAR:
+                self.field_char(child, line)
+            elif tag in (_w("drawing"), _w("pict")):
+                self.shape(child, line)
+            elif tag == ALTERNATE:
+                self.run(_choose(child), line)
+            elif tag == _w("sym"):
+                glyph = _SYMBOLS.get(((child.get(_w("font")) or "").lower(), (child.get(_w("char")) or "").lower()))
+                if glyph:
+                    self.add(line, glyph)
+                else:
+                    self.unknown["w:sym"] += 1
+            elif tag in _IGNORED:
+                pass
+            else:  # w:object, footnote references, ...
+                self.unknown[_qname(child)] += 1
+
+    def shape(self, el, line: _Line) -> None:
+        """Text boxes in a drawing or VML shape become blocks after the paragraph; a shape with none is counted."""
+        boxes = list(_outer_textboxes(el))
+        for box in boxes:
+            line.extra += self.blocks(box, line.loc, line.tags, line.hide)
+        if not boxes:
+            graphic = next(el.iter(GRAPHIC_DATA), None)
+            kind = graphic[0] if graphic is not None and len(graphic) else el
+            self.unknown[_qname(kind)] += 1
+
+    def field_char(self, fld, line: _Line) -> None:
+        """Legacy form fields: begin carries the form data; text between separate and end is the result."""
+        kind = fld.get(_w("fldCharType"))
+        if kind == "begin":
+            hide_result = False
+            ff = fld.find(_w("ffData"))
+            if ff is not None:
+                box = ff.find(_w("checkBox"))
+                if box is not None:
+                    checked = box.find(_w("checked"))
+                    state = _on(checked) if checked is not None else _on(box.find(_w("default")))
+                    if not self.field_hides:
+                        line.boxes.append((line.length, state, "legacy_field"))
+                drop = ff.find(_w("ddList"))
+                if drop is not None:
+                    self.add(line, _dropdown_value(drop))
+                    hide_result = True  # the selection is given once, whatever result runs follow
+            self.fields.append([True, hide_result])
+        elif kind == "separate" and self.fields:
+            self.fields[-1][0] = False
+        elif kind == "end" and self.fields:
+            self.fields.pop()
+        self.field_hides = any(code or hidden for code, hidden in self.fields)
+
+    # ---- comments ----------------------------------------------------------------------------------
+
+    def comment_mark(self, el, loc: Location) -> None:
+        comment_id = el.get(_w("id"), "")
+        if el.tag == COMMENT_START:
+            self.anchors.setdefault(comment_id, [])
+            self.comment_locs.setdefault(comment_id, loc)
+            if comment_id not in self.open_anchors:
+                self.open_anchors.append(comment_id)
+        elif comment_id in self.open_anchors:
+            self.open_anchors.remove(comment_id)
+
+
+def _outer_textboxes(el):
+    """w:txbxContent elements under el, not descending into one (a box inside a box is read with its parent)."""
+    for child in el:
+        if child.tag == TXBX:
+            yield child
+        elif child.tag == ALTERNATE:
+            yield from _outer_textboxes(_choose(child))
+        else:
+            yield from _outer_textboxes(child)
+
+
+def _choose(alternate) -> etree._Element:
+    """The one branch of mc:AlternateContent to read: the Choice, else the Fallback (never both)."""
+    branch = alternate.find(CHOICE)
+    if branch is None:
+        branch = alternate.find(FALLBACK)
+    return branch if branch is not None else etree.Element("empty")
+
+
+def _dropdown_value(drop) -> str:
+    entries = [e.get(VAL, "") for e in drop.findall(_w("listEntry"))]
+    chosen = drop.find(_w("result"))
+    if chosen is None:
+        chosen = drop.find(_w("default"))
+    index = int(chosen.get(VAL, "0")) if chosen is not None else 0
+    return entries[index] if 0 <= index < len(entries) else ""
+
+
+def _read_styles(root) -> tuple[dict[str, tuple[str, bool]], str]:
+    """style id -> (display name, numbered through its own or an inherited w:numPr); and the default style id."""
+    if root is None:
+        return {}, ""
+    raw: dict[str, tuple[str, str | None, bool | None]] = {}
+    default = ""
+    for style in root.iter(_w("style")):
+        if style.get(_w("type"), "paragraph") != "paragraph":
+            continue
+        sid = style.get(_w("styleId"), "")
+        name_el, based_el = style.find(_w("name")), style.find(_w("basedOn"))
+        num_id = style.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
+        numbered = None if num_id is None else num_id.get(VAL) != "0"
+        raw[sid] = (name_el.get(VAL, sid) if name_el is not None else sid,
+                    based_el.get(VAL) if based_el is not None else None, numbered)
+        if (style.get(_w("default")) or "").lower() in _TRUE:
+            default = sid
+    resolved: dict[str, tuple[str, bool]] = {}
+    for sid, (name, _, _) in raw.items():
+        seen, current, numbered = set(), sid, False
+        while current in raw and current not in seen:  # basedOn chains can loop in damaged files
+            seen.add(current)
+            _, based, own = raw[current]
+            if own is not None:
+                numbered = own
+                break
+            current = based
+        resolved[sid] = (name, numbered)
+    return resolved, default
+
+
+def _read_comments(root, reader: _Reader) -> list[Comment]:
+    if root is None:
+        return []
+    comments = []
+    for el in root.iter(_w("comment")):
+        comment_id = el.get(_w("id"), "")
+        text = "\n".join("".join(t.text or "" for t in p.iter(T)) for p in el.iter(P)).strip()
+        anchor = " ".join("".join(reader.anchors.get(comment_id, [])).split())
+        comments.append(Comment(author=el.get(_w("author"), ""), date=el.get(_w("date")), text=text,
+                                anchor=anchor, location=reader.comment_locs.get(comment_id, Location())))
+    return comments
+
+
+def extract(path: Path, limits: Limits) -> RawDocument:
+    """Read a .docx/.docm into a RawDocument (accepted view, document order); raises UnreadableFile."""
+    path = Path(path)
+    package = open_package(path, limits)
+    main = package.main_part()
+    root = package.parse(main)
+    body = root.find(_w("body")) if root is not None else None
+    if body is None:
+        raise UnreadableFile(
+            f"{path.name}: the Word document has no body (it may be damaged or another kind of file); "
+            "ask the agency to re-save it from Word and resend it",
+            code="not_a_word_file",
+        )
+    targets = {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in package.relationships(main).values()}
+    styles, default_style = _read_styles(package.parse(targets["styles"]) if "styles" in targets else None)
+    reader = _Reader(styles, default_style)
+    blocks = reader.blocks(body, Location(), [], body=True)
+    comments = _read_comments(package.parse(targets["comments"]) if "comments" in targets else None, reader)
+    revisions = int(root.xpath("count(//w:ins|//w:del|//w:moveFrom|//w:moveTo)", namespaces=NS))
+    warnings = []
+    if reader.fields:
+        warnings.append("a form field was left open at the end of the document; text after it may be missing")
+    return RawDocument(file=path.name, format="docx", blocks=blocks, comments=comments, revisions=revisions,
+                       unknown=dict(reader.unknown), warnings=warnings)

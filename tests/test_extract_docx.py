@@ -1,0 +1,315 @@
+"""Word extraction: what an analyst would see wrong if the .docx reader lost, doubled or misplaced anything."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractors import docx
+from models.errors import FileLimitExceeded, UnreadableFile
+from models.raw import Paragraph, Table
+from models.settings import Limits
+from pipeline.text import document_lines
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+_spec = importlib.util.spec_from_file_location("make_word_samples", SAMPLES / "make_word_samples.py")
+mk = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mk)
+
+
+def read(name: str):
+    return docx.extract(SAMPLES / name, Limits())
+
+
+def build(tmp_path: Path, body: str, **kw):
+    return docx.extract(mk.write_docx(tmp_path / "case.docx", body, **kw), Limits())
+
+
+def paragraphs(blocks):
+    """Every paragraph, depth first, including those in cells and nested tables."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block
+        else:
+            for row in block.rows:
+                for cell in row.cells:
+                    yield from paragraphs(cell.blocks)
+
+
+def cell_text(table: Table, row: int, col: int) -> str:
+    cell = next(c for c in table.rows[row].cells if c.col == col)
+    return "\n".join(p.text for p in paragraphs(cell.blocks))
+
+
+def tables(raw):
+    return [b for b in raw.blocks if isinstance(b, Table)]
+
+
+# ---- samples -------------------------------------------------------------------------------------
+
+def test_content_controls_text_tags_and_placeholder():
+    raw = read("word-content-controls.docx")
+    header = tables(raw)[0]
+    assert cell_text(header, 0, 1) == "Alex Example"
+    assert header.rows[0].cells[1].blocks[0].tags == ["auditor", "Auditor"]
+    agency = header.rows[1].cells[1].blocks[0]
+    assert agency.text == "" and agency.placeholder is True  # "Click or tap here" is not an answer
+    assert cell_text(header, 2, 1) == "14/02/2026"  # date picker: displayed text
+    assert cell_text(header, 3, 1) == "Child in need"  # drop-down: selected item
+    assert header.rows[4].cells[1].blocks[0].tags == ["practitioner_row"]  # control around a whole row
+    assert cell_text(header, 4, 1) == "Sam Sample"
+    theme = header.rows[5].cells[1].blocks[0]
+    assert (theme.text, theme.tags) == ("Neglect", ["theme_cell", "theme", "Theme"])
+    lines = document_lines(raw)
+    assert "An answer written inside a block content control around the paragraph." in lines
+    assert "kept" in lines  # a table inside a control
+    inline = next(p for p in paragraphs(raw.blocks) if p.text.startswith("Inline"))
+    assert inline.text == "Inline: outer inner end." and inline.tags == ["outer", "middle", "inner"]
+    assert not any("Click or tap" in line for line in lines)
+
+
+def test_legacy_form_fields_give_results_states_and_selection():
+    raw = read("word-legacy-formfields.docx")
+    answers, grades = tables(raw)
+    assert cell_text(answers, 0, 1) == "Jo Placeholder-Free"
+    assert cell_text(answers, 1, 1) == "Stepped down"  # FORMDROPDOWN result index 2
+    assert cell_text(answers, 2, 1) == "Since May 2025"  # tab read as a space
+    assert not any("FORM" in line for line in document_lines(raw))  # field codes never leak
+    states = [grades.rows[i].cells[1].blocks[0].checkboxes[0] for i in range(1, 5)]
+    # w:checked val=0 / bare w:checked (checked) / w:default=1 only / w:default=0 only
+    assert [b.checked for b in states] == [False, True, True, False]
+    assert {b.kind for b in states} == {"legacy_field"}
+
+
+def test_grade_checkbox_controls_state_without_their_glyph():
+    raw = read("word-grade-checkbox.docx")
+    grades = tables(raw)[0]
+    boxes = {grades.rows[i].cells[0].blocks[0].text: grades.rows[i].cells[1].blocks[0].checkboxes for i in range(1, 5)}
+    assert {g: [b.checked for b in bs] for g, bs in boxes.items()} == {
+        "Outstanding": [False], "Good": [True], "Requires improvement": [False], "Inadequate": [False]}
+    assert all(b.kind == "content_control" for bs in boxes.values() for b in bs)
+    lines = document_lines(raw)
+    assert not any(g in line for line in lines[:-1] for g in "☒☐")  # control glyphs are not text
+    inline = next(p for p in paragraphs(raw.blocks) if p.text.startswith("Multi-agency"))
+    assert [(b.checked, b.label) for b in inline.checkboxes] == [(True, "Yes"), (False, "No")]
+    assert lines[-1] == "Typed glyphs stay as typed: ☒ Yes ☐ No"
+
+
+def test_tracked_changes_accepted_view_and_comments_apart():
+    raw = read("word-tracked-changes.docx")
+    lines = document_lines(raw)
+    assert "The family was offered an early help assessment in March." in lines
+    assert "Chronology: reviewed monthly." in lines  # moveFrom dropped
+    assert "moved words" in lines  # moveTo kept
+    assert "First half of a sentence joined to its second half." in lines  # deleted paragraph mark merges
+    assert raw.revisions == 5
+    [note] = raw.comments
+    assert (note.author, note.text, note.anchor) == ("Reviewer A", "Please give the exact date of the offer.", "in March.")
+    assert (note.location.table, note.location.row, note.location.col) == (0, 0, 2)
+    assert not any("exact date" in line for line in lines)
+
+
+def test_merged_cells_appear_once_with_their_span():
+    table = tables(read("word-merged-cells.docx"))[0]
+    section = [c for row in table.rows for c in row.cells if any(p.text == "ASSESSMENT" for p in c.blocks)]
+    assert len(section) == 1 and (section[0].row, section[0].col, section[0].row_span) == (1, 0, 3)
+    assert [c.col for c in table.rows[2].cells] == [1, 2]  # continuation cell not emitted again
+    learning, answer = table.rows[4].cells
+    assert (learning.col, learning.col_span, answer.col) == (0, 2, 2)
+    assert answer.location.col == 2 and answer.location.row == 4
+
+
+def test_nested_table_stays_inside_its_cell_in_order():
+    outer = tables(read("word-nested-table.docx"))[0]
+    blocks = outer.rows[0].cells[2].blocks
+    assert [b.kind for b in blocks] == ["paragraph", "table", "paragraph"]
+    assert cell_text(blocks[1], 1, 1) == "Telephone call to school"
+
+
+def test_lists_numbering_styles_and_typed_bullets():
+    items = {p.text: p.list_item for p in paragraphs(read("word-lists.docx").blocks)}
+    assert items["Numbered action one"] and items["Bullet through the List Bullet style"]
+    assert items["Bullet through a style based on it"]
+    assert items["Typed bullet with a tab"] and items["Typed hyphen bullet"] and items["Typed letter-o bullet"]
+    assert items["-5 degrees is not a bullet"] is False
+    assert items["Not numbered: numId 0 switches the style off"] is False
+    assert items["Line one\nLine two after a tab"] is False
+
+
+def test_textbox_read_once_in_order_and_picture_counted():
+    raw = read("word-textbox.docx")
+    lines = document_lines(raw)
+    assert lines[1:] == ["Before the box.", "Text inside a floating text box.", "After the box."]
+    assert raw.unknown == {"pic:pic": 1}
+
+
+def test_objects_not_understood_are_counted():
+    raw = read("word-unknown-objects.docx")
+    assert raw.unknown == {"m:oMath": 1, "w:object": 1, "w:pict": 1, "w:altChunk": 1}
+    assert document_lines(raw)[1:] == ["Formula:", "The answer after the objects."]
+
+
+def test_docm_reads_like_docx():
+    assert document_lines(read("word-filled-form.docm")) == document_lines(read("word-filled-form.docx"))
+
+
+def test_body_paragraph_locations_count_every_body_paragraph():
+    raw = read("word-filled-form.docx")
+    body = [b for b in raw.blocks if isinstance(b, Paragraph)]
+    assert [(p.text[:7], p.location.paragraph) for p in body] == [("West Mi", 0), ("Context", 1), ("Please ", 2)]
+
+
+# ---- edge cases built here -----------------------------------------------------------------------
+
+def test_checkbox_state_from_glyph_when_control_has_no_state(tmp_path):
+    raw = build(tmp_path, mk.p(mk.checkbox_sdt(None, glyph="☒"), " Yes"))
+    [para] = raw.blocks
+    assert para.text == "Yes" and para.checkboxes[0].checked is True
+
+
+def test_field_result_split_over_runs_and_nested_field(tmp_path):
+    nested = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>3</w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    begin = mk.field("<w:textInput/>", "FORMTEXT", None).removesuffix(end)
+    body = mk.p(begin, '<w:r><w:fldChar w:fldCharType="separate"/></w:r>', mk.r("Seen "), mk.r("by GP, page "),
+                nested, end)
+    assert document_lines(build(tmp_path, body)) == ["Seen by GP, page 3"]
+
+
+def test_grid_before_and_deleted_row(tmp_path):
+    deleted_row = mk.tr(mk.tc("gone"), mk.tc("gone"), mk.tc("gone"),
+                        props=f'<w:del w:id="9" w:author="A" w:date="{mk.DATE}"/>')
+    body = mk.tbl(mk.tr(mk.tc("a"), mk.tc("b"), mk.tc("c")), deleted_row,
+                  mk.tr(mk.tc("only"), props='<w:gridBefore w:val="2"/>'))
+    raw = build(tmp_path, body)
+    table = raw.blocks[0]
+    assert len(table.rows) == 2 and table.rows[1].cells[0].col == 2
+    assert "gone" not in document_lines(raw) and raw.revisions == 1
+
+
+def test_comment_spanning_paragraphs_and_inside_deleted_text(tmp_path):
+    body = (mk.p('<w:commentRangeStart w:id="1"/>', "Mother attended", mk.deleted(" twice")) +
+            mk.p("the meeting.", '<w:commentRangeEnd w:id="1"/>', mk.comment_ref(1)))
+    raw = build(tmp_path, body, comments=mk.comment(1, "QA", "Which meeting?"))
+    assert raw.comments[0].anchor == "Mother attended the meeting."
+    assert raw.comments[0].location.paragraph == 0
+    assert document_lines(raw) == ["Mother attended", "the meeting."]
+
+
+def test_symbol_font_tick_and_unknown_symbol(tmp_path):
+    body = mk.p('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>', " Good",
+                '<w:r><w:sym w:font="Webdings" w:char="F021"/></w:r>')
+    raw = build(tmp_path, body)
+    assert document_lines(raw) == ["☑ Good"] and raw.unknown == {"w:sym": 1}
+
+
+def test_text_box_inside_a_table_cell_stays_in_the_cell(tmp_path):
+    raw = build(tmp_path, mk.tbl(mk.tr(mk.tc("Q"), mk.tc(mk.p("A", mk.textbox("boxed"))), mk.tc(""))))
+    assert [p.text for p in raw.blocks[0].rows[0].cells[1].blocks] == ["A", "boxed"]
+
+
+def test_row_and_cell_level_placeholders(tmp_path):
+    body = mk.tbl(mk.tr(mk.tc("Date of audit:"), mk.sdt(mk.tc(mk.p(mk.placeholder_run())), tag="d", placeholder=True),
+                        mk.tc("")))
+    cell = build(tmp_path, body).blocks[0].rows[0].cells[1]
+    assert [(p.text, p.placeholder, p.tags) for p in cell.blocks] == [("", True, ["d"])]
+
+
+def test_empty_template_paragraphs_are_not_blocks(tmp_path):
+    raw = build(tmp_path, mk.p() + mk.p("Answer") + mk.p("  "))
+    assert [(p.text, p.location.paragraph) for p in raw.blocks] == [("Answer", 1)]
+
+
+# ---- package safety --------------------------------------------------------------------------------
+
+def _code(path: Path, limits: Limits | None = None) -> UnreadableFile:
+    with pytest.raises(UnreadableFile) as info:
+        docx.extract(path, limits or Limits())
+    assert path.name in str(info.value)  # every message names the file
+    return info.value
+
+
+def test_encrypted_docx_is_password_protected(tmp_path):
+    path = tmp_path / "locked.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptedPackage".encode("utf-16-le"))
+    err = _code(path)
+    assert err.code == "password_protected" and "without a password" in str(err)
+
+
+def test_old_word_file_named_docx(tmp_path):
+    path = tmp_path / "old.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "WordDocument".encode("utf-16-le"))
+    err = _code(path)
+    assert err.code == "not_a_word_file" and ".doc" in str(err)
+
+
+def test_not_a_zip_and_zip_without_document(tmp_path):
+    text = tmp_path / "notes.docx"
+    text.write_text("just some text")
+    assert _code(text).code == "not_a_word_file"
+    other = tmp_path / "sheet.docx"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    assert _code(other).code == "not_a_word_file"
+
+
+def test_corrupt_deflate_stream(tmp_path):
+    path = mk.write_docx(tmp_path / "broken.docx", mk.p("x" * 2000))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 10, start + 40):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert _code(path).code == "corrupt_file"
+
+
+def test_doctype_in_any_xml_part_is_refused(tmp_path):
+    xxe = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    path = mk.write_docx(tmp_path / "xxe.docx", mk.p("ok"), extra_parts={"customXml/item1.xml": xxe})
+    err = _code(path)
+    assert err.code == "unsafe_xml" and "customXml/item1.xml" in str(err)
+    utf16 = mk.write_docx(tmp_path / "xxe16.docx", mk.p("ok"),
+                          extra_parts={"customXml/item2.xml": b"\xff\xfe" + xxe.decode().encode("utf-16-le")})
+    assert _code(utf16).code == "unsafe_xml"
+
+
+def test_size_limits(tmp_path):
+    path = mk.write_docx(tmp_path / "big.docx", mk.p("Lorem ipsum " * 20000))  # ~240 KB of XML, tiny zipped
+    err = _code(path, Limits(max_unzipped_mb=0.1))
+    assert isinstance(err, FileLimitExceeded) and err.code == "limit_exceeded"
+    assert _code(path, Limits(max_file_mb=0.000001)).code == "limit_exceeded"
+    assert document_lines(docx.extract(path, Limits()))  # the same file within limits reads
+
+
+def test_damaged_xml_is_corrupt(tmp_path):
+    path = mk.write_docx(tmp_path / "bad.docx", "<w:p><w:r><w:t>unclosed</w:r></w:p>")
+    assert _code(path).code == "corrupt_file"
+
+
+# ---- cost ----------------------------------------------------------------------------------------
+
+def _per_row_seconds(tmp_path: Path, rows: int) -> float:
+    body = mk.tbl(*(mk.tr(mk.tc(f"Q{i}"), mk.tc(f"Answer {i}"), mk.tc("", vmerge="restart" if i % 2 else "continue"))
+                    for i in range(rows)))
+    path = mk.write_docx(tmp_path / f"rows{rows}.docx", body)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        raw = docx.extract(path, Limits())
+        best = min(best, time.perf_counter() - start)
+    assert len(raw.blocks[0].rows) == rows
+    return best / rows
+
+
+def test_table_cost_grows_linearly(tmp_path):
+    small, large = _per_row_seconds(tmp_path, 500), _per_row_seconds(tmp_path, 5000)
+    # A quadratic walk would make each row of the large table about 10x dearer; allow noise, not that.
+    assert large < 3 * small
