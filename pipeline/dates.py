@@ -49,7 +49,7 @@ _PATTERNS = [
     # March 3rd, 2024 / June 10
     ("mondy", rf"(?:{_WEEKDAY})?(?P<mondy_m>{_MONTH})\s+(?P<mondy_d>\d{{1,2}}){_ORD}(?![\d:/])(?:,?\s+(?P<mondy_y>\d{{4}})(?!\d))?"),
     # March 2024, Sept 2023, Mar-24, Mar '24
-    ("mony", rf"(?P<mony_m>{_MONTH})(?:,?\s+(?P<mony_y4>\d{{4}})|\s*[-/']\s?(?P<mony_y2>\d{{2}}))(?![\d:])"),
+    ("mony", rf"(?P<mony_m>{_MONTH})(?:(?:,?\s+|\s*[-/]\s?)(?P<mony_y4>\d{{4}})|\s*[-/']\s?(?P<mony_y2>\d{{2}}))(?![\d:])"),
     # 10/6 (day/month, no year); only with a slash, since 10.6 and 10-6 are decimals and ranges
     ("dm", r"(?<![\d/.:£$-])(?P<dm_d>\d{1,2})/(?P<dm_m>\d{1,2})(?![\d/]|\.\d)"),
     # in March, since early June: a bare month only after a word that makes it a time
