@@ -1,0 +1,145 @@
+"""Template detection: score how well each template explains a document, in one vectorised pass.
+
+Two measures are combined, because either alone is fooled:
+
+* recall: the share of a template's distinct question wordings (weighted by length, so short generic
+  phrases such as "Areas for development" count less) and section titles found in the document. Edited
+  or renumbered questions still score: numbering is stripped and fuzzy matches earn partial credit.
+* precision: the share of the document's own question lines (short lines ending in '?') that the
+  template knows. A return from another audit tool is full of questions this template has never seen,
+  which caps its score however many generic phrases happen to match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
+
+from models.raw import RawDocument
+from models.template import Template
+from pipeline.text import document_lines, normalise
+
+_NUMBERING = re.compile(r"^\s*(?:q?\d{1,2}[a-z]?[.):]|\(\d{1,2}[a-z]?\)|[a-z][.)]|[ivx]{1,4}[.)])\s*")
+MAX_LINE = 400  # no printed question is longer; longer lines are answers and only cost time
+TITLE_BONUS = 0.1
+
+
+@dataclass(frozen=True)
+class TemplateScore:
+    """How well one template explains a document."""
+
+    template_id: str
+    confidence: float
+    recall: float
+    precision: float | None  # None when the document has too few question lines to judge
+    title_found: bool
+
+
+def strip_numbering(text: str) -> str:
+    """Normalised text without a leading printed number or letter ('7.', 'b)', 'Q3')."""
+    return _NUMBERING.sub("", normalise(text), count=1).strip()
+
+
+def candidate_lines(raw: RawDocument) -> list[str]:
+    """Distinct normalised lines short enough to be printed form text; PDF lines also joined in pairs."""
+    lines = [strip_numbering(line) for line in document_lines(raw)]
+    lines = [line for line in lines if 2 <= len(line) <= MAX_LINE]
+    if raw.format == "pdf":
+        # a PDF wraps a long question over two lines; the joined pair lets it match whole
+        lines += [f"{a} {b}" for a, b in zip(lines, lines[1:]) if len(a) + len(b) < MAX_LINE]
+    return list(dict.fromkeys(lines))
+
+
+def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[TemplateScore]:
+    """Every template scored against the document, best first (ties broken by id)."""
+    cands = candidate_lines(raw)
+    if not cands or not templates:
+        return sorted((TemplateScore(t, 0.0, 0.0, None, False) for t in templates), key=lambda s: s.template_id)
+    phrases, owners = _phrases(templates)
+    partial, explains = _gated_partial(phrases, cands)
+    whole = cdist(phrases, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    best_partial = partial.max(axis=1).astype(int)  # uint8 would wrap round below 70
+    best_whole = whole.max(axis=1).astype(int)
+    qcols = [i for i, c in enumerate(cands) if c.endswith("?") and len(c.split()) >= 3]
+    scores = [_score(tid, owners, best_partial, best_whole, explains, qcols) for tid in templates]
+    return sorted(scores, key=lambda s: (-s.confidence, s.template_id))
+
+
+def _phrases(templates: dict[str, Template]):
+    """Flat phrase list for one cdist call, and for each template: (phrase index, role, item, weight)."""
+    phrases: list[str] = []
+    index: dict[str, int] = {}
+    owners: dict[str, list[tuple[int, str, str, float]]] = {}
+
+    def add(tid: str, text: str, role: str, item: str, weight: float = 1.0) -> None:
+        p = strip_numbering(text)
+        if len(p) < 2:
+            return
+        if p not in index:
+            index[p] = len(phrases)
+            phrases.append(p)
+        owners[tid].append((index[p], role, item, weight))
+
+    for t in templates.values():
+        owners[t.id] = []
+        for q in t.questions():
+            item = strip_numbering(q.wording)  # repeated wordings (one per section) are one item
+            weight = 1 + min(len(item.split()), 8) / 2
+            for text in [q.wording, *q.aliases]:
+                add(t.id, text, "question", item, weight)
+            for g in q.guidance:
+                add(t.id, g, "known", item)
+        for s in t.sections:
+            add(t.id, s.title, "section", "section:" + normalise(s.title), 1.5)
+        for h in t.header:
+            for text in [h.label, *h.aliases]:
+                add(t.id, text, "known", "header")
+        for title in t.titles:
+            add(t.id, title, "title", "title")
+    return phrases, owners
+
+
+def _gated_partial(phrases: list[str], cands: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """partial_ratio zeroed where lengths are too far apart to mean anything; and 'phrase explains line'.
+
+    A line much shorter than the phrase ('Good') would be found inside it, and a line much longer is an
+    answer. For explaining a document's question line the phrase must also cover most of that line, or a
+    header alias such as 'Child' would explain every question that mentions a child.
+    """
+    scores = cdist(phrases, cands, scorer=fuzz.partial_ratio, dtype=np.uint8, workers=1)
+    plen = np.array([len(p) for p in phrases])[:, None]
+    clen = np.array([len(c) for c in cands])[None, :]
+    gated = np.where((clen >= 0.5 * plen) & (clen <= 3 * plen + 60), scores, 0)
+    explains = (scores >= 80) & (plen >= 0.6 * clen) & (clen >= 0.5 * plen)
+    return gated, explains
+
+
+def _score(tid, owners, best_partial, best_whole, explains, qcols) -> TemplateScore:
+    items: dict[str, tuple[float, float]] = {}  # item -> (weight, best credit)
+    title_found = False
+    for idx, role, item, weight in owners[tid]:
+        if role == "question":
+            credit = min(1.0, max(0.0, (best_partial[idx] - 70) / 20))
+        elif role == "section":
+            credit = 1.0 if best_whole[idx] >= 88 else 0.0
+        else:
+            if role == "title" and best_partial[idx] >= 95:
+                title_found = True
+            continue
+        w, c = items.get(item, (weight, 0.0))
+        items[item] = (w, max(c, credit))
+    total = sum(w for w, _ in items.values())
+    recall = float(sum(w * c for w, c in items.values()) / total) if total else 0.0
+    precision = None
+    if len(qcols) >= 3:
+        known = sorted({idx for idx, *_ in owners[tid]})
+        matched = explains[np.ix_(known, qcols)].any(axis=0)
+        precision = float(matched.mean())
+    factor = 1.0 if precision is None else 0.25 + 0.75 * precision
+    confidence = min(1.0, recall + (TITLE_BONUS if title_found else 0.0)) * factor
+    return TemplateScore(tid, round(confidence, 3), round(recall, 3),
+                         None if precision is None else round(precision, 3), title_found)

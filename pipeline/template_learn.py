@@ -1,0 +1,370 @@
+"""Learn a template from a blank audit tool: RawDocument in, an editable Template (and its YAML) out.
+
+The rules read a form the way a person does: a short label beside an empty cell is a header field
+(or, if it is not one of the record's header keys, a details question); a cell ending in '?', or
+numbered, or any text beside an empty answer cell is a question; a label cell in the first column beside
+question rows, or a short heading paragraph, starts a section; trailing 'Please explain.' sentences,
+bracketed text and extra paragraphs in the question cell are guidance; rows under a 'Yes | No' header are
+yes/no questions; option lines with tick boxes make a tick list; grade words make the grading. The
+result is meant to be checked and edited by a person, then run through ``maap templates check``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from models.raw import Cell, Paragraph, RawDocument, Table
+from models.template import (AnswerKind, GradeOption, Grading, HeaderField, Question, Section, Template)
+from pipeline.text import normalise
+
+_NUMBER = re.compile(r"^\s*(?:q\s*)?(\d{1,2}[a-z]?)[.):]\s+(?=\S)", re.I)
+_LETTER_ONLY = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]?\s*$", re.I)
+_BOXES = "☐☒☑□■▢✓✔✗✘"
+_BOX = re.compile(f"[{_BOXES}]")
+_SENTENCE = re.compile(r"(?<=[.?!:])\s+(?=[A-Z(])")
+_GUIDANCE_START = re.compile(r"^(please (explain|identify|give|state|provide|include|note|consider|describe any)"
+                             r"|if not\b|if so\b|include\b|e\.g\.|eg\b|ie\b|i\.e\.|\(|note\b|for example\b|consider\b)",
+                             re.I)
+_YES_NO = re.compile(r"^\s*(yes|y)\s*/\s*(no|n)\s*$", re.I)
+
+# header key -> pattern on a normalised label; order matters ('Child's initials and date of birth' is the child)
+_HEADER_RULES: list[tuple[str, re.Pattern]] = [
+    ("auditor", re.compile(r"\bauditor\b|\bcompleted by\b|^name of .*\bcompleting\b|^name of (the )?person (completing|auditing)")),
+    ("child", re.compile(r"\bchild\b|\bchild's\b|\bchild/ren\b|\bchildren's\b|\byoung person\b|\bvulnerable adult\b")),
+    ("practitioner", re.compile(r"\bpractitioner")),
+    ("agency", re.compile(r"\bagency\b|\borganisation\b|\borganization\b|^(name of )?(school|setting|service)\b|^agency")),
+    ("date_of_audit", re.compile(r"^date\b|\bdate of audit\b|\baudit date\b")),
+    ("theme", re.compile(r"\btheme\b|\baudit focus\b")),
+    ("case_status", re.compile(r"\bcase status\b|\bstatus of (the )?case\b")),
+]
+_GRADES: list[tuple[str, re.Pattern]] = [
+    ("outstanding", re.compile(r"^outstanding\b")),
+    ("requires_improvement", re.compile(r"^(requires improvement|requires? improvement|adequate|satisfactory|ri)\b")),
+    ("inadequate", re.compile(r"^(inadequate|poor|unsatisfactory)\b")),
+    ("good", re.compile(r"^good\b")),
+]
+_STOP = {"a", "an", "the", "of", "for", "to", "and", "or", "in", "on", "is", "are", "was", "were", "has", "have",
+         "how", "what", "which", "do", "does", "did", "you", "your", "this", "that", "be", "been", "there", "any"}
+
+
+@dataclass
+class _Draft:
+    """Mutable working state while walking the document; turned into a Template at the end."""
+
+    title: str | None = None
+    header: dict[str, HeaderField] = field(default_factory=dict)
+    sections: list[tuple[str, list[dict]]] = field(default_factory=list)
+    pending_title: str | None = None
+    grades: list[GradeOption] = field(default_factory=list)
+    grading_title: str = "Grading"
+
+    def add_question(self, q: dict) -> None:
+        if self.pending_title is not None or not self.sections:
+            self.sections.append((self.pending_title or "Questions", []))
+            self.pending_title = None
+        self.sections[-1][1].append(q)
+
+
+def learn(raw: RawDocument, template_id: str, name: str | None = None, version: str = "1") -> Template:
+    """A template read from a blank form: header fields, sections, questions, guidance, grading."""
+    draft = _Draft()
+    for block in raw.blocks:
+        if isinstance(block, Paragraph):
+            _paragraph(block, draft)
+        else:
+            _table(block, draft)
+    return _build(draft, template_id, name, version, raw.file)
+
+
+def template_yaml(template: Template, source: str = "") -> str:
+    """The template as YAML a person can edit, with a comment saying where it came from."""
+    data = template.model_dump(mode="json", exclude_defaults=True)
+    data["version"] = template.version
+    head = (f"# Learned by 'maap templates learn' from {source}.\n" if source else "# Learned by 'maap templates learn'.\n")
+    head += ("# Check header keys, section titles, guidance, kinds and options against the form, then run\n"
+             "# 'maap templates check' on this file. Question ids are what the workbook lines answers up by:\n"
+             "# keep them stable across versions of the form.\n")
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+# --- paragraphs ----------------------------------------------------------------------------------------
+
+def _paragraph(p: Paragraph, draft: _Draft) -> None:
+    text = p.text.strip()
+    if not text:
+        return
+    if _grade_line(text, p, draft):
+        return
+    label = _label(text)
+    if label is not None:
+        key = _header_key(label)
+        if key:
+            _add_header(draft, key, label)
+            return
+    if draft.title is None and (p.style.lower().startswith("title") or len(text.split()) <= 12) and not text.endswith("?"):
+        draft.title = text.rstrip(":")
+        return
+    q = _question_from_texts([text], p.tags)
+    if q and q["wording"].endswith("?"):
+        draft.add_question(q)
+        return
+    if draft.sections and draft.sections[-1][1] and _GUIDANCE_START.match(text) and draft.pending_title is None:
+        # guidance printed under a paragraph question belongs to it
+        draft.sections[-1][1][-1]["guidance"].append(text.rstrip(":"))
+        return
+    if _is_heading(text, p):
+        draft.pending_title = _title_case(text.rstrip(":").strip())
+
+
+def _is_heading(text: str, p: Paragraph) -> bool:
+    if p.style.lower().startswith("heading"):
+        return True
+    return len(text.split()) <= 10 and not text.endswith((".", "?", ",", ";")) and not p.list_item
+
+
+def _label(text: str) -> str | None:
+    """'Label:' or 'Label: ' (nothing after the colon), short: the label text, else None."""
+    m = re.match(r"^(.{2,80}?):\s*$", text)
+    if m and len(m.group(1).split()) <= 10:
+        return m.group(1).strip()
+    return None
+
+
+def _short_label(text: str) -> str | None:
+    """A bare label with no colon ('Case status'): a few words, no sentence punctuation."""
+    return text.strip() if len(text.split()) <= 6 and not re.search(r"[.?!]\s*$", text) else None
+
+
+def _header_key(label: str) -> str | None:
+    low = normalise(label)
+    if len(low.split()) > 10 or low.endswith("?"):
+        return None
+    for key, pattern in _HEADER_RULES:
+        if pattern.search(low):
+            return key
+    return None
+
+
+def _add_header(draft: _Draft, key: str, label: str) -> None:
+    if key in draft.header:
+        h = draft.header[key]
+        if label not in h.aliases and label != h.label:
+            h.aliases.append(label)
+    else:
+        draft.header[key] = HeaderField(key=key, label=label, required=key not in ("theme", "case_status"))
+
+
+# --- tables --------------------------------------------------------------------------------------------
+
+def _cell_texts(cell: Cell) -> list[str]:
+    return [b.text.strip() for b in cell.blocks if isinstance(b, Paragraph) and b.text.strip()]
+
+
+def _cell_tags(cell: Cell) -> list[str]:
+    return [t for b in cell.blocks if isinstance(b, Paragraph) for t in b.tags]
+
+
+def _table(table: Table, draft: _Draft) -> None:
+    yes_no_cols: set[int] = set()
+    grade_rows = [r for r in table.rows if _grade_value(" ".join(_cell_texts(r.cells[0])) if r.cells else "")]
+    is_grading = len(grade_rows) >= 2
+    for row in table.rows:
+        cells = row.cells
+        texts = [_cell_texts(c) for c in cells]
+        joined = [" ".join(t) for t in texts]
+        if not any(joined):
+            continue
+        if is_grading:
+            _grading_row(joined, draft)
+            continue
+        lows = [normalise(j) for j in joined]
+        if "yes" in lows and "no" in lows:
+            # a column header row: 'Question | Yes | No | Comments'
+            yes_no_cols = {cells[i].col for i, low in enumerate(lows) if low in ("yes", "no")}
+            continue
+        _row(cells, texts, joined, yes_no_cols, draft)
+
+
+def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_cols: set[int], draft: _Draft) -> None:
+    # the question is the last text cell followed by an answer cell (empty, tick options or 'Yes/No')
+    qi = None
+    for i in range(len(cells) - 1, -1, -1):
+        if joined[i] and not _is_answer_text(texts[i]) and not _LETTER_ONLY.match(joined[i]) and i + 1 < len(cells):
+            qi = i
+            break
+    if qi is None:
+        only = [i for i, j in enumerate(joined) if j and not _LETTER_ONLY.match(j)]
+        if len(only) == 1:
+            text = joined[only[0]]
+            q = _question_from_texts(texts[only[0]], _cell_tags(cells[only[0]]))
+            if q and (q["wording"].endswith("?") or q["number"]):
+                draft.add_question(q)  # the answer space is inside the question's own cell
+            elif not text.endswith((".", "?")) and len(text.split()) <= 10:
+                draft.pending_title = _title_case(text.rstrip(":"))  # a full-width section heading row
+        return
+    for i in range(qi):
+        if joined[i] and not _LETTER_ONLY.match(joined[i]) and cells[i].col == 0:
+            draft.pending_title = _title_case(joined[i].rstrip(":"))  # label cell beside the questions
+    answers = cells[qi + 1:]
+    answer_texts = [t for c in answers for t in _cell_texts(c)]
+    options = _options(answers)
+    colon_label = _label(texts[qi][0]) if len(texts[qi]) <= 2 else None
+    label = colon_label or _short_label(texts[qi][0])
+    if label is not None and not options:
+        key = _header_key(label)
+        if key:
+            _add_header(draft, key, label)
+            return
+    if any(t for t in answer_texts) and not options and not _is_answer_text(answer_texts):
+        return  # two text cells side by side: a printed note, not a question
+    q = _question_from_texts(texts[qi], _cell_tags(cells[qi]) + [t for c in answers for t in _cell_tags(c)])
+    if q is None:
+        return
+    if options:
+        q["kind"], q["options"], q["requires_date"] = AnswerKind.tick_list, options, False
+    elif (yes_no_cols and sum(1 for c in answers if c.col in yes_no_cols and not _cell_texts(c)) >= 2) or \
+            any(_YES_NO.match(t) for t in answer_texts):
+        q["kind"] = AnswerKind.yes_no_comments
+    elif colon_label is not None:
+        q["required"], q["requires_date"] = False, False  # a details label such as 'Role:'
+    draft.add_question(q)
+
+
+def _is_answer_text(texts: list[str]) -> bool:
+    """Text that fills an answer cell on a blank form: tick options or 'Yes / No'."""
+    return bool(texts) and all(_BOX.match(t) or _YES_NO.match(t) for t in texts)
+
+
+def _options(cells: list[Cell]) -> list[str]:
+    options: list[str] = []
+    for c in cells:
+        for b in c.blocks:
+            if not isinstance(b, Paragraph):
+                continue
+            if b.checkboxes and any(cb.label for cb in b.checkboxes):
+                options += [cb.label.strip() for cb in b.checkboxes if cb.label.strip()]
+            elif _BOX.search(b.text):
+                options += [o.strip(" /,") for o in _BOX.split(b.text) if o.strip(" /,")]
+    return options if len(options) >= 2 else []
+
+
+# --- questions -----------------------------------------------------------------------------------------
+
+def _question_from_texts(texts: list[str], tags: list[str]) -> dict | None:
+    """Question fields from a question cell's paragraphs: number, wording, guidance."""
+    first, rest = texts[0], texts[1:]
+    number = None
+    m = _NUMBER.match(first)
+    if m:
+        number, first = m.group(1), first[m.end():]
+    wording, guidance = _split_guidance(first)
+    guidance += [t.rstrip(":").strip() for t in rest]
+    wording = wording.rstrip(":").strip()
+    if len(wording) < 2:
+        return None
+    return {"number": number, "wording": wording, "guidance": guidance,
+            "tags": list(dict.fromkeys(tags)), "kind": AnswerKind.free_text, "options": [],
+            "required": True, "requires_date": True}
+
+
+def _split_guidance(text: str) -> tuple[str, list[str]]:
+    """'Is the plan outcome focussed? Please explain.' -> wording and ['Please explain.']."""
+    m = re.match(r"^(.*\?)\s*(\([^()]*\))\s*$", text)
+    if m:
+        return m.group(1), [m.group(2)]
+    sentences = _SENTENCE.split(text)
+    wording, guidance = sentences[0], []
+    for s in sentences[1:]:
+        if guidance or _GUIDANCE_START.match(s):
+            guidance.append(s.rstrip(":").strip())
+        else:
+            wording += " " + s
+    return wording, guidance
+
+
+def _grade_value(text: str) -> str | None:
+    low = normalise(_BOX.sub("", text)).strip(" ()[]:")
+    for value, pattern in _GRADES:
+        if pattern.match(low) and len(low.split()) <= 6:
+            return value
+    return None
+
+
+def _grading_row(joined: list[str], draft: _Draft) -> None:
+    label = joined[0].strip()
+    value = _grade_value(label)
+    if value is None:
+        if label and len(label.split()) <= 4:
+            draft.grading_title = label
+        return
+    if all(g.value != value for g in draft.grades):
+        draft.grades.append(GradeOption(value=value, label=_BOX.sub("", label).strip()))
+
+
+def _grade_line(text: str, p: Paragraph, draft: _Draft) -> bool:
+    """A paragraph that is only grade words ('Outstanding / Good / Requires improvement / Inadequate')."""
+    parts = [cb.label for cb in p.checkboxes if cb.label] or [s for s in re.split(rf"[/|,{_BOXES}]", text) if s.strip()]
+    values = [_grade_value(s) for s in parts]
+    if len(parts) < 2 or not all(values):
+        return False
+    for label, value in zip(parts, values):
+        if all(g.value != value for g in draft.grades):
+            draft.grades.append(GradeOption(value=value, label=label.strip()))
+    if draft.pending_title and re.search(r"grad|rating|judgement", draft.pending_title, re.I):
+        draft.grading_title, draft.pending_title = draft.pending_title, None
+    return True
+
+
+# --- building the template -----------------------------------------------------------------------------
+
+def _slug(text: str, words: int = 4) -> str:
+    tokens = [t for t in re.findall(r"[a-z0-9]+", normalise(text)) if t not in _STOP] or ["item"]
+    s = "_".join(tokens[:words])
+    return s if s[0].isalpha() else "q_" + s
+
+
+def _title_case(text: str) -> str:
+    """'PREVENTION /EARLY HELP/ THRESHOLDS' -> 'Prevention /Early Help/ Thresholds'; mixed case is kept."""
+    return text.title() if text.isupper() else text
+
+
+def _build(draft: _Draft, template_id: str, name: str | None, version: str, source: str) -> Template:
+    sections: list[Section] = []
+    used_sections: set[str] = set()
+    used_ids: set[str] = set()
+    wording_count: dict[str, int] = {}
+    for _, qs in draft.sections:
+        for q in qs:
+            wording_count[normalise(q["wording"])] = wording_count.get(normalise(q["wording"]), 0) + 1
+    for title, qs in draft.sections:
+        if title and re.search(r"grad|rating", title, re.I) and not qs:
+            continue
+        sid = _unique(_slug(title, 3), used_sections)
+        questions = []
+        for q in qs:
+            base = f"q{q['number'].lower()}" if q["number"] else _slug(q["wording"])
+            if not q["number"] and wording_count[normalise(q["wording"])] > 1:
+                base = f"{sid}_{base}"  # the same wording in every section: the section tells them apart
+            qid = _unique(base, used_ids)
+            questions.append(Question(id=qid, **q))
+        learning = bool(re.search(r"learning|action", title, re.I))
+        if learning:
+            questions = [q.model_copy(update={"requires_date": False}) for q in questions]
+        sections.append(Section(id=sid, title=title, questions=questions, learning=learning))
+    grading = Grading(title=draft.grading_title, options=draft.grades) if len(draft.grades) >= 2 else None
+    title = draft.title or name or template_id
+    return Template(id=template_id, name=name or title, version=version,
+                    description=f"Learned from {source}; edit this description." if source else "",
+                    titles=[title] if draft.title else [], header=list(draft.header.values()),
+                    sections=sections, grading=grading)
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    used.add(candidate)
+    return candidate
