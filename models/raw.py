@@ -30,7 +30,7 @@ class Checkbox(_Model):
     """A checkbox the file encodes as a control (not a typed glyph, which stays in the text)."""
 
     checked: bool
-    kind: Literal["content_control", "legacy_field", "acroform"]
+    kind: Literal["content_control", "legacy_field", "acroform", "drawn_mark"]  # drawn_mark: a PDF's vector tick
     label: str = ""
 
 

@@ -1,0 +1,292 @@
+"""Page layout from plain data: table grids from ruling edges, tokens into cells, lines and paragraphs.
+
+Plain functions over the plain data of extractors.pdf_page; nothing here opens a file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from extractors.pdf_page import PageContent, Token
+
+SNAP = 3.0  # edges this close are one ruling (Word draws a border as a thin filled rectangle: two edges)
+_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u2013\-\*]\s")
+
+
+@dataclass
+class Line:
+    """One text line: its tokens left to right, their box, and what a paragraph needs to decide wrapping."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    first_word: float  # width of the line's first word: would it have fitted on the line before?
+    tokens: list[Token]
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass
+class Para:
+    """Lines that read as one paragraph; pages lists every page it runs over."""
+
+    lines: list[Line]
+    page: int
+    pages: list[int] = field(default_factory=list)
+    right: float = 0.0  # where a full line ends in the paragraph's region
+
+
+@dataclass
+class CellDraft:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: tuple[float, float, float, float]
+    page: int
+    tokens: list[Token] = field(default_factory=list)
+    marks: list[tuple[float, float, float, float]] = field(default_factory=list)
+    paras: list[Para] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for p in self.paras for line in p.lines).strip()
+
+
+@dataclass
+class TableDraft:
+    page: int
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    rows: list[list[CellDraft]]
+    pages: list[int] = field(default_factory=list)
+
+
+# ---- ruling edges -> grids ---------------------------------------------------------------------------
+
+def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Snap edges at nearly the same position into one and join the pieces of a broken ruling."""
+    out: list[tuple[float, float, float]] = []
+    groups: list[list[tuple[float, float, float]]] = []
+    for edge in sorted(edges):
+        if groups and edge[0] - groups[-1][-1][0] <= SNAP:
+            groups[-1].append(edge)
+        else:
+            groups.append([edge])
+    for group in groups:
+        pos = sum(e[0] for e in group) / len(group)
+        spans = sorted((a, b) for _, a, b in group)
+        cur_a, cur_b = spans[0]
+        for a, b in spans[1:]:
+            if a <= cur_b + SNAP:
+                cur_b = max(cur_b, b)
+            else:
+                out.append((pos, cur_a, cur_b))
+                cur_a, cur_b = a, b
+        out.append((pos, cur_a, cur_b))
+    return out
+
+
+def _cluster(values: list[float]) -> list[float]:
+    values = sorted(values)
+    groups: list[list[float]] = []
+    for v in values:
+        if groups and v - groups[-1][-1] <= SNAP:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _covers(edges, pos: float, a: float, b: float) -> bool:
+    """Is there a ruling at ``pos`` running from a to b (ends forgiven by the snap tolerance)?"""
+    return any(abs(p - pos) <= SNAP and ea <= a + SNAP and eb >= b - SNAP for p, ea, eb in edges)
+
+
+def find_tables(page: PageContent) -> list[TableDraft]:
+    """Tables drawn with ruling lines on one page: each connected set of edges with at least a 2x2 grid."""
+    hs, vs = _merge(page.h_edges), _merge(page.v_edges)
+    parent = list(range(len(hs) + len(vs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (y, x0, x1) in enumerate(hs):
+        for j, (x, y0, y1) in enumerate(vs):
+            if x0 - SNAP <= x <= x1 + SNAP and y0 - SNAP <= y <= y1 + SNAP:
+                parent[root(i)] = root(len(hs) + j)
+    components: dict[int, tuple[list, list]] = {}
+    for i, edge in enumerate(hs):
+        components.setdefault(root(i), ([], []))[0].append(edge)
+    for j, edge in enumerate(vs):
+        components.setdefault(root(len(hs) + j), ([], []))[1].append(edge)
+    tables = [_grid(page.number, h, v) for h, v in components.values() if len(h) >= 2 and len(v) >= 2]
+    return sorted((t for t in tables if t.rows), key=lambda t: (t.bbox[1], t.bbox[0]))
+
+
+def _grid(page_no: int, hs, vs) -> TableDraft:
+    """Cells of one ruled grid; a unit with no ruling to its right or below is merged into its neighbour."""
+    ys, xs = _cluster([e[0] for e in hs]), _cluster([e[0] for e in vs])
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = {(i, j): (i, j) for i in range(n_rows) for j in range(n_cols)}
+
+    def root(u):
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if j + 1 < n_cols and not _covers(vs, xs[j + 1], ys[i], ys[i + 1]):
+                parent[root((i, j))] = root((i, j + 1))
+            if i + 1 < n_rows and not _covers(hs, ys[i + 1], xs[j], xs[j + 1]):
+                parent[root((i, j))] = root((i + 1, j))
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for unit in parent:
+        groups.setdefault(root(unit), []).append(unit)
+    cells = []
+    for units in groups.values():
+        r0, r1 = min(u[0] for u in units), max(u[0] for u in units) + 1
+        c0, c1 = min(u[1] for u in units), max(u[1] for u in units) + 1
+        # a region outside the table's outline (an L-shaped table's notch) has no ruling around it
+        if not (_covers(hs, ys[r0], xs[c0], xs[c1]) and _covers(hs, ys[r1], xs[c0], xs[c1])
+                and _covers(vs, xs[c0], ys[r0], ys[r1]) and _covers(vs, xs[c1], ys[r0], ys[r1])):
+            continue
+        cells.append(CellDraft(r0, c0, r1 - r0, c1 - c0, (xs[c0], ys[r0], xs[c1], ys[r1]), page_no))
+    rows: dict[int, list[CellDraft]] = {}
+    for cell in sorted(cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell)
+    ordered = [rows[k] for k in sorted(rows)]
+    for index, row in enumerate(ordered):
+        for cell in row:
+            cell.row = index
+    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    return TableDraft(page_no, bbox, xs, ordered, [page_no])
+
+
+def _find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None:
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        if not (x0 <= x <= x1 and top <= y <= bottom):
+            continue
+        for row in table.rows:
+            for cell in row:
+                cx0, ctop, cx1, cbottom = cell.bbox
+                if cx0 <= x <= cx1 and ctop <= y <= cbottom:
+                    return cell
+    return None
+
+
+def assign(page: PageContent, tables: list[TableDraft]) -> list[Token]:
+    """Put each token and mark in the cell that holds its centre; return the tokens outside every table."""
+    outside: list[Token] = []
+    for token in page.tokens:
+        cell = _find_cell(tables, (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2)
+        if cell is None:
+            outside.append(token)
+        else:
+            cell.tokens.append(token)
+    for mark in page.marks:
+        cell = _find_cell(tables, (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2)
+        if cell is not None:
+            cell.marks.append(mark)
+    return outside
+
+
+# ---- tokens -> lines -> paragraphs ---------------------------------------------------------------------
+
+def make_lines(tokens: list[Token]) -> list[Line]:
+    """Group tokens into lines by vertical centre, then read each line left to right."""
+    groups: list[list[Token]] = []
+    centres: list[float] = []
+    heights: list[float] = []
+    for token in sorted(tokens, key=lambda t: ((t.top + t.bottom) / 2, t.x0)):
+        cy, h = (token.top + token.bottom) / 2, max(token.bottom - token.top, 1.0)
+        if groups and abs(cy - centres[-1]) <= 0.5 * min(h, heights[-1]):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+            centres.append(cy)
+            heights.append(h)
+    lines = [_line(sorted(g, key=lambda t: t.x0)) for g in groups]
+    return [line for line in lines if line.text or any(t.checkbox or t.widget for t in line.tokens)]
+
+
+def _line(tokens: list[Token]) -> Line:
+    parts: list[str] = []
+    height = max(t.bottom - t.top for t in tokens)
+    prev: Token | None = None
+    first_word_end = None
+    for token in tokens:
+        if token.text.isspace() or not token.text:
+            if token.widget:
+                parts.append(" ")
+                prev = token
+            elif parts:
+                parts.append(" ")
+            continue
+        if prev is not None and (token.widget or prev.widget or token.x0 - prev.x1 > 0.25 * height):
+            parts.append(" ")
+        if parts and parts[-1] == " " and first_word_end is None and prev is not None:
+            first_word_end = prev.x1
+        parts.append(token.text)
+        prev = token
+    text = re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+    visible = [t for t in tokens if t.text.strip() or t.widget]
+    x0 = min((t.x0 for t in visible), default=tokens[0].x0)
+    x1 = max((t.x1 for t in visible), default=tokens[-1].x1)
+    end = first_word_end if first_word_end is not None else x1
+    return Line(text, x0, min(t.top for t in tokens), x1, max(t.bottom for t in tokens), end - x0, tokens)
+
+
+def wraps(prev: Line, nxt: Line, right: float) -> bool:
+    """Did ``prev`` end only because ``nxt``'s first word would not fit after it (a soft wrap)?"""
+    if any(t.widget for t in prev.tokens + nxt.tokens) or _BULLET.match(nxt.text):
+        return False
+    space = 0.3 * prev.height
+    return prev.x1 + space + nxt.first_word > right - 1.0
+
+
+def make_paras(lines: list[Line], page: int, right: float) -> list[Para]:
+    """Join lines into paragraphs: no extra vertical gap and a soft wrap means the same paragraph."""
+    paras: list[Para] = []
+    for line in lines:
+        if paras:
+            prev = paras[-1].lines[-1]
+            if line.top - prev.bottom < 0.5 * prev.height and wraps(prev, line, right):
+                paras[-1].lines.append(line)
+                continue
+        paras.append(Para([line], page, [page], right))
+    return paras
+
+
+def para_text(para: Para) -> str:
+    """A paragraph's text: lines joined by a space, or by nothing after a word-joining hyphen or slash."""
+    text = ""
+    for line in para.lines:
+        if text and not (len(text) > 1 and text[-1] in "-/" and text[-2].isalnum()):
+            text += " "
+        text += line.text
+    return text.strip()
+
+
+def fill_cells(table: TableDraft) -> None:
+    """Lines and paragraphs of each cell, wrapping at the cell's right edge less its left padding."""
+    for row in table.rows:
+        for cell in row:
+            lines = make_lines(cell.tokens)
+            pad = min((line.x0 - cell.bbox[0] for line in lines), default=2.0)
+            right = cell.bbox[2] - min(max(pad, 1.0), 10.0)
+            cell.paras = make_paras(lines, cell.page, right)
+            cell.pages = [cell.page]

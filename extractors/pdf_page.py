@@ -1,0 +1,228 @@
+"""Read one PDF page with pypdfium2 into plain data: character tokens, ruling edges, drawn marks, form widgets.
+
+Coordinates are points with a top-left origin (x0, top, x1, bottom), as pdfplumber and models.raw use.
+pdfium is the only library touched here: it gives text, character boxes and vector paths at about the cost of
+``pdftotext`` (pdfplumber's pdfminer parse of the same page costs 10x more; see docs/pdf-extraction.md).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from models.raw import Checkbox
+
+# A drawn path this thin in one direction is a ruling line, not a shape.
+RULING_THICKNESS = 3.0
+# Edges shorter than this are the ends of thin filled rectangles (Word draws borders that way), not rulings.
+MIN_EDGE = 3.0
+# A small closed square this size is an empty tick box glyph drawn as a path, not part of a table grid.
+BOX_MAX = 20.0
+# A mark (tick or cross) is a small path with diagonal or curved strokes.
+MARK_MAX = 40.0
+
+
+@dataclass(frozen=True)
+class Token:
+    """One character (or one form widget's value) with its box; widgets carry a checkbox or a field tag."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    checkbox: Checkbox | None = None
+    tag: str | None = None
+    widget: bool = False
+
+
+@dataclass
+class PageContent:
+    """Everything the layout step needs from one page."""
+
+    number: int
+    width: float
+    height: float
+    tokens: list[Token] = field(default_factory=list)
+    h_edges: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    v_edges: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
+    marks: list[tuple[float, float, float, float]] = field(default_factory=list)
+    images: int = 0
+
+    @property
+    def text_chars(self) -> int:
+        return sum(1 for t in self.tokens if not t.widget and t.text.strip())
+
+
+def _utf16(fn, *args) -> str:
+    """Call a pdfium getter that fills a UTF-16LE buffer (size query first, then fill)."""
+    n = fn(*args, None, 0)
+    if n <= 2:
+        return ""
+    buf = ctypes.create_string_buffer(n)
+    fn(*args, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)), n)
+    return buf.raw[: n - 2].decode("utf-16-le", errors="replace")
+
+
+def _read_chars(textpage, top_y: float) -> list[Token]:
+    """Characters with loose (font-height) boxes, so a line's characters share one top and bottom."""
+    tokens: list[Token] = []
+    rect = pdfium_c.FS_RECTF()
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13) or (0xD800 <= code <= 0xDFFF):
+            continue
+        ch = chr(code)
+        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+            continue
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+        if pdfium_c.FPDFText_IsGenerated(textpage, i) and ch.isspace() and tokens:
+            # pdfium inserts a space where it saw a word gap; its box may be empty, so sit it after the previous char
+            prev = tokens[-1]
+            tokens.append(Token(" ", prev.x1, prev.top, prev.x1, prev.bottom))
+            continue
+        tokens.append(Token(ch, left, top_y - top, right, top_y - bottom))
+    return tokens
+
+
+def _matrix(obj_raw) -> tuple[float, ...]:
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(obj_raw, m)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _visible(obj_raw) -> bool:
+    """A path that is neither stroked nor filled, or drawn in white, draws no ruling a reader sees."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPath_GetDrawMode(obj_raw, fill_mode, stroke)
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    for used, getter in ((stroke.value, pdfium_c.FPDFPageObj_GetStrokeColor), (fill_mode.value, pdfium_c.FPDFPageObj_GetFillColor)):
+        if used and getter(obj_raw, r, g, b, a) and a.value > 0 and min(r.value, g.value, b.value) < 245:
+            return True
+    return False
+
+
+def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
+    """Split one path into axis-aligned ruling edges; a small path with diagonal or curved strokes is a mark."""
+    if not _visible(obj_raw):
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    a, b, c, d, e, f = matrix
+    points: list[tuple[float, float]] = []
+    lines: list[tuple[float, float, float, float]] = []
+    curved = False
+    start = cur = None
+    for i in range(pdfium_c.FPDFPath_CountSegments(obj_raw)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj_raw, i)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        pt = (a * x.value + c * y.value + e, top_y - (b * x.value + d * y.value + f))
+        points.append(pt)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = cur = pt
+        else:
+            if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+                curved = True
+            elif cur is not None:
+                lines.append((*cur, *pt))
+            cur = pt
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and cur is not None and cur != start:
+            lines.append((*cur, *start))
+            cur = start
+    if not points:
+        return
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    w, h = max(xs) - min(xs), max(ys) - min(ys)
+    diagonal = any(abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5 for x0, y0, x1, y1 in lines)
+    if curved or diagonal:
+        if w <= MARK_MAX and h <= MARK_MAX and max(w, h) > 2:
+            page.marks.append((min(xs), min(ys), max(xs), max(ys)))
+        return
+    if RULING_THICKNESS < w <= BOX_MAX and RULING_THICKNESS < h <= BOX_MAX:
+        return  # an empty tick box drawn as a square: not a table border
+    for x0, y0, x1, y1 in lines:
+        if abs(y0 - y1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
+            page.h_edges.append((y0, min(x0, x1), max(x0, x1)))
+        elif abs(x0 - x1) <= 0.5 and abs(y1 - y0) >= MIN_EDGE:
+            page.v_edges.append((x0, min(y0, y1), max(y0, y1)))
+
+
+def _objects(container_raw, count_fn, get_fn, matrix, top_y: float, page: PageContent) -> None:
+    for i in range(count_fn(container_raw)):
+        obj = get_fn(container_raw, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            _path(obj, _compose(_matrix(obj), matrix), top_y, page)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            page.images += 1
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            # a form XObject's contents are in its own space: compose its matrix with the parent's
+            _objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
+                     _compose(_matrix(obj), matrix), top_y, page)
+
+
+def _widgets(page_raw, form, top_y: float) -> list[Token]:
+    """Form fields as tokens placed at their widget rectangles: text values, checkbox and radio states."""
+    tokens: list[Token] = []
+    rect = pdfium_c.FS_RECTF()
+    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page_raw)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page_raw, i)
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_WIDGET:
+                continue
+            kind = pdfium_c.FPDFAnnot_GetFormFieldType(form, annot)
+            name = _utf16(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
+            if not pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                continue
+            box = (min(rect.left, rect.right), top_y - max(rect.top, rect.bottom),
+                   max(rect.left, rect.right), top_y - min(rect.top, rect.bottom))
+            if kind in (pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON):
+                label = name
+                if kind == pdfium_c.FPDF_FORMFIELD_RADIOBUTTON:
+                    label = f"{name}={_utf16(pdfium_c.FPDFAnnot_GetFormFieldExportValue, form, annot)}"
+                checked = bool(pdfium_c.FPDFAnnot_IsChecked(form, annot))
+                tokens.append(Token("", *box, checkbox=Checkbox(checked=checked, kind="acroform", label=label),
+                                    tag=name, widget=True))
+            elif kind in (pdfium_c.FPDF_FORMFIELD_TEXTFIELD, pdfium_c.FPDF_FORMFIELD_COMBOBOX,
+                          pdfium_c.FPDF_FORMFIELD_LISTBOX):
+                value = _utf16(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot)
+                tokens.append(Token(value, *box, tag=name, widget=True))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return tokens
+
+
+def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
+    """Read page ``index`` (0-based) of an open document; call pdf.init_forms() first to get form values."""
+    page = pdf[index]
+    try:
+        left, bottom, right, top_y = page.get_mediabox()
+        content = PageContent(number=index + 1, width=right - left, height=top_y - bottom)
+        textpage = page.get_textpage()
+        try:
+            content.tokens = _read_chars(textpage, top_y)
+        finally:
+            textpage.close()
+        identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        _objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, identity, top_y, content)
+        if pdf.formenv:
+            content.tokens.extend(_widgets(page.raw, pdf.formenv.raw, top_y))
+        if left:
+            # keep x relative to the visible page's left edge
+            content.tokens = [Token(t.text, t.x0 - left, t.top, t.x1 - left, t.bottom, t.checkbox, t.tag, t.widget)
+                              for t in content.tokens]
+            content.h_edges = [(y, a - left, b - left) for y, a, b in content.h_edges]
+            content.v_edges = [(x - left, a, b) for x, a, b in content.v_edges]
+            content.marks = [(a - left, b, c - left, d) for a, b, c, d in content.marks]
+        return content
+    finally:
+        page.close()

@@ -1,0 +1,269 @@
+"""PDF extractor: Word-printed forms, page breaks, running headers, drawn ticks, fillable forms, bad files."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from extractors.pdf import extract
+from extractors.registry import extract as extract_any
+from models.errors import FileLimitExceeded, UnreadableFile
+from models.raw import Paragraph, RawDocument, Table
+from models.settings import Limits
+from pipeline.text import document_lines
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def tables(raw: RawDocument) -> list[Table]:
+    return [b for b in raw.blocks if isinstance(b, Table)]
+
+
+def grid(table: Table) -> list[list[str]]:
+    """Each row's cell texts, paragraphs joined by ' | '."""
+    return [[" | ".join(p.text for p in cell.blocks) for cell in row.cells] for row in table.rows]
+
+
+def paragraphs(raw: RawDocument) -> list[str]:
+    return [b.text for b in raw.blocks if isinstance(b, Paragraph)]
+
+
+# ---- a tiny PDF writer, so edge cases are built here rather than kept as opaque files ------------------
+
+def make_pdf(pages: list[list[bytes]], size=(595, 842)) -> bytes:
+    """A PDF whose pages have the given content-stream operations (Helvetica as /F1)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for ops in pages:
+        data = b"\n".join(ops)
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (*size, len(objects), 3 + 2 * len(pages)))
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def text(x, y, s: str) -> bytes:
+    return b"BT /F1 10 Tf %d %d Td (%s) Tj ET" % (x, y, s.encode("latin-1"))
+
+
+def hline(x0, x1, y) -> bytes:
+    return b"0.5 w %d %d m %d %d l S" % (x0, y, x1, y)
+
+
+def vline(x, y0, y1) -> bytes:
+    return b"0.5 w %d %d m %d %d l S" % (x, y0, x, y1)
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# ---- Word-printed forms ------------------------------------------------------------------------------
+
+def test_word_form_tables_have_exact_cell_texts():
+    raw = extract(SAMPLES / "pdf-word-form.pdf", Limits())
+    assert raw.format == "pdf" and raw.file == "pdf-word-form.pdf" and not raw.ocr
+    header, questions, grades = tables(raw)
+    assert grid(header) == [
+        ["Name of auditor completing form:", "A. Example"],
+        ["Name of your agency/organisation:", "Northfield Health Trust"],
+        ["Name of practitioner involved in the case:", "B. Sample"],
+        ["Date of audit:", "12/03/2026"],
+    ]
+    assert grid(questions)[0] == [
+        "PREVENTION /EARLY HELP/ THRESHOLDS",
+        "1. How were opportunities for prevention/ early help considered and utilised?",
+        "Early help assessment offered on 02/02/2026. | Family accepted support from the school nurse.",
+    ]
+    assert [row[0] for row in grid(questions)[1:]] == ["b.", "c."]
+    assert grid(grades) == [["Grading", "Grade (X)"], ["Outstanding", ""], ["Good", "X"],
+                            ["Requires improvement", ""], ["Inadequate", ""]]
+
+
+def test_word_form_reading_order_and_positions():
+    raw = extract(SAMPLES / "pdf-word-form.pdf", Limits())
+    kinds = [b.kind if isinstance(b, Table) else b.text for b in raw.blocks]
+    assert kinds[:4] == ["West Midlands Regional Multi-Agency Audit Tool", "Date: 12/03/2026", "Theme: Neglect", "table"]
+    assert kinds.index("Please use the criteria above to give the case an overall grade:") == len(kinds) - 2
+    cell = tables(raw)[0].rows[1].cells[1]
+    assert cell.row == 1 and cell.col == 1 and cell.col_span == 1
+    assert cell.location.page == 1 and cell.location.table == 0
+    para = cell.blocks[0]
+    x0, top, x1, bottom = para.location.bbox
+    cx0, ctop, cx1, cbottom = cell.location.bbox
+    assert cx0 <= x0 < x1 <= cx1 and ctop <= top < bottom <= cbottom
+    # top-left origin: the title sits above the first table
+    assert raw.blocks[0].location.bbox[1] < tables(raw)[0].location.bbox[1]
+
+
+def test_registry_reads_pdf_by_suffix():
+    raw = extract_any(SAMPLES / "pdf-word-form.pdf")
+    assert "Northfield Health Trust" in document_lines(raw)
+
+
+# ---- page breaks, running headers and footers ---------------------------------------------------------
+
+def test_answer_across_page_breaks_is_one_row_in_one_table():
+    raw = extract(SAMPLES / "pdf-page-break.pdf", Limits())
+    header, questions, grades = tables(raw)
+    rows = grid(questions)
+    assert rows[0] == ["Ref", "Question", "Answer"]  # the repeated header row appears once
+    assert [r[0] for r in rows] == ["Ref", "PREVENTION /EARLY HELP/ THRESHOLDS", "b.", "c.", "d."]
+    answer = questions.rows[3].cells[2]
+    assert [p.text for p in answer.blocks] == [f"Note {i:02d}: fictional visit recorded." for i in range(1, 41)]
+    assert answer.location.pages == [1, 2, 3]
+    split = [p for p in answer.blocks if p.location.pages]
+    assert split and all(len(p.location.pages) == 2 for p in split)  # a paragraph cut by the break is joined
+    # the question cell of row d runs onto page 4 and is read back as one sentence
+    assert rows[4][1] == "4. If there is an escalation procedure, was it required and was it used appropriately?"
+    assert questions.location.pages == [1, 2, 3, 4]
+    assert grid(grades)[3] == ["Requires improvement", "X"]
+
+
+def test_running_header_and_page_numbers_are_not_content():
+    lines = document_lines(extract(SAMPLES / "pdf-page-break.pdf", Limits()))
+    assert not [line for line in lines if "OFFICIAL" in line or line.startswith("Page ")]
+    assert lines.count("Ref") == 1
+
+
+def test_hand_made_header_footer_removed_but_body_repeat_kept(tmp_path):
+    pages = [[text(72, 810, "Northfield Health Trust - audit return"), text(72, 600, "Please explain."),
+              text(72, 700, f"Body text on page {n}."), text(280, 30, f"{n}")] for n in (1, 2, 3)]
+    raw = extract(write(tmp_path, "hf.pdf", make_pdf(pages)), Limits())
+    assert paragraphs(raw) == ["Body text on page 1.", "Please explain.", "Body text on page 2.", "Please explain.",
+                               "Body text on page 3.", "Please explain."]
+    assert [b.location.page for b in raw.blocks] == [1, 1, 2, 2, 3, 3]
+
+
+def _three_col_table(y_top: int, labels: list[str]) -> list[bytes]:
+    xs, ys = [72, 150, 300, 520], [y_top - 30 * i for i in range(len(labels) + 1)]
+    ops = [vline(x, ys[-1], ys[0]) for x in xs] + [hline(72, 520, y) for y in ys]
+    for i, label in enumerate(labels):
+        ops += [text(76, ys[i] - 14, label), text(304, ys[i] - 14, f"answer {label or 'more'}")]
+    return ops
+
+
+def test_next_page_table_with_a_label_starts_new_rows_not_merged(tmp_path):
+    pdf = make_pdf([_three_col_table(200, ["a.", "b."]), _three_col_table(800, ["c."])])
+    raw = extract(write(tmp_path, "rows.pdf", pdf), Limits())
+    (table,) = tables(raw)
+    assert [row[0] for row in grid(table)] == ["a.", "b.", "c."]
+    assert [row.cells[0].row for row in table.rows] == [0, 1, 2]
+
+
+def test_next_page_row_with_empty_label_joins_the_row_before(tmp_path):
+    pdf = make_pdf([_three_col_table(200, ["a.", "b."]), _three_col_table(800, ["", "c."])])
+    (table,) = tables(extract(write(tmp_path, "cont.pdf", pdf), Limits()))
+    assert grid(table) == [["a.", "", "answer a."], ["b.", "", "answer b. | answer more"], ["c.", "", "answer c."]]
+    assert table.rows[1].cells[2].location.pages == [1, 2]
+
+
+def test_table_not_at_page_top_is_not_joined(tmp_path):
+    pdf = make_pdf([_three_col_table(200, ["a."]), [text(72, 800, "Section two")] + _three_col_table(700, [""])])
+    raw = extract(write(tmp_path, "sep.pdf", pdf), Limits())
+    assert len(tables(raw)) == 2 and "Section two" in paragraphs(raw)
+
+
+def test_merged_cell_appears_once_with_its_span(tmp_path):
+    ops = [hline(72, 520, y) for y in (700, 670, 640)] + [vline(72, 640, 700), vline(520, 640, 700),
+                                                           vline(300, 640, 670)]
+    ops += [text(76, 686, "ASSESSMENT"), text(76, 656, "6. Which tools?"), text(304, 656, "A fictional tool.")]
+    (table,) = tables(extract(write(tmp_path, "span.pdf", make_pdf([ops])), Limits()))
+    assert grid(table) == [["ASSESSMENT"], ["6. Which tools?", "A fictional tool."]]
+    assert table.rows[0].cells[0].col_span == 2 and table.rows[1].cells[1].col == 1
+
+
+# ---- grade marks and fillable forms --------------------------------------------------------------------
+
+def test_drawn_tick_is_a_checked_drawn_mark_in_its_cell():
+    (grades,) = tables(extract(SAMPLES / "pdf-drawn-tick.pdf", Limits()))
+    marked = {row.cells[0].blocks[0].text: [cb for p in row.cells[1].blocks for cb in p.checkboxes]
+              for row in grades.rows[1:]}
+    assert [cb.kind for cb in marked["Good"]] == ["drawn_mark"] and marked["Good"][0].checked
+    assert marked["Outstanding"] == marked["Requires improvement"] == marked["Inadequate"] == []
+
+
+def test_acroform_values_come_from_the_form_data_in_their_cells():
+    raw = extract(SAMPLES / "pdf-acroform.pdf", Limits())
+    header, questions, grades = tables(raw)
+    assert grid(header) == [["Name of auditor completing form:", "A. Example"], ["Date of audit:", "12/03/2026"]]
+    answer = questions.rows[0].cells[2].blocks[0]
+    assert answer.text == "Early help offered (fictional)." and answer.tags == ["q1_answer"]
+    boxes = {row.cells[0].blocks[0].text: row.cells[1].blocks[0].checkboxes[0] for row in grades.rows}
+    assert {k: (b.checked, b.kind, b.label) for k, b in boxes.items()} == {
+        "Outstanding": (False, "acroform", "grade_outstanding"), "Good": (True, "acroform", "grade_good"),
+        "Requires improvement": (False, "acroform", "grade_requires_improvement"),
+        "Inadequate": (False, "acroform", "grade_inadequate")}
+    status = raw.blocks[-1]
+    assert status.text == "Case status: Open Closed" and status.tags == ["case_status"]
+    assert [(b.label, b.checked) for b in status.checkboxes] == [("case_status=Open", False), ("case_status=Closed", True)]
+
+
+# ---- bad files and limits -----------------------------------------------------------------------------
+
+def test_user_password_is_reported_as_password_protected():
+    with pytest.raises(UnreadableFile) as info:
+        extract(SAMPLES / "pdf-encrypted-user.pdf", Limits())
+    assert info.value.code == "password_protected"
+    assert "without a password" in str(info.value) and "pdf-encrypted-user.pdf" in str(info.value)
+
+
+def test_owner_only_restrictions_read_normally():
+    raw = extract(SAMPLES / "pdf-encrypted-owner.pdf", Limits())
+    assert grid(tables(raw)[2])[2] == ["Good", "X"]
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"%PDF-1.4\nthis is not really a pdf", "No /Root object"),
+    (b"PK\x03\x04 a zip renamed to pdf", ""),
+])
+def test_corrupt_file_is_corrupt_file_with_the_reason(tmp_path, data, reason):
+    with pytest.raises(UnreadableFile) as info:
+        extract(write(tmp_path, "broken.pdf", data), Limits())
+    assert info.value.code == "corrupt_file" and "broken.pdf" in str(info.value)
+    assert reason in str(info.value)
+
+
+def test_truncated_pdf_is_corrupt_or_readable_never_a_crash(tmp_path):
+    data = (SAMPLES / "pdf-word-form.pdf").read_bytes()
+    path = write(tmp_path, "cut.pdf", data[: len(data) // 3])
+    try:
+        raw = extract(path, Limits())
+    except UnreadableFile as e:
+        assert e.code == "corrupt_file"
+    else:
+        assert raw.format == "pdf"
+
+
+def test_too_many_pages_is_refused_with_the_count():
+    with pytest.raises(FileLimitExceeded) as info:
+        extract(SAMPLES / "pdf-page-break.pdf", Limits(max_pages=3))
+    assert info.value.code == "limit_exceeded" and "4 pages" in str(info.value) and "3" in str(info.value)
+
+
+def test_threads_reading_at_once_get_the_same_result():
+    expected = extract(SAMPLES / "pdf-page-break.pdf", Limits()).model_dump()
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(extract(SAMPLES / "pdf-page-break.pdf", Limits())))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.model_dump() for r in results] == [expected] * 4
