@@ -205,6 +205,8 @@ def picture() -> str:
 def write_docx(path: Path, body: str, *, comments: str | None = None, styles: str = STYLES,
                numbering: str | None = NUMBERING, extra_parts: dict[str, bytes] | None = None) -> Path:
     """Write a minimal but complete Word package: content types, relationships, document, styles, numbering, comments."""
+    if body.endswith("</w:tbl>"):
+        body += p()  # Word always ends a body with a paragraph; a table last breaks conversions to .doc
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {NAMESPACES}><w:body>{body}'
                 '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" '
                 'w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>')
