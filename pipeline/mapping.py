@@ -68,6 +68,20 @@ def _label_text(line: str) -> str:
     return _NUMBER.sub("", line, count=1).strip().rstrip(":").strip()
 
 
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _subset_score(cand: str, target: str, questionish: bool) -> float:
+    """A shortened wording: every word of the candidate is in the target and it keeps a good part of it."""
+    c, t = set(_WORD.findall(cand)), set(_WORD.findall(target))
+    if len(c) < (3 if questionish else 4) or not t:
+        return 0.0
+    inside = len(c & t)
+    if inside / len(c) < 0.9 or inside / len(t) < 0.35:
+        return 0.0
+    return 75 + 20 * inside / len(t)
+
+
 def _match_label(unit: Unit, f: Field) -> tuple[float, int, str]:
     """Score a unit's opening lines against a field: (score 0-100, lines consumed, text after a colon)."""
     texts = [ln.text for ln in unit.lines if ln.text.strip()]
@@ -77,10 +91,12 @@ def _match_label(unit: Unit, f: Field) -> tuple[float, int, str]:
     targets = [normalise(w) for w in f.wordings]
     with_guidance = [normalise(" ".join([w, *f.guidance])) for w in f.wordings] if f.guidance else []
     for n in range(1, min(3, len(texts)) + 1):
-        cand = normalise(_label_text(" ".join(texts[:n])))
+        joined = " ".join(texts[:n])
+        cand = normalise(_label_text(joined))
         if not cand:
             continue
-        score = max(fuzz.ratio(cand, t) for t in targets + with_guidance)
+        questionish = cand.endswith("?") or bool(_NUMBER.match(joined))
+        score = max(max(fuzz.ratio(cand, t), _subset_score(cand, t, questionish)) for t in targets + with_guidance)
         if score > best[0]:
             best = (score, n, "")
     # "Label: value" on one line (header fields typed as paragraphs or in one cell).
@@ -206,12 +222,16 @@ def _belongs(u: Unit, label: Unit) -> bool:
     return not u.in_table
 
 
+_COLUMN_HEADINGS = {"question", "questions", "answer", "answers", "response", "responses", "section", "ref",
+                    "no", "no.", "number", "comments", "comment", "evidence", "area", "details", "notes"}
+
+
 def _is_label_only(u: Unit, template: Template) -> bool:
-    """Letters like 'b.' and section titles the template prints beside questions are not answers."""
+    """Letters like 'b.', column headings and section titles the template prints are not answers."""
     text = u.text.strip()
     if not text:
         return True
-    if _LETTER_LABEL.match(text):
+    if _LETTER_LABEL.match(text) or normalise(text) in _COLUMN_HEADINGS:
         return True
     norm = normalise(text)
     return any(fuzz.ratio(norm, normalise(s.title)) >= 85 for s in template.sections)

@@ -61,6 +61,17 @@ def test_renumbered_and_mistyped_questions_match_by_wording(wm):
     assert m.answers["q1"].lines == ["Via TAF."]
 
 
+def test_shortened_question_wording_still_matches_and_column_headings_are_not_answers(wm):
+    m = map_document(doc(table([
+        ["Section", "Question", "Answer"],
+        ["", "8. How do they consider the family history?", "A chronology was started."],
+        ["", "7. Are assessments timely?", "Within 10 working days."],
+    ])), wm)
+    assert m.answers["q8"].lines == ["A chronology was started."]
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+    assert m.unmatched_text == []
+
+
 def test_extra_rows_added_below_a_question_continue_its_answer(wm):
     m = map_document(doc(table([
         ["", Q1, "First part."],
