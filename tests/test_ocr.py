@@ -1,0 +1,96 @@
+"""OCR of scanned PDFs: text recovered, the ocr flag, low-confidence pages, time limit, missing tools."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from extractors import ocr
+from extractors.pdf import extract
+from models.errors import FileLimitExceeded, MissingTool
+from models.settings import Limits
+from pipeline.text import document_lines
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def scan(tmp_path: Path, blur: bool = False) -> Path:
+    """Rasterise the Word-printed sample with pdftoppm and wrap the image as an image-only PDF."""
+    subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", str(SAMPLES / "pdf-word-form.pdf"),
+                    str(tmp_path / "page")], check=True)
+    image = Image.open(tmp_path / "page.png").convert("L")
+    if blur:
+        w, h = image.size
+        image = image.resize((w // 7, h // 7)).resize((w, h)).filter(ImageFilter.GaussianBlur(2))
+    path = tmp_path / ("blurred.pdf" if blur else "scanned.pdf")
+    image.save(path, resolution=200)
+    return path
+
+
+@pytest.mark.slow
+def test_scanned_pdf_is_ocrd_and_its_text_recovered(tmp_path):
+    raw = extract(scan(tmp_path), Limits())
+    assert raw.ocr is True and raw.low_confidence_pages == []
+    lines = document_lines(raw)
+    assert "Name of your agency/organisation: Northfield Health Trust" in lines
+    assert "Date: 12/03/2026" in lines
+    assert all(b.location.page == 1 and b.location.bbox for b in raw.blocks)
+
+
+@pytest.mark.slow
+def test_unreadable_scan_is_listed_as_low_confidence(tmp_path):
+    raw = extract(scan(tmp_path, blur=True), Limits())
+    assert raw.ocr is True and raw.low_confidence_pages == [1]
+
+
+@pytest.mark.slow
+def test_only_pages_without_text_are_ocrd(tmp_path):
+    scanned = pdfium.PdfDocument(scan(tmp_path))
+    mixed = pdfium.PdfDocument(SAMPLES / "pdf-word-form.pdf")
+    mixed.import_pages(scanned)
+    path = tmp_path / "mixed.pdf"
+    mixed.save(path)
+    mixed.close()
+    scanned.close()
+    raw = extract(path, Limits())
+    assert raw.ocr is True
+    # page 1 keeps its real tables; page 2's text comes from OCR
+    first = [b for b in raw.blocks if b.location.page == 1]
+    assert sum(1 for b in first if b.kind == "table") == 3
+    assert "Theme: Neglect" in [b.text for b in raw.blocks if b.location.page == 2 and b.kind == "paragraph"]
+
+
+@pytest.mark.slow
+def test_ocr_time_limit_stops_the_run(tmp_path):
+    path = scan(tmp_path)
+    start = time.monotonic()
+    with pytest.raises(FileLimitExceeded) as info:
+        extract(path, Limits(seconds_per_file=0.2))
+    assert time.monotonic() - start < 10
+    assert "OCR took longer than 0.2 s" in str(info.value)
+
+
+def test_missing_ocrmypdf_names_the_debian_packages(tmp_path, monkeypatch):
+    image = Image.new("L", (850, 1100), 255)
+    ImageDraw.Draw(image).rectangle((100, 100, 700, 300), outline=0, width=3)
+    path = tmp_path / "scan.pdf"
+    image.save(path, resolution=100)
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    with pytest.raises(MissingTool) as info:
+        extract(path, Limits())
+    assert info.value.code == "missing_tool"
+    assert "ocrmypdf tesseract-ocr" in str(info.value) and "scan.pdf" in str(info.value)
+
+
+def test_page_confidence_is_the_mean_word_confidence():
+    hocr = ("<span class='ocrx_word' title='bbox 1 2 3 4; x_wconf 90'>a</span>"
+            "<span class='ocrx_word' title='bbox 1 2 3 4; x_wconf 20'>b</span>")
+    assert ocr.page_confidence(hocr) == 55
+    assert ocr.page_confidence("<div class='ocr_page'></div>") is None
+    result = ocr.OcrResult(Path("x.pdf"), {1: 95.0, 2: 55.0, 3: 0.0})
+    assert result.low_confidence_pages == [2, 3]
