@@ -24,3 +24,25 @@ def load_nlp(prefer_trained: bool = True):
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
+
+
+def matcher_classes():
+    """spaCy's (PhraseMatcher, Matcher) classes, so that no other module needs to import spaCy."""
+    from spacy.matcher import Matcher, PhraseMatcher
+
+    return PhraseMatcher, Matcher
+
+
+def lower_lemma_lookup(nlp):
+    """A function from a lower-case word to its lower-case lemma, or None when the pipeline has no lookup table.
+
+    The lookup lemmatizer is case-sensitive ("Neglected" stays "Neglected"), so matching on lemmas
+    needs the lemma of the lower-cased word.
+    """
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_lookup"):
+        return None
+    table = lookups.get_table("lemma_lookup")
+    return lambda word: table.get(word, word)

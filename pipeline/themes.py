@@ -1,0 +1,370 @@
+"""Theme tagging: find codebook themes in answers, sentence by sentence, with negation and polarity.
+
+One mention is one sentence of one answer that a theme's patterns match. Rules, documented in
+docs/themes.md and tested in tests/test_themes.py:
+
+- A child theme's mention is also a mention of each ancestor (cse -> exploitation), once per sentence.
+- For negatable themes, a match inside a negation ("no evidence of CSE", "denied any self-harm",
+  "domestic abuse was ruled out") or a hypothetical ("would have been referred if exploitation ...")
+  is not a mention; the sentence is kept in ``ThemeTag.negated``. A sentence with both a negated and
+  a plain match of the same theme counts as a mention.
+- A theme with only negated sentences still appears in ``record.themes`` with ``mentions == 0`` and
+  no ``answers``, so an analyst can see it was considered and ruled out; ``answer.themes`` and the
+  mention counts hold affirmed mentions only.
+- Polarity of each sentence: cue words in the sentence decide ("delay", "robust", "not timely");
+  when they balance or are absent, the question the answer sits under decides ("good practice" ->
+  strength, "areas for development" / "improvement" / "worried" -> concern); otherwise neutral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.errors import ConfigError
+from models.record import AuditReturn, Evidence, ThemeTag
+from pipeline.codebook import Codebook
+from pipeline.nlp import load_nlp, lower_lemma_lookup, matcher_classes
+from pipeline.text import normalise
+
+# Words that open a negation whose scope runs forward over BRIDGE words to the match.
+_PRE_TRIGGERS = {"no", "not", "n't", "never", "without", "denied", "denies", "deny", "denying", "none", "nil",
+                 "nor", "neither", "nothing"}
+# Words allowed between a negation and the theme it negates ("no [concerns about] DA").
+_BRIDGE = {
+    "any", "concern", "concerns", "evidence", "of", "about", "regarding", "re", "around", "in", "relation",
+    "to", "relating", "related", "that", "the", "a", "an", "signs", "sign", "indication", "indications",
+    "indicators", "indicator", "history", "known", "current", "previous", "further", "reported", "identified",
+    "raised", "noted", "recorded", "disclosure", "disclosures", "disclosed", "disclose", "report", "reports",
+    "suggest", "suggested", "suggesting", "suggestion", "issues", "issue", "worries", "worry", "risk", "risks",
+    "at", "for", "from", "experiencing", "experienced", "subject", "victim", "involved", "involvement", "with",
+    "there", "was", "were", "is", "are", "been", "be", "being", "has", "have", "had", "did", "does", "do",
+    "and", "or", ",", "significant", "specific", "apparent", "evident", "obvious", "other", "child", "children",
+    "young", "person", "people", "'s", "his", "her", "their", "by", "this", "these", "such", "form", "forms",
+    "type", "types", "indicate", "indicated", "indicating", "suspicion", "suspicions", "suspected",
+    "allegation", "allegations", "incident", "incidents", "episode", "episodes", "physical", "emotional",
+    "sexual", "criminal", "domestic", "online", "ongoing", "recent", "new", "safeguarding", "welfare",
+    "immediate", "serious", "mention", "mentioned", "sought", "either", "parent", "parents", "mother", "father",
+    "mum", "dad", "family", "household", "he", "she", "they", "we", "it", "ever", "been", "engaged", "engaging",
+    "engage", "involvement", "use", "of", "presenting", "presented", "shown", "showed", "show", "displayed",
+    "exhibited", "signs", "self", "-", "harm", "harming", "i", "you", "seen", "observed", "found", "appeared",
+}
+# Words that end a negation's or condition's scope.
+_TERMINATORS = {"but", "however", "although", "though", "except", "yet", "whereas", "while", "whilst", ";",
+                ":", "despite", "because", "since", "until", "which", "who", "when", "after", "before", "."}
+# After the match: "DA [was] ruled out", "exploitation [concerns were] unfounded", "X was not evident".
+_POST_BRIDGE = {"was", "were", "is", "are", "been", "has", "have", "had", "be", "being", "concerns", "concern",
+                "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", "and", ":", "-",
+                "allegations", "allegation", "suspicions", "therefore", "since", "now"}
+_POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted"}
+_POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated", "suspected", "found", "raised",
+                     "reported", "substantiated", "known", "apparent", "evidenced", "issue", "concern", "feature",
+                     "factor", "corroborated", "confirmed", "observed", "seen", "noted", "relevant", "disclose"}
+_POST_NOT_SKIP = {"a", "an", "been", "considered", "deemed", "felt", "thought", "to", "be", "any", "of", "an",
+                  "current", "significant", "longer"}
+_CONDITIONALS = {"if", "unless", "whether"}
+_MODALS = {"would", "could", "might"}
+_CLAUSE_BREAKS = {",", ";", ":", "then"}
+
+_STRENGTH_CUES = {
+    "good", "well", "excellent", "effective", "effectively", "timely", "robust", "thorough", "thoroughly",
+    "positive", "positively", "strong", "strength", "strengths", "appropriate", "appropriately", "proactive",
+    "proactively", "prompt", "promptly", "swift", "swiftly", "comprehensive", "detailed", "thoughtful",
+    "creative", "tenacious", "commended", "praised", "exemplary", "outstanding", "helpful", "successful",
+    "successfully", "sensitive", "sensitively", "improved", "clear", "consistent", "consistently", "quickly",
+    "persistent", "persistence", "child-centred", "collaborative", "responsive",
+}
+_CONCERN_CUES = {
+    "poor", "poorly", "lack", "lacking", "lacked", "delay", "delayed", "delays", "late", "missed", "fail",
+    "failed", "failure", "failing", "gap", "gaps", "insufficient", "inadequate", "inadequately", "limited",
+    "inconsistent", "inconsistently", "unclear", "drift", "weak", "overlooked", "unable", "incomplete",
+    "outdated", "superficial", "minimal", "little", "lost", "absent", "slow", "concerning", "worrying",
+    "unsafe", "inappropriate", "inappropriately", "disjointed", "confusion", "omission",
+}
+_FLIPPERS = {"not", "n't", "no", "never", "without", "lack", "lacked", "lacking", "little"}
+_STRENGTH_FIELDS = ("good practice", "worked well", "went well", "strength", "what is working", "positive practice")
+_CONCERN_FIELDS = ("area for development", "areas for development", "worried", "worry", "improvement", "improve",
+                   "what needs to change", "gaps", "learning for", "could have been done differently")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One sentence of a text in which a theme is found; offsets are characters in that text."""
+
+    theme: str
+    sentence: str
+    start: int
+    end: int
+    negated: bool
+    polarity: str
+
+
+def field_polarity(question: str) -> str:
+    """Polarity a question's wording gives its answers: strength, concern, or neutral when unclear."""
+    q = normalise(question)
+    strength = any(cue in q for cue in _STRENGTH_FIELDS)
+    concern = any(cue in q for cue in _CONCERN_FIELDS)
+    if strength == concern:
+        return "neutral"
+    return "strength" if strength else "concern"
+
+
+def sentence_polarity(words: list[str], default: str = "neutral") -> str:
+    """Polarity of one sentence (lower-case words) from cue words, negated cues flipped; else ``default``."""
+    score = 0
+    for i, w in enumerate(words):
+        if w in ("should", "could") and i + 1 < len(words) and words[i + 1] == "have":
+            score -= 1  # "should have referred": a counterfactual is a criticism
+            continue
+        if w == "well" and i > 0 and words[i - 1] == "as":
+            continue  # "as well as"
+        sign = 1 if w in _STRENGTH_CUES else -1 if w in _CONCERN_CUES else 0
+        if not sign:
+            continue
+        if any(p in _FLIPPERS for p in words[max(0, i - 2):i]) and w not in _FLIPPERS:
+            sign = -sign
+        score += sign
+    if score > 0:
+        return "strength"
+    if score < 0:
+        return "concern"
+    return default
+
+
+class _Tagger:
+    """The codebook compiled into spaCy matchers for one pipeline."""
+
+    def __init__(self, codebook: Codebook, nlp):
+        PhraseMatcher, Matcher = matcher_classes()
+        self.codebook = codebook
+        self.nlp = nlp
+        self.lookup = lower_lemma_lookup(nlp)
+        self._norm_cache: dict[int, str] = {}
+        self.order = {tid: i for i, tid in enumerate(codebook.ids())}
+        self.ancestors = {tid: codebook.ancestors(tid) for tid in codebook.ids()}
+        self.negatable = {tid: codebook.is_negatable(tid) for tid in codebook.ids()}
+        self.lemma = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.exact = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.excl = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.tokens = Matcher(nlp.vocab, validate=True)
+        for theme in codebook.themes:
+            if theme.patterns:
+                self.lemma.add(theme.id, self._phrase_docs(theme.patterns))
+            if theme.exact:
+                self.exact.add(theme.id, [nlp.make_doc(p.lower()) for p in _variants(theme.exact)])
+            if theme.exclude:
+                self.excl.add(theme.id, self._phrase_docs(theme.exclude))
+            if theme.token_patterns:
+                try:
+                    self.tokens.add(theme.id, [_lemma_to_norm(p) for p in theme.token_patterns])
+                except Exception as e:  # spaCy's validation error, rewrapped with the theme id
+                    detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
+                    raise ConfigError(
+                        f"theme {theme.id!r}: invalid token_patterns: {'; '.join(detail[:2]) or str(e).splitlines()[0]}"
+                        "; see https://spacy.io/usage/rule-based-matching for the pattern format"
+                    ) from e
+
+    def _phrase_docs(self, phrases: list[str]):
+        docs = list(self.nlp.pipe(p.lower() for p in _variants(phrases)))
+        for doc in docs:
+            self.set_norms(doc)
+        return docs
+
+    def set_norms(self, doc) -> None:
+        """Set each token's NORM to its lower-case lemma, which the lemma matchers compare."""
+        if self.lookup is None:
+            for t in doc:
+                t.norm_ = t.lemma_.lower() if t.lemma_ else t.lower_
+            return
+        cache = self._norm_cache
+        for t in doc:
+            norm = cache.get(t.lower)
+            if norm is None:
+                norm = cache[t.lower] = self.lookup(t.lower_)
+            t.norm_ = norm
+
+    def mentions(self, doc, question: str = "") -> list[Mention]:
+        """Mentions in one processed doc: one per (theme, sentence), ancestors included, codebook order."""
+        self.set_norms(doc)
+        strings = self.nlp.vocab.strings
+        found = [(strings[m], s, e) for m, s, e in self.lemma(doc)]
+        found += [(strings[m], s, e) for m, s, e in self.exact(doc)]
+        found += [(strings[m], s, e) for m, s, e in self.tokens(doc)]
+        if not found:
+            return []
+        excluded: dict[str, list[tuple[int, int]]] = {}
+        for m, s, e in self.excl(doc):
+            excluded.setdefault(strings[m], []).append((s, e))
+        found = [(t, s, e) for t, s, e in found
+                 if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))]
+        covered = {i for _, s, e in found for i in range(s, e)}
+        # (theme, sentence start token) -> affirmed?
+        state: dict[tuple[str, int], bool] = {}
+        sents: dict[int, object] = {}
+        for theme, s, e in found:
+            sent = doc[s].sent
+            sents[sent.start] = sent
+            negated = self.negatable[theme] and _negated(doc, s, e, sent, covered)
+            for tid in (theme, *self.ancestors[theme]):
+                key = (tid, sent.start)
+                state[key] = state.get(key, False) or not negated
+        default = field_polarity(question) if question else "neutral"
+        polarity: dict[int, str] = {}
+        out = []
+        for (tid, start), affirmed in sorted(state.items(), key=lambda kv: (kv[0][1], self.order[kv[0][0]])):
+            sent = sents[start]
+            if start not in polarity:
+                polarity[start] = sentence_polarity([t.lower_ for t in sent], default)
+            text = sent.text.strip()
+            offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            out.append(Mention(tid, text, offset, offset + len(text), not affirmed, polarity[start]))
+        return out
+
+
+def _variants(phrases: list[str]) -> list[str]:
+    """Each phrase, plus a spaced and a joined form of a hyphenated one ("self-harm", "self harm", "selfharm")."""
+    out: list[str] = []
+    for p in phrases:
+        p = " ".join(p.split())
+        forms = [p]
+        if "-" in p:
+            forms += [p.replace("-", " "), p.replace("-", "")]
+        for f in forms:
+            if f not in out:
+                out.append(f)
+    return out
+
+
+def _lemma_to_norm(pattern: list[dict]) -> list[dict]:
+    """A token pattern with LEMMA compared lower-case (as NORM), since lookup lemmas keep capitals."""
+    out = []
+    for spec in pattern:
+        spec = dict(spec)
+        if "LEMMA" in spec:
+            value = spec.pop("LEMMA")
+            if isinstance(value, str):
+                value = value.lower()
+            elif isinstance(value, dict):
+                value = {k: [v.lower() for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
+            spec["NORM"] = value
+        out.append(spec)
+    return out
+
+
+def _is_trigger(doc, i: int, lo: int) -> bool:
+    w = doc[i].lower_
+    if w in _PRE_TRIGGERS:
+        return True
+    if w == "out" and i - 1 >= lo and doc[i - 1].lower_ == "ruled":
+        return True
+    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    return (w == "absence" and nxt == "of") or (w == "free" and nxt in ("from", "of"))
+
+
+def _negated(doc, start: int, end: int, sent, covered: set[int]) -> bool:
+    """Whether the match doc[start:end] sits in a negation or a hypothetical within its sentence."""
+    return _pre_negated(doc, start, sent, covered) or _post_negated(doc, end, sent) or _hypothetical(doc, start, end, sent)
+
+
+def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
+    i, steps = start - 1, 0
+    while i >= sent.start and steps < 10:
+        w = doc[i].lower_
+        if w in _TERMINATORS:
+            return False
+        if _is_trigger(doc, i, sent.start):
+            return True
+        if w not in _BRIDGE and i not in covered and not (w == "ruled" or w == "absence" or w == "free"):
+            return False
+        i -= 1
+        steps += 1
+    return False
+
+
+def _post_negated(doc, end: int, sent) -> bool:
+    i, steps = end, 0
+    while i < sent.end and steps < 6:
+        w = doc[i].lower_
+        if w in _POST_TRIGGERS or (w == "ruled" and i + 1 < sent.end and doc[i + 1].lower_ == "out"):
+            return True
+        if w in ("not", "n't", "never"):
+            j = i + 1
+            while j < sent.end and j <= i + 4 and doc[j].lower_ in _POST_NOT_SKIP:
+                j += 1
+            return j < sent.end and doc[j].lower_ in _POST_NOT_TARGETS
+        if w not in _POST_BRIDGE:
+            return False
+        i += 1
+        steps += 1
+    return False
+
+
+def _hypothetical(doc, start: int, end: int, sent) -> bool:
+    """Inside an if/unless clause, or in a would/could/might clause of a sentence that has one."""
+    i = start - 1
+    while i >= sent.start and doc[i].lower_ not in _CLAUSE_BREAKS and doc[i].lower_ not in _TERMINATORS:
+        if doc[i].lower_ in _CONDITIONALS or (doc[i].lower_ == "event" and i > sent.start and doc[i - 1].lower_ == "the"):
+            return True
+        i -= 1
+    words = [t.lower_ for t in sent]
+    if not any(w in _CONDITIONALS for w in words):
+        return False
+    lo = start - 1
+    while lo >= sent.start and doc[lo].lower_ not in _CLAUSE_BREAKS:
+        lo -= 1
+    hi = end
+    while hi < sent.end and doc[hi].lower_ not in _CLAUSE_BREAKS and doc[hi].lower_ not in _CONDITIONALS:
+        hi += 1
+    return any(doc[k].lower_ in _MODALS for k in range(lo + 1, hi))
+
+
+_TAGGERS: dict[tuple[str, int], _Tagger] = {}
+
+
+def compile_codebook(codebook: Codebook, nlp=None) -> _Tagger:
+    """The codebook compiled for a pipeline (cached); raises ConfigError on an invalid token pattern."""
+    nlp = nlp or load_nlp()
+    key = (codebook.model_dump_json(), id(nlp))
+    if key not in _TAGGERS:
+        if len(_TAGGERS) > 4:
+            _TAGGERS.clear()
+        _TAGGERS[key] = _Tagger(codebook, nlp)
+    return _TAGGERS[key]
+
+
+def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None = None, nlp=None) -> list[list[Mention]]:
+    """Mentions in each text (optionally with the question each answers, for polarity), batched through spaCy."""
+    tagger = compile_codebook(codebook, nlp)
+    questions = questions or [""] * len(texts)
+    return [tagger.mentions(doc, q) for doc, q in zip(tagger.nlp.pipe(texts, batch_size=256), questions)]
+
+
+def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> list[AuditReturn]:
+    """New records with each answer's ``themes`` and the record's ``themes`` filled from the codebook.
+
+    All answers of all records go through ``nlp.pipe`` in one batch. Existing theme data is replaced.
+    """
+    jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers if a.answer.strip()]
+    found = tag_texts([a.answer for _, a in jobs], codebook, [a.question for _, a in jobs], nlp)
+    order = {tid: i for i, tid in enumerate(codebook.ids())}
+    per_record: list[dict[str, list]] = [{} for _ in records]
+    answer_themes: list[dict[str, list[str]]] = [{} for _ in records]
+    for (ri, answer), mentions in zip(jobs, found):
+        affirmed = []
+        for m in mentions:
+            ev = Evidence(answer=answer.id, sentence=m.sentence, polarity=m.polarity)
+            slot = per_record[ri].setdefault(m.theme, [[], []])
+            slot[1 if m.negated else 0].append(ev)
+            if not m.negated and m.theme not in affirmed:
+                affirmed.append(m.theme)
+        answer_themes[ri][answer.id] = sorted(affirmed, key=order.__getitem__)
+    out = []
+    for ri, record in enumerate(records):
+        tags = []
+        for tid in sorted(per_record[ri], key=order.__getitem__):
+            evidence, negated = per_record[ri][tid]
+            answers = list(dict.fromkeys(e.answer for e in evidence))
+            tags.append(ThemeTag(id=tid, label=codebook.get(tid).label, mentions=len(evidence),
+                                 answers=answers, evidence=evidence, negated=negated))
+        answers = [a.model_copy(update={"themes": answer_themes[ri].get(a.id, [])}) for a in record.answers]
+        out.append(record.model_copy(update={"answers": answers, "themes": tags}))
+    return out

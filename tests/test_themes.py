@@ -1,0 +1,155 @@
+"""Theme tagging: what an analyst sees in record.themes and answer.themes (fictional text only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.record import Answer, AuditReturn, Source, Status, TemplateMatch
+from pipeline.codebook import load_codebook
+from pipeline.themes import field_polarity, sentence_polarity, tag_returns, tag_texts
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook()
+
+
+def affirmed(cb, text: str, question: str = "") -> set[str]:
+    [mentions] = tag_texts([text], cb, [question])
+    return {m.theme for m in mentions if not m.negated}
+
+
+def negated(cb, text: str) -> set[str]:
+    [mentions] = tag_texts([text], cb)
+    return {m.theme for m in mentions if m.negated}
+
+
+def record(*answers: tuple[str, str, str]) -> AuditReturn:
+    return AuditReturn(
+        source=Source(file="police-return.docx", sha256="0" * 64, format="docx"),
+        template=TemplateMatch(id="west-midlands-maat", version="1", confidence=0.9),
+        answers=[Answer(id=i, section="s", question=q, answer=a, status=Status.answered) for i, q, a in answers],
+    )
+
+
+@pytest.mark.parametrize("text, theme", [
+    ("There were no concerns about domestic abuse.", "domestic_abuse"),
+    ("There was no evidence of exploitation.", "exploitation"),
+    ("The young person denied any self-harm.", "self_harm"),
+    ("The case would have been referred to MASH if exploitation had been suspected.", "exploitation"),
+    ("Domestic abuse was ruled out after the strategy discussion.", "domestic_abuse"),
+    ("If neglect is identified, a strategy meeting will be held.", "neglect"),
+    ("He was not at risk of CSE.", "cse"),
+])
+def test_negations_and_hypotheticals_do_not_tag_but_are_kept(cb, text, theme):
+    assert theme not in affirmed(cb, text)
+    assert theme in negated(cb, text)
+
+
+@pytest.mark.parametrize("text, theme", [
+    ("Neglect was not recognised by the school until March.", "neglect"),
+    ("No referral was made despite clear signs of neglect.", "neglect"),
+    ("There was no delay in sharing the domestic abuse notification.", "domestic_abuse"),
+    ("She is no longer missing from home but remains at risk of CCE.", "cce"),
+])
+def test_a_negation_elsewhere_in_the_sentence_does_not_hide_a_real_concern(cb, text, theme):
+    assert theme in affirmed(cb, text)
+
+
+@pytest.mark.parametrize("text, theme", [
+    ("There was no chronology on file.", "chronology"),
+    ("The voice of the child was not recorded.", "voice_of_the_child"),
+    ("There was no escalation despite the disagreement.", "escalation"),
+])
+def test_absence_of_good_practice_is_a_finding_not_a_negation(cb, text, theme):
+    assert theme in affirmed(cb, text)
+
+
+@pytest.mark.parametrize("text, theme, present", [
+    ("Her school attendance fell to 68% this term.", "attendance", True),
+    ("Mum attended the meeting and attendance at the core group was good.", "attendance", False),
+    ("The family were neglectful of the children's basic needs.", "neglect", True),
+    ("The social worker did not neglect to inform the school.", "neglect", False),
+    ("He was excluded from school for three days.", "exclusion", True),
+    ("Father was excluded from the assessment.", "exclusion", False),
+    ("She moved to secondary school in September.", "transitions_to_adulthood", False),
+    ("The child's behaviour was challenging at home.", "escalation", False),
+    ("He was reported missing overnight.", "missing_from_home", True),
+    ("Mum reported missed health appointments.", "missing_from_home", False),
+    ("Mother's mental health deteriorated after the birth.", "parental_mental_health", True),
+    ("He was referred to CAMHS for his mental health.", "parental_mental_health", False),
+])
+def test_near_misses(cb, text, theme, present):
+    assert (theme in affirmed(cb, text)) is present
+
+
+def test_child_theme_counts_for_its_parent_once_per_sentence(cb):
+    [mentions] = tag_texts(["Concerns about child sexual exploitation and county lines were raised."], cb)
+    themes = [m.theme for m in mentions]
+    assert themes.count("exploitation") == 1
+    assert {"cse", "county_lines", "exploitation"} <= set(themes)
+
+
+def test_polarity_from_question_wording_and_cue_words():
+    assert field_polarity("Is there good practice which should be highlighted?") == "strength"
+    assert field_polarity("Do you have any suggestions for practice improvement for your agency?") == "concern"
+    assert field_polarity("How are plans informed by assessment?") == "neutral"
+    assert sentence_polarity("the assessment was not timely".split()) == "concern"
+    assert sentence_polarity("the referral was made without delay".split()) == "strength"
+    assert sentence_polarity("the referral was made".split(), default="concern") == "concern"
+
+
+def test_evidence_polarity_uses_field_when_the_sentence_has_no_cues(cb):
+    [r] = tag_returns([record(
+        ("good", "Is there good practice which should be highlighted?", "Fathers were invited to every core group."),
+        ("dev", "Do you have any suggestions for practice improvement?", "The chronology was delayed by six weeks."),
+    )], cb)
+    fathers = next(t for t in r.themes if t.id == "engagement_with_fathers")
+    chron = next(t for t in r.themes if t.id == "chronology")
+    assert fathers.evidence[0].polarity == "strength"
+    assert chron.evidence[0].polarity == "concern"
+
+
+def test_tag_returns_fills_answers_and_record_themes_without_mutating_input(cb):
+    original = record(
+        ("q1", "How were opportunities for early help considered?",
+         "An early help assessment was completed. There was no evidence of domestic abuse."),
+        ("q19", "How are the child's day to day lived experiences understood?",
+         "Direct work captured her wishes and feelings. She told her teacher about the CSE concerns."),
+    )
+    [tagged] = tag_returns([original], cb)
+    assert original.themes == [] and original.answers[0].themes == []
+    assert "early_help" in tagged.answer("q1").themes
+    assert "domestic_abuse" not in tagged.answer("q1").themes
+    assert {"voice_of_the_child", "cse", "exploitation"} <= set(tagged.answer("q19").themes)
+    by_id = {t.id: t for t in tagged.themes}
+    assert by_id["cse"].mentions == 1 and by_id["cse"].answers == ["q19"]
+    assert by_id["cse"].evidence[0].sentence == "She told her teacher about the CSE concerns."
+    # Ruled out themes stay visible with zero mentions, so the workbook does not count them.
+    da = by_id["domestic_abuse"]
+    assert da.mentions == 0 and da.answers == [] and da.evidence == []
+    assert da.negated[0].sentence == "There was no evidence of domestic abuse." and da.negated[0].answer == "q1"
+    ids = [t.id for t in tagged.themes]
+    assert ids.index("exploitation") < ids.index("cse")
+
+
+def test_mentions_count_sentences_and_retagging_replaces(cb):
+    r = record(("q", "Q?", "Neglect was evident. Home conditions were poor and the home was neglected."))
+    [once] = tag_returns([r], cb)
+    [twice] = tag_returns([once], cb)
+    assert next(t for t in once.themes if t.id == "neglect").mentions == 2
+    assert once.themes == twice.themes
+
+
+def test_override_theme_is_tagged(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("themes:\n  - id: radicalisation\n    label: Radicalisation\n    patterns: [prevent referral]\n")
+    cb = load_codebook(path)
+    [r] = tag_returns([record(("q", "Q?", "A Prevent referral was made in May."))], cb)
+    assert [t.id for t in r.themes] == ["radicalisation"]
+
+
+def test_mention_offsets_point_at_the_sentence(cb):
+    text = "Intro line.  Home conditions were poor."
+    [[m]] = tag_texts([text], cb)
+    assert text[m.start:m.end] == m.sentence == "Home conditions were poor."
