@@ -1,6 +1,6 @@
 """Template detection: score how well each template explains a document, in one vectorised pass.
 
-Two measures are combined, because either alone is fooled:
+Three measures are combined, because each alone is fooled:
 
 * recall: the share of a template's distinct question wordings (weighted by length, so short generic
   phrases such as "Areas for development" count less) and section titles found in the document. Edited
@@ -8,10 +8,15 @@ Two measures are combined, because either alone is fooled:
 * precision: the share of the document's own question lines (short lines ending in '?') that the
   template knows. A return from another audit tool is full of questions this template has never seen,
   which caps its score however many generic phrases happen to match.
+* evidence: a saturating count of real questions (ending in '?') found word for word, so a truncated or
+  partly deleted return of a form is still recognised; the title adds a small bonus.
+
+confidence = min(1, max(recall, evidence) + title bonus) x (0.25 + 0.75 x precision).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -26,6 +31,7 @@ from pipeline.text import document_lines, normalise
 _NUMBERING = re.compile(r"^\s*(?:q?\d{1,2}[a-z]?[.):]|\(\d{1,2}[a-z]?\)|[a-z][.)]|[ivx]{1,4}[.)])\s*")
 MAX_LINE = 400  # no printed question is longer; longer lines are answers and only cost time
 TITLE_BONUS = 0.1
+EVIDENCE_SCALE = 10.0  # weighted questions found for evidence 0.63 (a long question weighs 5, a short one 2-3)
 
 
 @dataclass(frozen=True)
@@ -44,19 +50,24 @@ def strip_numbering(text: str) -> str:
     return _NUMBERING.sub("", normalise(text), count=1).strip()
 
 
-def candidate_lines(raw: RawDocument) -> list[str]:
-    """Distinct normalised lines short enough to be printed form text; PDF lines also joined in pairs."""
+def candidate_lines(raw: RawDocument) -> tuple[list[str], int]:
+    """Distinct normalised lines short enough to be printed form text, and how many are the document's own.
+
+    For a PDF, neighbouring lines are also joined in pairs (after the document's own lines): a PDF wraps
+    a long question over two lines, and the pair lets it match whole.
+    """
     lines = [strip_numbering(line) for line in document_lines(raw)]
-    lines = [line for line in lines if 2 <= len(line) <= MAX_LINE]
+    lines = list(dict.fromkeys(line for line in lines if 2 <= len(line) <= MAX_LINE))
+    own = len(lines)
     if raw.format == "pdf":
-        # a PDF wraps a long question over two lines; the joined pair lets it match whole
-        lines += [f"{a} {b}" for a, b in zip(lines, lines[1:]) if len(a) + len(b) < MAX_LINE]
-    return list(dict.fromkeys(lines))
+        pairs = [f"{a} {b}" for a, b in zip(lines, lines[1:]) if len(a) + len(b) < MAX_LINE]
+        lines += [p for p in dict.fromkeys(pairs) if p not in set(lines[:own])]
+    return lines, own
 
 
 def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[TemplateScore]:
     """Every template scored against the document, best first (ties broken by id)."""
-    cands = candidate_lines(raw)
+    cands, own = candidate_lines(raw)
     if not cands or not templates:
         return sorted((TemplateScore(t, 0.0, 0.0, None, False) for t in templates), key=lambda s: s.template_id)
     phrases, owners = _phrases(templates)
@@ -64,7 +75,7 @@ def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[Tem
     whole = cdist(phrases, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     best_partial = partial.max(axis=1).astype(int)  # uint8 would wrap round below 70
     best_whole = whole.max(axis=1).astype(int)
-    qcols = [i for i, c in enumerate(cands) if c.endswith("?") and len(c.split()) >= 3]
+    qcols = [i for i, c in enumerate(cands[:own]) if c.endswith("?") and len(c.split()) >= 3]
     scores = [_score(tid, owners, best_partial, best_whole, explains, qcols) for tid in templates]
     return sorted(scores, key=lambda s: (-s.confidence, s.template_id))
 
@@ -89,8 +100,11 @@ def _phrases(templates: dict[str, Template]):
         for q in t.questions():
             item = strip_numbering(q.wording)  # repeated wordings (one per section) are one item
             weight = 1 + min(len(item.split()), 8) / 2
+            # only real questions identify a form: a label such as 'Role of person completing the
+            # audit' also matches other forms' header labels
+            role = "question" if item.endswith("?") else "label"
             for text in [q.wording, *q.aliases]:
-                add(t.id, text, "question", item, weight)
+                add(t.id, text, role, item, weight)
             for g in q.guidance:
                 add(t.id, g, "known", item)
         for s in t.sections:
@@ -120,9 +134,12 @@ def _gated_partial(phrases: list[str], cands: list[str]) -> tuple[np.ndarray, np
 
 def _score(tid, owners, best_partial, best_whole, explains, qcols) -> TemplateScore:
     items: dict[str, tuple[float, float]] = {}  # item -> (weight, best credit)
+    questions: set[str] = set()
     title_found = False
     for idx, role, item, weight in owners[tid]:
         if role == "question":
+            questions.add(item)
+        if role in ("question", "label"):
             credit = min(1.0, max(0.0, (best_partial[idx] - 70) / 20))
         elif role == "section":
             credit = 1.0 if best_whole[idx] >= 88 else 0.0
@@ -134,12 +151,16 @@ def _score(tid, owners, best_partial, best_whole, explains, qcols) -> TemplateSc
         items[item] = (w, max(c, credit))
     total = sum(w for w, _ in items.values())
     recall = float(sum(w * c for w, c in items.values()) / total) if total else 0.0
+    # a few long questions found word for word identify a form even when most are missing (a truncated
+    # or partly deleted return); the evidence saturates, so short generic phrases never add up to much
+    found = sum(w * c for item, (w, c) in items.items() if item in questions)
+    evidence = 1 - math.exp(-found / EVIDENCE_SCALE)
     precision = None
     if len(qcols) >= 3:
         known = sorted({idx for idx, *_ in owners[tid]})
         matched = explains[np.ix_(known, qcols)].any(axis=0)
         precision = float(matched.mean())
     factor = 1.0 if precision is None else 0.25 + 0.75 * precision
-    confidence = min(1.0, recall + (TITLE_BONUS if title_found else 0.0)) * factor
+    confidence = min(1.0, max(recall, evidence) + (TITLE_BONUS if title_found else 0.0)) * factor
     return TemplateScore(tid, round(confidence, 3), round(recall, 3),
                          None if precision is None else round(precision, 3), title_found)

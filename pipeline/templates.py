@@ -7,6 +7,7 @@ its line), then validated against the pydantic ``Template`` model plus a few rul
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import typing
@@ -64,7 +65,9 @@ def check_template_text(text: str, source: str = "<template>") -> tuple[Template
     try:
         template = Template.model_validate(data)
     except ValidationError as e:
-        problems += [_problem_from_error(err, root, source) for err in e.errors()]
+        # a misspelt field also reports the real one missing: show the misspelling first, it says more
+        errors = sorted(e.errors(), key=lambda err: err["type"] != "extra_forbidden")
+        problems += [_problem_from_error(err, root, source) for err in errors]
         return None, problems
     problems += _check_rules(template, root, source)
     if any(p.severity == "error" for p in problems):
@@ -218,11 +221,15 @@ def _problem_from_error(err: dict, root: yaml.Node, source: str) -> TemplateProb
         key = _key_node(root, loc)
         line = key.start_mark.line + 1 if key else _node_at(root, loc)[0].start_mark.line + 1
         model = _model_at(loc)
-        allowed = ", ".join(model.model_fields) if model else ""
+        allowed = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         return TemplateProblem(source, line, field, f"unknown field {str(loc[-1])!r}",
-                               f"remove it or fix the spelling; allowed here: {allowed}")
+                               f"{hint}remove it or fix the spelling; allowed here: {', '.join(allowed)}")
     if kind in ("enum", "literal_error"):
         fix = "use one of the values listed"
+    if kind == "string_type" and isinstance(err.get("input"), bool):
+        fix = "put it in quotes: YAML reads bare off/on/yes/no as true or false, e.g. \"off\""
     if not loc:
         return _model_error(err, root, source)
     node, found = _node_at(root, loc)
