@@ -267,3 +267,35 @@ def test_threads_reading_at_once_get_the_same_result():
     for t in threads:
         t.join()
     assert [r.model_dump() for r in results] == [expected] * 4
+
+
+def test_borders_drawn_as_thin_filled_rectangles_make_the_same_grid(tmp_path):
+    # Word's PDF export draws each border as a thin filled rectangle: two edges 0.5 pt apart
+    ops = [b"%d %d 448 0.5 re f" % (72, y) for y in (700, 670, 640)]
+    ops += [b"%d 640 0.5 60 re f" % x for x in (72, 300, 520)]
+    ops += [text(76, 686, "Date of audit:"), text(304, 686, "12/03/2026"), text(76, 656, "Theme:"),
+            text(304, 656, "Neglect")]
+    (table,) = tables(extract(write(tmp_path, "rects.pdf", make_pdf([ops])), Limits()))
+    assert grid(table) == [["Date of audit:", "12/03/2026"], ["Theme:", "Neglect"]]
+
+
+def test_empty_tick_boxes_are_not_grid_lines_or_marks(tmp_path):
+    ys = [700, 680, 660, 640]
+    ops = [hline(72, 400, y) for y in ys] + [vline(x, 640, 700) for x in (72, 300, 400)]
+    for i, name in enumerate(["Outstanding", "Good", "Inadequate"]):
+        ops += [text(76, ys[i] - 14, name), b"0.5 w 344 %d 10 10 re S" % (ys[i] - 15)]
+    ops.append(b"1 w 345 %d m 349 %d l 354 %d l S" % (ys[1] - 10, ys[1] - 14, ys[1] - 6))  # tick in 'Good'
+    (table,) = tables(extract(write(tmp_path, "boxes.pdf", make_pdf([ops])), Limits()))
+    assert [len(row.cells) for row in table.rows] == [2, 2, 2]
+    marks = [[cb.kind for p in row.cells[1].blocks for cb in p.checkboxes] for row in table.rows]
+    assert marks == [[], ["drawn_mark"], []]
+
+
+def test_empty_acroform_field_keeps_its_name_with_no_text(tmp_path):
+    data = (SAMPLES / "pdf-acroform.pdf").read_bytes()
+    old = b"/V (Attendance improved.)"
+    assert old in data
+    path = write(tmp_path, "blank.pdf", data.replace(old, b"/V ()".ljust(len(old))))
+    questions = tables(extract(path, Limits()))[1]
+    (para,) = questions.rows[1].cells[2].blocks
+    assert para.text == "" and para.tags == ["q2_answer"]
