@@ -67,6 +67,8 @@ class TableDraft:
     xs: list[float]
     rows: list[list[CellDraft]]
     pages: list[int] = field(default_factory=list)
+    ys: list[float] = field(default_factory=list)
+    units: dict[tuple[int, int], CellDraft] = field(default_factory=dict)  # grid unit -> the cell covering it
 
 
 # ---- ruling edges -> grids ---------------------------------------------------------------------------
@@ -105,9 +107,18 @@ def _cluster(values: list[float]) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
-def _covers(edges, pos: float, a: float, b: float) -> bool:
-    """Is there a ruling at ``pos`` running from a to b (ends forgiven by the snap tolerance)?"""
-    return any(abs(p - pos) <= SNAP and ea <= a + SNAP and eb >= b - SNAP for p, ea, eb in edges)
+def _spans_at(edges, positions: list[float]) -> list[list[tuple[float, float]]]:
+    """For each grid position, the spans of the rulings that lie on it (so coverage checks stay local)."""
+    spans: list[list[tuple[float, float]]] = [[] for _ in positions]
+    for pos, a, b in edges:
+        k = min(range(len(positions)), key=lambda i: abs(positions[i] - pos))
+        spans[k].append((a, b))
+    return spans
+
+
+def _covers(spans: list[tuple[float, float]], a: float, b: float) -> bool:
+    """Is there a ruling running from a to b (ends forgiven by the snap tolerance)?"""
+    return any(ea <= a + SNAP and eb >= b - SNAP for ea, eb in spans)
 
 
 def find_tables(page: PageContent) -> list[TableDraft]:
@@ -137,6 +148,7 @@ def find_tables(page: PageContent) -> list[TableDraft]:
 def _grid(page_no: int, hs, vs) -> TableDraft:
     """Cells of one ruled grid; a unit with no ruling to its right or below is merged into its neighbour."""
     ys, xs = _cluster([e[0] for e in hs]), _cluster([e[0] for e in vs])
+    h_at, v_at = _spans_at(hs, ys), _spans_at(vs, xs)
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     parent = {(i, j): (i, j) for i in range(n_rows) for j in range(n_cols)}
 
@@ -148,22 +160,26 @@ def _grid(page_no: int, hs, vs) -> TableDraft:
 
     for i in range(n_rows):
         for j in range(n_cols):
-            if j + 1 < n_cols and not _covers(vs, xs[j + 1], ys[i], ys[i + 1]):
+            if j + 1 < n_cols and not _covers(v_at[j + 1], ys[i], ys[i + 1]):
                 parent[root((i, j))] = root((i, j + 1))
-            if i + 1 < n_rows and not _covers(hs, ys[i + 1], xs[j], xs[j + 1]):
+            if i + 1 < n_rows and not _covers(h_at[i + 1], xs[j], xs[j + 1]):
                 parent[root((i, j))] = root((i + 1, j))
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for unit in parent:
         groups.setdefault(root(unit), []).append(unit)
     cells = []
+    lookup: dict[tuple[int, int], CellDraft] = {}
     for units in groups.values():
         r0, r1 = min(u[0] for u in units), max(u[0] for u in units) + 1
         c0, c1 = min(u[1] for u in units), max(u[1] for u in units) + 1
         # a region outside the table's outline (an L-shaped table's notch) has no ruling around it
-        if not (_covers(hs, ys[r0], xs[c0], xs[c1]) and _covers(hs, ys[r1], xs[c0], xs[c1])
-                and _covers(vs, xs[c0], ys[r0], ys[r1]) and _covers(vs, xs[c1], ys[r0], ys[r1])):
+        if not (_covers(h_at[r0], xs[c0], xs[c1]) and _covers(h_at[r1], xs[c0], xs[c1])
+                and _covers(v_at[c0], ys[r0], ys[r1]) and _covers(v_at[c1], ys[r0], ys[r1])):
             continue
-        cells.append(CellDraft(r0, c0, r1 - r0, c1 - c0, (xs[c0], ys[r0], xs[c1], ys[r1]), page_no))
+        cell = CellDraft(r0, c0, r1 - r0, c1 - c0, (xs[c0], ys[r0], xs[c1], ys[r1]), page_no)
+        cells.append(cell)
+        for unit in units:
+            lookup[unit] = cell
     rows: dict[int, list[CellDraft]] = {}
     for cell in sorted(cells, key=lambda c: (c.row, c.col)):
         rows.setdefault(cell.row, []).append(cell)
@@ -172,7 +188,7 @@ def _grid(page_no: int, hs, vs) -> TableDraft:
         for cell in row:
             cell.row = index
     bbox = (xs[0], ys[0], xs[-1], ys[-1])
-    return TableDraft(page_no, bbox, xs, ordered, [page_no])
+    return TableDraft(page_no, bbox, xs, ordered, [page_no], ys, lookup)
 
 
 def _find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None:
@@ -180,11 +196,11 @@ def _find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None
         x0, top, x1, bottom = table.bbox
         if not (x0 <= x <= x1 and top <= y <= bottom):
             continue
-        for row in table.rows:
-            for cell in row:
-                cx0, ctop, cx1, cbottom = cell.bbox
-                if cx0 <= x <= cx1 and ctop <= y <= cbottom:
-                    return cell
+        i = min(max(bisect.bisect_right(table.ys, y) - 1, 0), len(table.ys) - 2)
+        j = min(max(bisect.bisect_right(table.xs, x) - 1, 0), len(table.xs) - 2)
+        cell = table.units.get((i, j))
+        if cell is not None:
+            return cell
     return None
 
 
