@@ -72,7 +72,12 @@ _SYMBOLS = {
     ("wingdings", "f0fc"): "✓", ("wingdings", "f0fb"): "✗", ("wingdings", "f078"): "☒",
     ("wingdings 2", "f052"): "☑", ("wingdings 2", "f054"): "☒", ("wingdings 2", "f0a3"): "☐", ("wingdings 2", "f050"): "✓",
 }
-_TYPED_BULLET = re.compile(r"^\s*(?:[•·▪◦●‣]\s*|[-–]\s+|o\s+)")
+_TYPED_BULLET = re.compile(r"(?:[•·▪◦●‣]\s*|[-–]\s+|o\s+)")
+_BULLET_STARTS = set("•·▪◦●‣-–o")
+P_PR, TC_PR, TR_PR = _w("pPr"), _w("tcPr"), _w("trPr")
+P_STYLE, NUM_PR, NUM_ID, R_PR = _w("pStyle"), _w("numPr"), _w("numId"), _w("rPr")
+GRID_SPAN, V_MERGE, H_MERGE, GRID_BEFORE = _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore")
+_LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr")}  # may precede trPr/tcPr
 _TICKED = ("☒", "☑", "✓", "✔", "✗", "✘")
 _TRUE = {"1", "true", "on"}
 
@@ -84,6 +89,17 @@ def _qname(el: etree._Element) -> str:
     q = etree.QName(el)
     prefix = _PREFIX.get(q.namespace or "", q.namespace or "")
     return f"{prefix}:{q.localname}" if prefix else q.localname
+
+
+def _props(el, name: str) -> dict[str, etree._Element]:
+    """Children of el's property element (w:pPr, w:tcPr, w:trPr) by tag; it comes first when present."""
+    # One pass over a few children is several times cheaper than repeated ElementPath find() calls.
+    for child in el:
+        if child.tag == name:
+            return {c.tag: c for c in child}
+        if child.tag not in _LEADING:
+            break
+    return {}
 
 
 def _on(el: etree._Element | None, attr: str = VAL) -> bool:
@@ -136,7 +152,7 @@ class _Line:
             label = raw[pos:cuts[i + 1]].strip() or raw[(cuts[i - 1] if i else 0):pos].strip()
             checkboxes.append(Checkbox(checked=checked, kind=kind, label=label))
         text = raw.strip()
-        match = _TYPED_BULLET.match(text)
+        match = _TYPED_BULLET.match(text) if text[:1] in _BULLET_STARTS else None
         if match and match.end() < len(text):
             text, self.list_item = text[match.end():], True
         blocks: list[Block] = []
@@ -157,6 +173,7 @@ class _Reader:
         self.table_index = 0
         self.fields: list[list[bool]] = []  # per open field: [in code part, result hidden]
         self.field_hides = False
+        self.broken_fields = 0
         self.anchors: dict[str, list[str]] = {}
         self.open_anchors: list[str] = []
         self.comment_locs: dict[str, Location] = {}
@@ -253,12 +270,12 @@ class _Reader:
         table = Table(location=Location(table=index))
         open_merges: dict[int, Cell] = {}  # grid column -> the cell a vertical merge started in
         for row_el, row_tags, row_placeholder in self.children(tbl, TR, tags, placeholder):
-            tr_pr = row_el.find(_w("trPr"))
-            if tr_pr is not None and tr_pr.find(DEL) is not None:
+            tr_pr = _props(row_el, TR_PR)
+            if DEL in tr_pr:
                 continue  # a tracked row deletion: gone in the accepted view
             r = len(table.rows)
             row = Row()
-            before = tr_pr.find(_w("gridBefore")) if tr_pr is not None else None
+            before = tr_pr.get(GRID_BEFORE)
             col = int(before.get(VAL, "0")) if before is not None else 0
             for tc, cell_tags, cell_placeholder in self.children(row_el, TC, row_tags, row_placeholder):
                 span, v_merge, h_continue = self.cell_props(tc)
@@ -305,14 +322,14 @@ class _Reader:
     @staticmethod
     def cell_props(tc) -> tuple[int, str | None, bool]:
         """(grid span, vertical merge 'restart'/'continue'/None, legacy horizontal-merge continuation)."""
-        pr = tc.find(_w("tcPr"))
-        if pr is None:
+        pr = _props(tc, TC_PR)
+        if not pr:
             return 1, None, False
-        span_el = pr.find(_w("gridSpan"))
+        span_el = pr.get(GRID_SPAN)
         span = max(1, int(span_el.get(VAL, "1"))) if span_el is not None else 1
-        v_el = pr.find(_w("vMerge"))
+        v_el = pr.get(V_MERGE)
         v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
-        h_el = pr.find(_w("hMerge"))
+        h_el = pr.get(H_MERGE)
         return span, v_merge, h_el is not None and h_el.get(VAL) != "restart"
 
     # ---- paragraphs and runs -----------------------------------------------------------------------
@@ -321,22 +338,28 @@ class _Reader:
         line = _Line(loc, tags, hide)
         line.placeholder = placeholder
         style_id, numbered = self.default_style, None
-        p_pr = p.find(_w("pPr"))
-        if p_pr is not None:
-            style_el = p_pr.find(_w("pStyle"))
+        p_pr = _props(p, P_PR)
+        if p_pr:
+            style_el = p_pr.get(P_STYLE)
             if style_el is not None:
                 style_id = style_el.get(VAL, "")
-            num_pr = p_pr.find(_w("numPr"))
+            num_pr = p_pr.get(NUM_PR)
             if num_pr is not None:
-                num_id = num_pr.find(_w("numId"))
+                num_id = num_pr.find(NUM_ID)
                 numbered = num_id is None or num_id.get(VAL) != "0"
-            mark = p_pr.find(_w("rPr"))
+            mark = p_pr.get(R_PR)
             if mark is not None:
                 line.mark_deleted = mark.find(DEL) is not None or mark.find(MOVE_FROM) is not None
         line.style, style_numbered = self.styles.get(style_id, (style_id, False))
         # A direct w:numPr wins over the style's (numId 0 switches a numbered style off).
         line.list_item = style_numbered if numbered is None else numbered
         self.inline(p, line)
+        if self.field_hides:
+            # A field code or a drop-down result never holds a paragraph mark in a form; one still open here
+            # is damaged, and hiding everything after it would silently lose answers.
+            self.fields = [f for f in self.fields if not (f[0] or f[1])]
+            self.field_hides = False
+            self.broken_fields += 1
         for comment_id in self.open_anchors:
             self.anchors[comment_id].append("\n")
         return line
@@ -542,7 +565,8 @@ def extract(path: Path, limits: Limits) -> RawDocument:
     comments = _read_comments(package.parse(targets["comments"]) if "comments" in targets else None, reader)
     revisions = int(root.xpath("count(//w:ins|//w:del|//w:moveFrom|//w:moveTo)", namespaces=NS))
     warnings = []
-    if reader.fields:
-        warnings.append("a form field was left open at the end of the document; text after it may be missing")
+    if reader.broken_fields:
+        warnings.append(f"{reader.broken_fields} field code(s) ran past the end of their paragraph (a damaged field); "
+                        "the text after them was read as visible")
     return RawDocument(file=path.name, format="docx", blocks=blocks, comments=comments, revisions=revisions,
                        unknown=dict(reader.unknown), warnings=warnings)

@@ -41,7 +41,8 @@ class Package:
         if data is None:
             return None
         # Strict OOXML differs from transitional mostly by namespace; read it as transitional.
-        data = data.replace(_STRICT_W, _TRANSITIONAL_W)
+        if _STRICT_W in data:
+            data = data.replace(_STRICT_W, _TRANSITIONAL_W)
         try:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError as e:

@@ -182,6 +182,13 @@ def test_field_result_split_over_runs_and_nested_field(tmp_path):
     assert document_lines(build(tmp_path, body)) == ["Seen by GP, page 3"]
 
 
+def test_unclosed_field_code_does_not_swallow_later_answers(tmp_path):
+    broken = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> FORMTEXT </w:instrText></w:r>'
+    raw = build(tmp_path, mk.p("Before", broken) + mk.p("The next answer."))
+    assert document_lines(raw) == ["Before", "The next answer."]
+    assert raw.warnings and "field" in raw.warnings[0]
+
+
 def test_grid_before_and_deleted_row(tmp_path):
     deleted_row = mk.tr(mk.tc("gone"), mk.tc("gone"), mk.tc("gone"),
                         props=f'<w:del w:id="9" w:author="A" w:date="{mk.DATE}"/>')
