@@ -196,9 +196,10 @@ def _find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None
         x0, top, x1, bottom = table.bbox
         if not (x0 <= x <= x1 and top <= y <= bottom):
             continue
-        i = min(max(bisect.bisect_right(table.ys, y) - 1, 0), len(table.ys) - 2)
-        j = min(max(bisect.bisect_right(table.xs, x) - 1, 0), len(table.xs) - 2)
-        cell = table.units.get((i, j))
+        # a point exactly on the far border belongs to the last row/column
+        i = bisect.bisect_right(table.ys, y) - 1
+        j = bisect.bisect_right(table.xs, x) - 1
+        cell = table.units.get((i if i < len(table.ys) - 1 else i - 1, j if j < len(table.xs) - 1 else j - 1))
         if cell is not None:
             return cell
     return None

@@ -71,15 +71,19 @@ def _read_chars(textpage, top_y: float) -> list[Token]:
     """Characters with loose (font-height) boxes, so a line's characters share one top and bottom."""
     tokens: list[Token] = []
     rect = pdfium_c.FS_RECTF()
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+    count = textpage.count_chars()
+    # one call for the whole page's text (one UTF-16 unit per char index) instead of one per character
+    buf = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(textpage, 0, count, buf)
+    for i in range(count):
+        code = buf[i]
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13) or (0xD800 <= code <= 0xDFFF):
             continue
         ch = chr(code)
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
             continue
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-        if pdfium_c.FPDFText_IsGenerated(textpage, i) and ch.isspace() and tokens:
+        if ch.isspace() and tokens and pdfium_c.FPDFText_IsGenerated(textpage, i):
             # pdfium inserts a space where it saw a word gap; its box may be empty, so sit it after the previous char
             prev = tokens[-1]
             tokens.append(Token(" ", prev.x1, prev.top, prev.x1, prev.bottom))
