@@ -209,6 +209,14 @@ def test_comment_spanning_paragraphs_and_inside_deleted_text(tmp_path):
     assert document_lines(raw) == ["Mother attended", "the meeting."]
 
 
+def test_chart_and_footnote_reference_are_counted(tmp_path):
+    picture = mk.picture().replace("drawingml/2006/picture", "drawingml/2006/chart")
+    chart = picture[:picture.index("<pic:pic>")] + '<c:chart r:id="rId5"/>' + picture[picture.index("</pic:pic>") + 10:]
+    raw = build(tmp_path, mk.p("See chart", chart, '<w:r><w:footnoteReference w:id="1"/></w:r>'))
+    assert raw.unknown == {"c:chart": 1, "w:footnoteReference": 1}
+    assert document_lines(raw) == ["See chart"]
+
+
 def test_symbol_font_tick_and_unknown_symbol(tmp_path):
     body = mk.p('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>', " Good",
                 '<w:r><w:sym w:font="Webdings" w:char="F021"/></w:r>')
