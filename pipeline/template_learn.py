@@ -127,7 +127,7 @@ def _is_heading(text: str, p: Paragraph) -> bool:
 
 def _label(text: str) -> str | None:
     """'Label:' or 'Label: ' (nothing after the colon), short: the label text, else None."""
-    m = re.match(r"^(.{2,80}?):\s*$", text)
+    m = re.match(r"^(.{2,80}?):\s*(?:\([^()]*\))?\s*$", text)  # a PDF line may carry '(delete as appropriate)'
     if m and len(m.group(1).split()) <= 10:
         return m.group(1).strip()
     return None
@@ -220,9 +220,26 @@ def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_co
             return
     if any(t for t in answer_texts) and not options and not _is_answer_text(answer_texts):
         return  # two text cells side by side: a printed note, not a question
-    q = _question_from_texts(texts[qi], _cell_tags(cells[qi]) + [t for c in answers for t in _cell_tags(c)])
-    if q is None:
-        return
+    tags = _cell_tags(cells[qi]) + [t for c in answers for t in _cell_tags(c)]
+    for group in _split_numbered(texts[qi]):
+        q = _question_from_texts(group, tags)
+        if q is not None:
+            _set_kind(q, options, answers, answer_texts, yes_no_cols, colon_label)
+            draft.add_question(q)
+
+
+def _split_numbered(texts: list[str]) -> list[list[str]]:
+    """One cell holding '4. ...?' and '5. ...?' (a PDF table row merged into the one above) -> two groups."""
+    groups: list[list[str]] = [[texts[0]]]
+    for t in texts[1:]:
+        if _NUMBER.match(t) and t.rstrip().endswith("?"):
+            groups.append([t])
+        else:
+            groups[-1].append(t)
+    return groups
+
+
+def _set_kind(q: dict, options, answers, answer_texts, yes_no_cols, colon_label) -> None:
     if options:
         q["kind"], q["options"], q["requires_date"] = AnswerKind.tick_list, options, False
     elif (yes_no_cols and sum(1 for c in answers if c.col in yes_no_cols and not _cell_texts(c)) >= 2) or \
@@ -230,7 +247,6 @@ def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_co
         q["kind"] = AnswerKind.yes_no_comments
     elif colon_label is not None:
         q["required"], q["requires_date"] = False, False  # a details label such as 'Role:'
-    draft.add_question(q)
 
 
 def _is_answer_text(texts: list[str]) -> bool:

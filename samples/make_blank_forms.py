@@ -139,7 +139,9 @@ LAYOUTS = {
 
 def layout_for(t: Template) -> list[dict]:
     """The blank-form layout for a template (plain headings and rows if it has no layout of its own)."""
-    return LAYOUTS.get(t.id, layout_plain)(t)
+    # Word always ends a body with a paragraph; a file ending in a table loses that table when
+    # LibreOffice saves it as .doc
+    return LAYOUTS.get(t.id, layout_plain)(t) + [para("Thank you for completing this audit tool.")]
 
 
 def to_raw(blocks: list[dict], file: str = "blank.docx", answers: dict[int, str] | None = None) -> RawDocument:

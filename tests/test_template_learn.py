@@ -175,3 +175,29 @@ def test_learning_the_blank_docx_files_in_samples(template_id):
 
     learned = learn(extract(SAMPLES / f"blank-{template_id}.docx"), "learned")
     assert [q.wording for q in learned.questions()] == [q.wording for q in TEMPLATES[template_id].questions()]
+
+
+def _soffice_convert(src: Path, fmt: str, out_dir: Path) -> Path:
+    import shutil
+    import subprocess
+
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    profile = (out_dir / "profile").as_uri()  # a private profile: concurrent conversions collide otherwise
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
+                    "--outdir", str(out_dir), str(src)], check=True, capture_output=True, timeout=180)
+    return out_dir / f"{src.stem}.{fmt}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["pdf", "doc"])
+def test_learning_the_west_midlands_blank_form_as_pdf_and_doc(tmp_path, fmt):
+    from extractors.registry import extract
+
+    pytest.importorskip("extractors.pdf" if fmt == "pdf" else "extractors.convert")
+    converted = _soffice_convert(SAMPLES / "blank-west-midlands-maat.docx", fmt, tmp_path)
+    learned = learn(extract(converted), "wm")
+    template = TEMPLATES["west-midlands-maat"]
+    assert [(q.wording, q.guidance) for q in learned.questions()] == [(q.wording, q.guidance) for q in template.questions()]
+    assert {h.key for h in learned.header} == {h.key for h in template.header}
+    assert learned.grading is not None and len(learned.grading.options) == 4

@@ -283,3 +283,25 @@ def test_learn_from_the_real_blank_docx(tmp_path):
     assert result.exit_code == 0, result.output
     learned = load_template_file(out)
     assert [q.wording for q in learned.questions()] == [q.wording for q in TEMPLATES["west-midlands-maat"].questions()]
+
+
+# --- docs ----------------------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
+
+
+def test_docs_name_every_builtin_and_command_and_the_uncertain_rule():
+    text = DOCS.read_text(encoding="utf-8")
+    for template_id in TEMPLATES:
+        assert f"`{template_id}`" in text, template_id
+    for name in templates_cli.commands:
+        assert f"maap templates {name}" in text, name
+    assert "template_uncertain" in text and "template_threshold" in text
+
+
+def test_the_format_example_in_the_docs_is_a_valid_template():
+    text = DOCS.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    template, problems = check_template_text(example, "docs/templates.md")
+    assert template is not None, [str(p) for p in problems]
+    assert template.questions()[0].checks == {"thin_answer": "off", "undated_answer": "warning"}
