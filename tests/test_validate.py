@@ -200,3 +200,27 @@ def test_odd_records_do_not_raise(template):
     )
     flags = run(template, record)
     assert codes(flags) == [FlagCode.missing_header]
+
+
+@pytest.mark.parametrize(
+    "text, flagged",
+    [
+        ("Police attended the address and both children were seen and spoken to.", True),
+        ("Strategy discussion held with police and health; agreed S47.", True),
+        ("Joint visit by HV and SW.", True),
+        ("Dad was invited to the ICPC but did not attend.", True),
+        ("Police attended the address on 2nd December 2023 and both children were seen.", False),
+        ("Practice was good and the plan was outcome focused.", False),
+        ("The case has been open to the service for 14 months.", False),
+        ("The health visitor has visited regularly and has a good relationship with mum.", False),
+        ("We should have referred to CAMHS sooner.", False),
+        ("Referrals are made appropriately and information is shared.", False),
+        ("Records do not show whether the child was seen alone.", False),
+        ("1. DSL to refresh training. 2. Team manager to audit supervision.", False),
+    ],
+)
+def test_undated_event_sentences_tell_events_from_reflection(text, flagged):
+    from pipeline.rules.undated import undated_event_sentences
+
+    [found] = undated_event_sentences([text])
+    assert bool(found) is flagged
