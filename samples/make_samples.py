@@ -489,9 +489,20 @@ def build(out_dir: Path, expected_path: Path, pdf: bool = True) -> dict:
         (out_dir / name).write_text(text, encoding="utf-8")
         samples[name] = entry
     truth = {"version": 1, "samples": dict(sorted(samples.items()))}
-    expected_path.write_text(EXPECTED_PREAMBLE + yaml.safe_dump(truth, sort_keys=False, allow_unicode=True, width=120),
-                             encoding="utf-8")
+    text = yaml.dump(truth, Dumper=_TruthDumper, sort_keys=False, allow_unicode=True, width=1000)
+    expected_path.write_text(EXPECTED_PREAMBLE + text, encoding="utf-8")
     return truth
+
+
+class _TruthDumper(yaml.SafeDumper):
+    """YAML a person can read and diff: no anchors, multi-line answers as literal blocks, one line per line."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+_TruthDumper.add_representer(str, lambda dumper, s: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", s, style="|" if "\n" in s else None))
 
 
 EXPECTED_PREAMBLE = """\
