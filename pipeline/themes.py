@@ -46,14 +46,14 @@ _BRIDGE = {
     "immediate", "serious", "mention", "mentioned", "sought", "either", "parent", "parents", "mother", "father",
     "mum", "dad", "family", "household", "he", "she", "they", "we", "it", "ever", "been", "engaged", "engaging",
     "engage", "involvement", "use", "of", "presenting", "presented", "shown", "showed", "show", "displayed",
-    "exhibited", "signs", "self", "-", "harm", "harming", "i", "you", "seen", "observed", "found", "appeared",
+    "exhibited", "i", "you", "seen", "observed", "found", "appeared", "drug", "drugs", "alcohol", "substance",
 }
 # Words that end a negation's or condition's scope.
 _TERMINATORS = {"but", "however", "although", "though", "except", "yet", "whereas", "while", "whilst", ";",
                 ":", "despite", "because", "since", "until", "which", "who", "when", "after", "before", "."}
 # After the match: "DA [was] ruled out", "exploitation [concerns were] unfounded", "X was not evident".
 _POST_BRIDGE = {"was", "were", "is", "are", "been", "has", "have", "had", "be", "being", "concerns", "concern",
-                "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", "and", ":", "-",
+                "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", ":", "-",
                 "allegations", "allegation", "suspicions", "therefore", "since", "now"}
 _POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted"}
 _POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated", "suspected", "found", "raised",
@@ -155,13 +155,20 @@ class _Tagger:
                 self.excl.add(theme.id, self._phrase_docs(theme.exclude))
             if theme.token_patterns:
                 try:
-                    self.tokens.add(theme.id, [_lemma_to_norm(p) for p in theme.token_patterns])
+                    self.tokens.add(theme.id, [_lemma_to_norm(p, self.lemma_of) for p in theme.token_patterns])
                 except Exception as e:  # spaCy's validation error, rewrapped with the theme id
                     detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
                     raise ConfigError(
                         f"theme {theme.id!r}: invalid token_patterns: {'; '.join(detail[:2]) or str(e).splitlines()[0]}"
                         "; see https://spacy.io/usage/rule-based-matching for the pattern format"
                     ) from e
+
+    def lemma_of(self, word: str) -> str:
+        """The lower-case lemma this tagger gives a single word (as set in NORM)."""
+        if self.lookup is not None:
+            return self.lookup(word.lower())
+        doc = self.nlp(word.lower())
+        return doc[0].lemma_.lower() if len(doc) == 1 else word.lower()
 
     def _phrase_docs(self, phrases: list[str]):
         docs = list(self.nlp.pipe(p.lower() for p in _variants(phrases)))
@@ -234,17 +241,20 @@ def _variants(phrases: list[str]) -> list[str]:
     return out
 
 
-def _lemma_to_norm(pattern: list[dict]) -> list[dict]:
-    """A token pattern with LEMMA compared lower-case (as NORM), since lookup lemmas keep capitals."""
+def _lemma_to_norm(pattern: list[dict], lemma_of) -> list[dict]:
+    """A token pattern with LEMMA compared as NORM, the lower-case lemma (lookup lemmas keep capitals).
+
+    Values are lemmatised the same way as the text, so a pattern may say "data" or "fathers".
+    """
     out = []
     for spec in pattern:
         spec = dict(spec)
         if "LEMMA" in spec:
             value = spec.pop("LEMMA")
             if isinstance(value, str):
-                value = value.lower()
+                value = lemma_of(value)
             elif isinstance(value, dict):
-                value = {k: [v.lower() for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
+                value = {k: [lemma_of(v) for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
             spec["NORM"] = value
         out.append(spec)
     return out
@@ -273,7 +283,12 @@ def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
             return False
         if _is_trigger(doc, i, sent.start):
             return True
-        if w not in _BRIDGE and i not in covered and not (w == "ruled" or w == "absence" or w == "free"):
+        if w == ",":
+            # A comma continues a list ("no drugs, alcohol or DA") but not a new clause ("..., concerns about X").
+            nxt = doc[i + 1]
+            if not (i + 1 in covered or nxt.lower_ in ("and", "or", "nor")):
+                return False
+        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free"):
             return False
         i -= 1
         steps += 1

@@ -1,0 +1,135 @@
+"""Benchmark theme tagging: per-theme precision/recall/F1 on labelled sentences, and throughput.
+
+Usage:
+    .venv/bin/python bench/bench_themes.py                 # all splits, 1,000 synthetic returns
+    .venv/bin/python bench/bench_themes.py --split holdout --errors
+    .venv/bin/python bench/bench_themes.py --returns 200 --codebook WORKSPACE/codebook.yaml
+
+Gold labels name the most specific themes; both gold and predictions are expanded to ancestors, so a
+child theme counts for its parent. Sentences are fictional (bench/data/themes_labelled.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.record import Answer, AuditReturn, Source, Status, TemplateMatch  # noqa: E402
+from pipeline.codebook import Codebook, load_codebook  # noqa: E402
+from pipeline.nlp import load_nlp  # noqa: E402
+from pipeline.themes import tag_returns, tag_texts  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
+
+
+def load_labelled(split: str) -> list[tuple[str, list[str]]]:
+    """(sentence, gold theme ids) pairs of one split, or of all splits."""
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    splits = list(data) if split == "all" else [split]
+    return [(text, list(themes)) for s in splits for text, themes in data.get(s) or []]
+
+
+def expand(codebook: Codebook, ids) -> set[str]:
+    out = set()
+    for tid in ids:
+        out.add(tid)
+        out.update(codebook.ancestors(tid))
+    return out
+
+
+def score(codebook: Codebook, items, show_errors: bool = False) -> float:
+    """Print per-theme precision, recall and F1; return micro F1."""
+    for _, gold in items:
+        unknown = set(gold) - set(codebook.ids())
+        if unknown:
+            raise SystemExit(f"labelled set uses unknown theme ids: {sorted(unknown)}")
+    found = tag_texts([t for t, _ in items], codebook)
+    counts = {tid: [0, 0, 0] for tid in codebook.ids()}  # tp, fp, fn
+    for (text, gold), mentions in zip(items, found):
+        g = expand(codebook, gold)
+        p = {m.theme for m in mentions if not m.negated}
+        for tid in p & g:
+            counts[tid][0] += 1
+        for tid in p - g:
+            counts[tid][1] += 1
+        for tid in g - p:
+            counts[tid][2] += 1
+        if show_errors and p != g:
+            print(f"  missed {sorted(g - p)} extra {sorted(p - g)}: {text}")
+    print(f"{'theme':28} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5}")
+    tp = fp = fn = 0
+    for tid, (a, b, c) in counts.items():
+        tp, fp, fn = tp + a, fp + b, fn + c
+        if a + b + c == 0:
+            continue
+        prec = a / (a + b) if a + b else 0.0
+        rec = a / (a + c) if a + c else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        print(f"{tid:28} {prec:6.2f} {rec:6.2f} {f1:6.2f} {a + c:5d}")
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    micro = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    print(f"{'MICRO':28} {prec:6.2f} {rec:6.2f} {micro:6.2f} {tp + fn:5d}   ({len(items)} sentences)")
+    return micro
+
+
+def synthetic_returns(n: int, sentences: list[str], seed: int = 7) -> list[AuditReturn]:
+    """n fictional returns of 30 answers, each answer 1-4 labelled sentences plus plain filler."""
+    rng = random.Random(seed)
+    filler = ["The case was discussed with the manager.", "This was recorded on the system.",
+              "The plan was reviewed in line with procedures.", "Mother and the children were seen at home."]
+    records = []
+    for i in range(n):
+        answers = []
+        for q in range(30):
+            text = " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 3))) + " " + rng.choice(filler)
+            answers.append(Answer(id=f"q{q}", section="s", question=f"Question {q}?", answer=text,
+                                  status=Status.answered))
+        records.append(AuditReturn(
+            source=Source(file=f"return-{i}.docx", sha256=f"{i:064d}", format="docx"),
+            template=TemplateMatch(id="west-midlands-maat", version="1", confidence=1.0),
+            answers=answers,
+        ))
+    return records
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", default="all", help="dev, holdout or all (default)")
+    ap.add_argument("--returns", type=int, default=1000, help="synthetic returns for the throughput run (0: skip)")
+    ap.add_argument("--codebook", type=Path, default=None, help="override codebook file")
+    ap.add_argument("--errors", action="store_true", help="print each sentence tagged wrongly")
+    args = ap.parse_args()
+
+    codebook = load_codebook(args.codebook)
+    t0 = time.perf_counter()
+    load_nlp()
+    print(f"spaCy pipeline loaded in {time.perf_counter() - t0:.2f}s")
+    splits = ["dev", "holdout"] if args.split == "all" else [args.split]
+    for split in splits:
+        items = load_labelled(split)
+        if items:
+            print(f"\n== {split} ==")
+            score(codebook, items, args.errors)
+    if args.returns:
+        sentences = [t for t, _ in load_labelled("all")]
+        records = synthetic_returns(args.returns, sentences)
+        n_answers = sum(len(r.answers) for r in records)
+        tag_returns(records[:5], codebook)  # compile the matchers outside the timing
+        t0 = time.perf_counter()
+        tagged = tag_returns(records, codebook)
+        dt = time.perf_counter() - t0
+        mentions = sum(t.mentions for r in tagged for t in r.themes)
+        print(f"\nthroughput: {len(records)} returns, {n_answers} answers, {mentions} mentions in {dt:.1f}s "
+              f"= {len(records) / dt:.0f} forms/s, {n_answers / dt:.0f} answers/s (one core)")
+
+
+if __name__ == "__main__":
+    main()
