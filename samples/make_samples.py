@@ -475,6 +475,9 @@ def build(out_dir: Path, expected_path: Path, pdf: bool = True) -> dict:
     templates = load_templates()
     out_dir.mkdir(parents=True, exist_ok=True)
     samples: dict[str, dict] = {}
+    missing = sorted({r["template"] for r in content["returns"]} - set(templates))
+    if missing:
+        raise SystemExit(f"templates not installed: {', '.join(missing)} (expected in pipeline/data/templates/)")
     for ret in content["returns"]:
         template, case = templates[ret["template"]], content["cases"][ret["case"]]
         path = out_dir / ret["file"]
