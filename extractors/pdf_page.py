@@ -8,6 +8,7 @@ pdfium is the only library touched here: it gives text, character boxes and vect
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -23,6 +24,13 @@ MIN_EDGE = 3.0
 BOX_MAX = 20.0
 # A mark (tick or cross) is a small path with diagonal or curved strokes.
 MARK_MAX = 40.0
+
+
+# Wingdings codes Word users pick as tick boxes, as the Unicode a reader sees (Word writes them as U+F0xx);
+# only these are translated, and only in a font named Wingdings (Wingdings 2/3 use other codes).
+WINGDINGS = {0x6F: "\u25a1", 0x78: "\u2327", 0xA8: "\u25fb", 0xFB: "\u2717", 0xFC: "\u2713", 0xFD: "\u2612",
+             0xFE: "\u2611"}
+_SYMBOL_CODES = set(WINGDINGS) | {0xF000 + k for k in WINGDINGS}
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,14 @@ def _utf16(fn, *args) -> str:
     return buf.raw[: n - 2].decode("utf-16-le", errors="replace")
 
 
+def _is_wingdings(textpage, index: int) -> bool:
+    buf = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(textpage, index, buf, len(buf), flags)
+    name = buf.value.decode("latin-1").lower()
+    return "wingdings" in name and not re.search(r"wingdings[\s-]*[23]", name)
+
+
 def _read_chars(textpage, top_y: float) -> list[Token]:
     """Characters with loose (font-height) boxes, so a line's characters share one top and bottom."""
     tokens: list[Token] = []
@@ -80,6 +96,8 @@ def _read_chars(textpage, top_y: float) -> list[Token]:
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13) or (0xD800 <= code <= 0xDFFF):
             continue
         ch = chr(code)
+        if code in _SYMBOL_CODES and _is_wingdings(textpage, i):
+            ch = WINGDINGS[code & 0xFF]
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
             continue
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top

@@ -315,3 +315,24 @@ def test_dense_ruling_grid_is_read_quickly(tmp_path):
     (table,) = tables(raw)
     assert [len(row.cells) for row in table.rows] == [len(xs) - 1] * (len(ys) - 1)
     assert sum(text == "1" for row in grid(table) for text in row) == len(marks)
+
+
+_WORD_CMAP = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /W def 1 begincodespacerange "
+              b"<00> <FF> endcodespacerange 3 beginbfchar <FC> <F0FC> <FD> <F0FD> <FE> <F0FE> endbfchar endcmap "
+              b"CMapName currentdict /CMap defineresource pop end end")
+
+
+@pytest.mark.parametrize("to_unicode", [True, False], ids=["word-pua", "raw-code"])
+@pytest.mark.parametrize("code, seen", [(b"\\376", "\u2611"), (b"\\375", "\u2612"), (b"\\374", "\u2713")])
+def test_wingdings_tick_box_reads_as_the_symbol_a_reader_sees(tmp_path, code, seen, to_unicode):
+    # Word writes a Wingdings tick box as U+F0FE (a private-use code) through its ToUnicode map
+    ops = [text(72, 700, "Good"), b"BT /F2 10 Tf 150 700 Td (" + code + b" ) Tj ET", text(72, 680, "box")]
+    font = b"/Type /Font /Subtype /TrueType /BaseFont /ABCDEF+Wingdings-Regular /Flags 4"
+    data = make_pdf([ops])
+    if to_unicode:
+        font += b" /ToUnicode 9 0 R"
+        data = data.replace(b"xref", b"9 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\nxref"
+                            % (len(_WORD_CMAP), _WORD_CMAP))
+    data = data.replace(b"/Font << /F1 ", b"/Font << /F2 << " + font + b" >> /F1 ")
+    raw = extract(write(tmp_path, "wing.pdf", data), Limits())
+    assert paragraphs(raw) == [f"Good {seen}", "box"]  # ordinary 'o' and 'x' in Helvetica stay letters
