@@ -162,5 +162,5 @@ def _score(tid, owners, best_partial, best_whole, explains, qcols) -> TemplateSc
         precision = float(matched.mean())
     factor = 1.0 if precision is None else 0.25 + 0.75 * precision
     confidence = min(1.0, max(recall, evidence) + (TITLE_BONUS if title_found else 0.0)) * factor
-    return TemplateScore(tid, round(confidence, 3), round(recall, 3),
+    return TemplateScore(tid, round(float(confidence), 3), round(recall, 3),
                          None if precision is None else round(precision, 3), title_found)
