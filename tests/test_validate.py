@@ -224,3 +224,22 @@ def test_undated_event_sentences_tell_events_from_reflection(text, flagged):
 
     [found] = undated_event_sentences([text])
     assert bool(found) is flagged
+
+
+def test_action_lines_keep_their_dash_timescale_and_recipients_are_not_owners(template):
+    text = (
+        "Named Nurse to deliver a briefing on GCP2 - by 30/06/2024.\n"
+        "Admin team to inform referrers when referrals are merged - immediately.\n"
+        "Reminder to all staff of the escalation policy."
+    )
+    flags = run(template, make_record(template, {"learning_actions": text}))
+    assert [(f.code, f.message.split('"')[1][:8]) for f in flags] == [
+        (FlagCode.action_without_owner, "Reminder"),
+        (FlagCode.action_without_timescale, "Reminder"),
+    ]
+
+
+def test_na_with_a_reason_is_not_applicable(template):
+    record = make_record(template, {"q6": "N/A - GP does not complete formal assessments"})
+    record.answer("q6").status = Status.answered  # mapping may not recognise it
+    assert codes(run(template, record)) == [FlagCode.not_applicable]

@@ -11,7 +11,9 @@ from pipeline.dates import find_dates
 from pipeline.rules.context import Context, Finding, quote
 from pipeline.text import normalise
 
-_ITEM_START = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]|[a-h][.)]|[•·\-*–])\s+")
+# Numbered items may run on within a line ("1. ... 2. ..."); bullets count only at the start of a line, since
+# " - " inside a line usually introduces the timescale ("... - by 30/06/2024").
+_ITEM_START = re.compile(r"(?:^|\s)(?:\d{1,2}[.)]|[a-h][.)])\s+|^\s*[•·\-*–]\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 _NO_ACTIONS = re.compile(r"^(?:none|nil|no|n/?a|not applicable|no actions?|none identified|no further actions?|nfa)\b[\s\w]{0,25}$", re.I)
 
@@ -20,12 +22,14 @@ _OWNER = re.compile(
     r"(?i:\b(?:dsl|ddsl|designated safeguarding lead|safeguarding (?:lead|team|adviser|advisor|nurse)|named (?:nurse|doctor|gp)"
     r"|social worker|sw|team manager|tm|service manager|manager|head ?teacher|head of \w+|deputy head|senco|hv"
     r"|health visitor|school nurse|midwife|gp|practitioner|supervisor|auditor|iro|chair|lead|officer|pc|ds|di|dci"
-    r"|sergeant|inspector|fsw|worker|coordinator|co-ordinator|director|all staff|probation officer|yot worker)s?\b"
+    r"|sergeant|inspector|fsw|worker|coordinator|co-ordinator|director|probation officer|yot worker)s?\b"
+    r"|\b(?:mr|mrs|ms|miss|dr)\.?\s+[a-z]"
     r"|\b(?:owner|responsible|lead|by whom|who)\s*:"
     # an agency or group is an owner only as the subject ("School to review..."), not as a topic ("school attendance")
-    r"|\b(?:school|health|police|agency|team|trust|nursery|csc|staff|service|practice|probation|yot|board)\s+(?:to|will|should|must)\b)"
-    # names are case-sensitive: "J. Smith", "Jane Smith" (not at the start of the line), "(JS)"
-    r"|\b[A-Z]\.\s?[A-Z][a-z]+|(?<=\S )[A-Z][a-z]+ [A-Z][a-z]{2,}\b|\([A-Z]{2,3}\)",
+    r"|\b(?:school|health|police|agency|team|trust|nursery|csc|staff|service|practice|probation|yot|board|support|admin)"
+    r"\s+(?:to|will|should|must)\b)"
+    # names are case-sensitive: "J. Smith", "(JS)"; two capitalised words are too often a title to count
+    r"|\b[A-Z]\.\s?[A-Z][a-z]+|\([A-Z]{2,3}\)",
 )
 # When: a date, or a timescale in words.
 _WHEN = re.compile(

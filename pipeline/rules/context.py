@@ -104,7 +104,9 @@ class Context:
         return not a.answer.strip() or not leftover_text(a.answer, q)
 
     def is_not_applicable(self, a: Answer) -> bool:
-        return a.status == Status.not_applicable or normalise(a.answer).rstrip(".") in NOT_APPLICABLE
+        text = normalise(a.answer).rstrip(".")
+        # "N/A - GP does not complete assessments" is still N/A, with a reason
+        return a.status == Status.not_applicable or text in NOT_APPLICABLE or re.match(r"^(?:n/a|not applicable)\s*[-:,(]", text) is not None
 
     def answered(self) -> list[tuple[Section, Question, Answer]]:
         """Questions with a real answer (not empty, not N/A): the ones content checks look at."""

@@ -11,6 +11,7 @@ tagger, so past tense is recognised by the word itself ("visited", not "visits")
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pipeline.dates import find_dates
@@ -28,7 +29,7 @@ WEAK_VERBS = {
     "made", "held", "completed", "undertaken", "undertook", "conducted", "submitted", "sent", "received", "raised",
     "shared", "agreed", "discussed", "declined", "logged", "requested", "presented", "offered", "booked",
     "arranged", "notified", "informed", "placed", "returned", "occurred", "happened", "admitted",
-    "took", "carried", "turned", "went", "passed", "gave", "given", "issued", "signposted", "noted", "found",
+    "took", "carried", "turned", "went", "passed", "issued", "signposted", "noted", "found",
     "taken", "decided", "started", "allocated", "reviewed", "obtained", "provided", "recorded",
 }
 EVENT_NOUNS = [
@@ -38,14 +39,26 @@ EVENT_NOUNS = [
     "attendance", "arrest", "allegation", "review", "session", "consultation", "notification", "exclusion",
     "dash", "marac", "mash", "lado", "s47", "section 47", "referral", "disclosure", "incident", "report",
     "episode", "concern", "gcp2", "profile", "triage", "drop-in", "abe", "police protection", "intelligence",
-    "programme", "text", "injury", "bruise", "bruising", "mark", "clinic", "ward", "a&e", "hospital", "tenancy",
+    "programme", "call-out", "callout", "call out", "injury", "bruise", "bruising", "mark", "clinic", "ward", "a&e", "hospital", "tenancy",
     "eviction", "overdose", "caller", "phone", "telephone",
 ]
 # A weak verb and its event noun must be this close (in tokens) to be read as one event.
 NOUN_WINDOW = 8
 # Words that make the verb near them a habit, a wish or a hypothesis rather than an event.
 FREQUENCY = {"regularly", "routinely", "always", "usually", "consistently", "frequently", "often", "every", "each",
-             "weekly", "monthly", "daily", "fortnightly", "throughout", "all", "continues", "continue", "generally"}
+             "weekly", "monthly", "daily", "fortnightly", "throughout", "all", "continues", "continue", "generally",
+             "whenever"}
+# Timing relative to another event ("within 2 working days of the referral") dates a sentence well enough.
+RELATIVE_TIMING = re.compile(
+    r"\b(?:within|in|after|over)\s+(?:\d+|one|two|three|four|five|six|seven|a)\s+(?:working\s+)?(?:hours?|days?|weeks?)\b"
+    r"|\b(?:the same|the next|the following|that|on the) (?:day|morning|afternoon|evening|week)\b"
+    r"|\b\d+ (?:days?|weeks?) later\b",
+    re.I,
+)
+# Verbs that report a finding rather than an event when followed by "that" ("the assessment found that...").
+FINDING_VERBS = {"found", "noted", "agreed", "decided"}
+# "informed" is an event only as a passive ("the GP was informed"), not as "her views informed the plan".
+PASSIVE_ONLY = {"informed"}
 MODALS = {"should", "would", "could", "might", "must", "will", "shall", "need", "needs", "'ll", "may", "to"}
 PRESENT_AUX = {"is", "are", "be", "being", "get", "gets", "am"}
 NEGATIONS = {"not", "never", "no", "n't", "nor", "neither"}
@@ -89,6 +102,10 @@ def _verb_is_event(sent, i: int, label: str, noun_starts: list[int]) -> bool:
         return False  # "seen as a priority", "seen to be engaging": a judgement, not a sighting
     if word == "called" and i + 1 < len(sent) and sent[i + 1].lower_ in {"for", "into"}:
         return False
+    if word in FINDING_VERBS and i + 1 < len(sent) and sent[i + 1].lower_ == "that":
+        return False
+    if word in PASSIVE_ONLY and not (before and before[-1] in {"was", "were", "been", "and"}):
+        return False
     # A negation anywhere before the verb frames it as an absence or a doubt ("records do not show whether
     # the child was seen"); after it, it is part of the event ("was invited but did not attend").
     if NEGATIONS & {t.lower_ for t in sent[:i]} or MODALS & set(before) or PRESENT_AUX & set(before[-3:]):
@@ -112,6 +129,15 @@ def _telegraphic(sent, noun_starts: list[int]) -> bool:
     return False
 
 
+def _existential(sent, noun_starts: list[int]) -> bool:
+    """ "There was a further police call-out": an event reported with no verb of its own."""
+    words = [t.lower_ for t in sent]
+    for i in range(len(words) - 1):
+        if words[i] == "there" and words[i + 1] in {"was", "were"}:
+            return any(i + 1 < n <= i + 6 for n in noun_starts) and not NEGATIONS & set(words[i : i + 4])
+    return False
+
+
 def event_sentences(doc) -> list[str]:
     """The sentences of a parsed answer that report a specific event."""
     _, verbs, nouns = _matchers()
@@ -119,10 +145,12 @@ def event_sentences(doc) -> list[str]:
     for sent in doc.sents:
         span_doc = sent.as_doc()
         noun_starts = [start for _, start, _ in nouns(span_doc)]
+        if RELATIVE_TIMING.search(sent.text):
+            continue
         hits = verbs(span_doc)
         if any(_verb_is_event(span_doc, start, doc.vocab.strings[mid], noun_starts) for mid, start, _ in hits):
             found.append(sent.text.strip())
-        elif not hits and _telegraphic(span_doc, noun_starts):
+        elif not hits and (_telegraphic(span_doc, noun_starts) or _existential(span_doc, noun_starts)):
             found.append(sent.text.strip())
     return found
 
