@@ -78,6 +78,8 @@ P_PR, TC_PR, TR_PR = _w("pPr"), _w("tcPr"), _w("trPr")
 P_STYLE, NUM_PR, NUM_ID, R_PR = _w("pStyle"), _w("numPr"), _w("numId"), _w("rPr")
 GRID_SPAN, V_MERGE, H_MERGE, GRID_BEFORE = _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore")
 _LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr")}  # may precede trPr/tcPr
+_WORD_PROMPTS = {"Click or tap here to enter text.", "Click here to enter text.", "Choose an item.",
+                 "Click or tap to enter a date.", "Click here to enter a date."}
 _TICKED = ("☒", "☑", "✓", "✔", "✗", "✘")
 _TRUE = {"1", "true", "on"}
 
@@ -171,7 +173,7 @@ class _Reader:
         self.unknown: Counter[str] = Counter()
         self.body_index = 0
         self.table_index = 0
-        self.fields: list[list[bool]] = []  # per open field: [in code part, result hidden]
+        self.fields: list[list] = []  # per open field: [in code part, result hidden, where its result starts]
         self.field_hides = False
         self.broken_fields = 0
         self.anchors: dict[str, list[str]] = {}
@@ -453,12 +455,25 @@ class _Reader:
                 if drop is not None:
                     self.add(line, _dropdown_value(drop))
                     hide_result = True  # the selection is given once, whatever result runs follow
-            self.fields.append([True, hide_result])
+            self.fields.append([True, hide_result, None])
         elif kind == "separate" and self.fields:
             self.fields[-1][0] = False
+            self.fields[-1][2] = (line, len(line.parts))
         elif kind == "end" and self.fields:
-            self.fields.pop()
-        self.field_hides = any(code or hidden for code, hidden in self.fields)
+            _, _, start = self.fields.pop()
+            if start is not None and start[0] is line:
+                self.drop_placeholder_result(line, start[1])
+        self.field_hides = any(code or hidden for code, hidden, _ in self.fields)
+
+    @staticmethod
+    def drop_placeholder_result(line: _Line, start: int) -> None:
+        """A field whose result is Word's own prompt text is an unanswered control, not an answer."""
+        # LibreOffice turns Word content controls into FILLIN fields and keeps the prompt as the result.
+        result = "".join(line.parts[start:])
+        if result.strip() in _WORD_PROMPTS:
+            del line.parts[start:]
+            line.length -= len(result)
+            line.placeholder = True
 
     # ---- comments ----------------------------------------------------------------------------------
 

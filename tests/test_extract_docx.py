@@ -189,6 +189,15 @@ def test_unclosed_field_code_does_not_swallow_later_answers(tmp_path):
     assert raw.warnings and "field" in raw.warnings[0]
 
 
+def test_word_prompt_as_field_result_is_a_placeholder(tmp_path):
+    # What LibreOffice writes for an unanswered Word content control after a trip through .odt.
+    fillin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> FILLIN "" </w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="separate"/></w:r>{}<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    raw = build(tmp_path, mk.p(fillin.format(mk.r("Click or tap here to enter text."))) +
+                mk.p(fillin.format(mk.r("Kingsmere Health"))))
+    assert [(p.text, p.placeholder) for p in raw.blocks] == [("", True), ("Kingsmere Health", False)]
+
+
 def test_grid_before_and_deleted_row(tmp_path):
     deleted_row = mk.tr(mk.tc("gone"), mk.tc("gone"), mk.tc("gone"),
                         props=f'<w:del w:id="9" w:author="A" w:date="{mk.DATE}"/>')
