@@ -46,7 +46,7 @@ def bench_undated(show_errors: bool) -> None:
     t0 = time.perf_counter()
     got = [bool(s) for s in undated_event_sentences([r["text"] for r in rows])]
     elapsed = time.perf_counter() - t0
-    print(f"  answers_labelled.yaml: {len(rows)} answers ({sum(r['undated'] for r in rows)} undated), {elapsed:.2f}s incl. spaCy load")
+    print(f"  answers_labelled.yaml: {len(rows)} answers ({sum(r['undated'] for r in rows)} undated), {elapsed * 1000:.0f} ms")
     for name, keep in (("dev", 0), ("held_out", 1), ("all", None)):
         pairs = [(r["undated"], g) for i, (r, g) in enumerate(zip(rows, got)) if keep is None or i % 2 == keep]
         p, r, f = _prf(pairs)
