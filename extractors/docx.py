@@ -104,6 +104,14 @@ def _props(el, name: str) -> dict[str, etree._Element]:
     return {}
 
 
+def _int(el: etree._Element | None, default: int) -> int:
+    """An integer w:val; a missing or damaged one gives the default rather than failing the whole file."""
+    try:
+        return int(el.get(VAL)) if el is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
 def _on(el: etree._Element | None, attr: str = VAL) -> bool:
     """An on/off property: present with no value means on (older Word writes ``<w:checked/>``)."""
     if el is None:
@@ -224,7 +232,7 @@ class _Reader:
             elif tag in _DROPPED or tag in _IGNORED:
                 pass
             elif tag in (COMMENT_START, COMMENT_END):
-                self.comment_mark(child, loc)
+                self.comment_mark(child, Location(paragraph=self.body_index) if body else loc)
             else:
                 self.unknown[_qname(child)] += 1
         if pending is not None:
@@ -278,7 +286,7 @@ class _Reader:
             r = len(table.rows)
             row = Row()
             before = tr_pr.get(GRID_BEFORE)
-            col = int(before.get(VAL, "0")) if before is not None else 0
+            col = _int(before, 0)
             for tc, cell_tags, cell_placeholder in self.children(row_el, TC, row_tags, row_placeholder):
                 span, v_merge, h_continue = self.cell_props(tc)
                 loc = Location(table=index, row=r, col=col)
@@ -328,7 +336,7 @@ class _Reader:
         if not pr:
             return 1, None, False
         span_el = pr.get(GRID_SPAN)
-        span = max(1, int(span_el.get(VAL, "1"))) if span_el is not None else 1
+        span = max(1, _int(span_el, 1))
         v_el = pr.get(V_MERGE)
         v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
         h_el = pr.get(H_MERGE)
@@ -512,7 +520,7 @@ def _dropdown_value(drop) -> str:
     chosen = drop.find(_w("result"))
     if chosen is None:
         chosen = drop.find(_w("default"))
-    index = int(chosen.get(VAL, "0")) if chosen is not None else 0
+    index = _int(chosen, 0)
     return entries[index] if 0 <= index < len(entries) else ""
 
 

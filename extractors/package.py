@@ -24,7 +24,8 @@ _TRANSITIONAL_W = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main
 _CHUNK = 64 * 1024
 _MB = 1024 * 1024
 # No entities, no DTD, no network: a DOCTYPE is refused before parsing, this is the second line.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+# huge_tree stays off: libxml2 then caps nesting depth, which also bounds the recursive walk.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 

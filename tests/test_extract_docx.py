@@ -316,6 +316,14 @@ def test_size_limits(tmp_path):
 def test_damaged_xml_is_corrupt(tmp_path):
     path = mk.write_docx(tmp_path / "bad.docx", "<w:p><w:r><w:t>unclosed</w:r></w:p>")
     assert _code(path).code == "corrupt_file"
+    deep = mk.write_docx(tmp_path / "deep.docx", mk.p("<w:hyperlink>" * 5000 + mk.r("x") + "</w:hyperlink>" * 5000))
+    assert _code(deep).code == "corrupt_file"  # refused by the parser, not a crash in the walk
+
+
+def test_damaged_numbers_fall_back(tmp_path):
+    raw = build(tmp_path, mk.tbl(mk.tr(mk.tc("a").replace('<w:tcW w:w="3000" w:type="dxa"/>',
+                                                          '<w:gridSpan w:val="two"/>'), mk.tc("b"))))
+    assert [c.col for c in raw.blocks[0].rows[0].cells] == [0, 1]
 
 
 # ---- cost ----------------------------------------------------------------------------------------
