@@ -152,7 +152,8 @@ def extract(file: Path, template: str | None, as_json: bool) -> None:
     try:
         record = read_return(file, settings, load_templates())
     except UnreadableFile as e:
-        raise click.ClickException(f"{file.name}: {e} [{e.code}]") from None
+        message = str(e) if file.name in str(e) else f"{file.name}: {e}"
+        raise click.ClickException(f"{message} [{e.code}]") from None
     record = tag_record(record, Workspace(Path(".")), settings)
     if as_json:
         click.echo(record.model_dump_json(indent=2))

@@ -31,6 +31,8 @@ class Field:
     wordings: list[str]
     guidance: list[str]
     tags: list[str] = field(default_factory=list)
+    section: str | None = None
+    order: int = 0
 
 
 @dataclass
@@ -57,10 +59,30 @@ class Mapped:
 
 
 def _fields(template: Template) -> list[Field]:
-    fields = [Field(f"header:{h.key}", [h.label, *h.aliases], []) for h in template.header]
-    for q in template.questions():
-        fields.append(Field(q.id, [q.wording, *q.aliases], list(q.guidance), [*q.tags, q.id]))
+    fields = [Field(f"header:{h.key}", [h.label, *h.aliases], [], order=i) for i, h in enumerate(template.header)]
+    for s in template.sections:
+        for q in s.questions:
+            fields.append(Field(q.id, [q.wording, *q.aliases], list(q.guidance), [*q.tags, q.id], s.title,
+                                len(fields)))
     return fields
+
+
+def _section_spans(units: list[Unit], template: Template) -> dict[str, range]:
+    """Where each section's printed title sits: its span runs to the next title found."""
+    starts: dict[str, int] = {}
+    for s in template.sections:
+        title = normalise(s.title)
+        for u in units:
+            first = u.lines[0].text if u.lines else ""
+            if first and len(first) < 100 and fuzz.ratio(normalise(_label_text(first)), title) >= 85:
+                starts[s.title] = u.index
+                break
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    spans = {}
+    for i, (title, start) in enumerate(ordered):
+        end = ordered[i + 1][1] if i + 1 < len(ordered) else len(units) + 1
+        spans[title] = range(start, end)
+    return spans
 
 
 def _label_text(line: str) -> str:
@@ -118,9 +140,16 @@ def _is_guidance(line: str, f: Field) -> bool:
     )
 
 
-def _assign(units: list[Unit], fields: list[Field]) -> dict[int, tuple[Field, float, int, str]]:
-    """Pick one unit per field, best scores first; a content-control tag naming a field wins outright."""
+def _assign(units: list[Unit], fields: list[Field], spans: dict[str, range]) -> dict[int, tuple[Field, float, int, str]]:
+    """Pick one unit per field, best scores first; a content-control tag naming a field wins outright.
+
+    Fields that share a wording (e.g. 'Good practice' in every section) prefer units inside their section's
+    span, and otherwise pair with units in template order.
+    """
     by_key = {f.key: f for f in fields}
+    wording_count: dict[str, int] = {}
+    for f in fields:
+        wording_count[normalise(f.wordings[0])] = wording_count.get(normalise(f.wordings[0]), 0) + 1
     chosen: dict[int, tuple[Field, float, int, str]] = {}
     used: set[str] = set()
     for u in units:
@@ -137,10 +166,13 @@ def _assign(units: list[Unit], fields: list[Field]) -> dict[int, tuple[Field, fl
             if f.key in used:
                 continue
             score, consumed, inline = _match_label(u, f)
+            shared = wording_count[normalise(f.wordings[0])] > 1
+            if shared and f.section in spans and u.index not in spans[f.section]:
+                score -= 12
             if score >= LABEL_THRESHOLD:
-                candidates.append((-score, u.col or 0, u.index, f.key, consumed, inline))
+                candidates.append((-score, u.col or 0, u.index, f.order, f.key, consumed, inline))
     candidates.sort()
-    for neg, _col, idx, key, consumed, inline in candidates:
+    for neg, _col, idx, _order, key, consumed, inline in candidates:
         if idx in chosen or key in used:
             continue
         chosen[idx] = (by_key[key], -neg, consumed, inline)
@@ -165,7 +197,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     units = build_units(raw)
     fields = _fields(template)
     grade_units, grade_value, grade_problem = read_grade(units, template)
-    labelled = _assign([u for u in units if u.index not in grade_units], fields)
+    labelled = _assign([u for u in units if u.index not in grade_units], fields, _section_spans(units, template))
     placed = {f.key: Placed(f.key) for f in fields}
     unmatched: list[str] = []
 
@@ -223,7 +255,7 @@ def _belongs(u: Unit, label: Unit) -> bool:
 
 
 _COLUMN_HEADINGS = {"question", "questions", "answer", "answers", "response", "responses", "section", "ref",
-                    "no", "no.", "number", "comments", "comment", "evidence", "area", "details", "notes"}
+                    "number", "comments", "comment", "evidence", "area", "details", "notes"}
 
 
 def _is_label_only(u: Unit, template: Template) -> bool:
