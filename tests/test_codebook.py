@@ -138,3 +138,46 @@ def test_duplicate_id_in_one_file_is_refused(tmp_path):
     """)
     with pytest.raises(ConfigError, match="appears twice"):
         load_codebook(path)
+
+
+# ---- maap codebook check (CLI) ----
+
+from click.testing import CliRunner  # noqa: E402
+
+from pipeline.cli_codebook import codebook_group  # noqa: E402
+
+
+def test_cli_check_builtin_and_override(tmp_path):
+    result = CliRunner().invoke(codebook_group, ["check"])
+    assert result.exit_code == 0 and result.output.startswith("OK: codebook 1 (built-in)")
+    path = write(tmp_path, "themes:\n  - id: gangs\n    label: Gangs\n    patterns: [gang]\n")
+    result = CliRunner().invoke(codebook_group, ["check", str(path)])
+    assert result.exit_code == 0 and str(path) in result.output
+
+
+def test_cli_check_reports_one_line_errors(tmp_path):
+    path = write(tmp_path, "themes:\n  - id: gangs\n    label: Gangs\n    pattern: [gang]\n")
+    result = CliRunner().invoke(codebook_group, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "did you mean 'patterns'" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_check_compiles_token_patterns(tmp_path):
+    path = write(tmp_path, """
+        themes:
+          - id: gangs
+            label: Gangs
+            token_patterns:
+              - [{LOWERCASE: gang}]
+    """)
+    result = CliRunner().invoke(codebook_group, ["check", str(path)])
+    assert result.exit_code == 1 and "theme 'gangs': invalid token_patterns" in result.output
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    assert "Example" in runner.invoke(codebook_group, ["--help"]).output
+    for name in codebook_group.commands:
+        out = runner.invoke(codebook_group, [name, "--help"]).output
+        assert "Example:" in out and "maap codebook " + name in out, name

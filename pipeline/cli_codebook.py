@@ -1,0 +1,107 @@
+"""``maap codebook``: check a theme codebook and export themes to REFI-QDA (NVivo, ATLAS.ti, QualCoder...).
+
+A thin wrapper: the work is done in pipeline.codebook, pipeline.themes and pipeline.qda. Errors are one
+line (click.ClickException), never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from models.errors import ConfigError
+
+
+@click.group(name="codebook")
+def codebook_group() -> None:
+    """Check the theme codebook and export coded returns for qualitative analysis.
+
+    \b
+    Example:
+      maap codebook check WORKSPACE/codebook.yaml
+      maap codebook export-qda WORKSPACE/records --out themes.qdpx
+    """
+
+
+@codebook_group.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def check(file: Path | None) -> None:
+    """Validate the built-in codebook merged with FILE (a partnership's codebook.yaml), and compile it.
+
+    Without FILE, checks the built-in codebook. Prints one summary line, or one error line that names
+    the file, line, theme and what to fix.
+
+    \b
+    Example:
+      maap codebook check WORKSPACE/codebook.yaml
+    """
+    from pipeline.themes import compile_codebook
+
+    try:
+        cb = _load(file)
+        compile_codebook(cb)  # spaCy validates the token patterns here
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    parents = sum(1 for t in cb.themes if t.parent is None)
+    patterns = sum(len(t.patterns) + len(t.exact) + len(t.token_patterns) for t in cb.themes)
+    where = f"built-in + {file}" if file else "built-in"
+    click.echo(f"OK: codebook {cb.version} ({where}): {len(cb.themes)} themes "
+               f"({parents} top-level, {len(cb.themes) - parents} nested), {patterns} patterns")
+
+
+@codebook_group.command("export-qda")
+@click.argument("records_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="write a REFI-QDA project (.qdpx)")
+@click.option("--codebook-only", "codebook_only", type=click.Path(dir_okay=False, path_type=Path),
+              help="write only the codebook as REFI-QDA .qdc")
+@click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a partnership's codebook.yaml to merge with the built-in one")
+@click.option("--retag", is_flag=True, help="tag the records again with the codebook before exporting")
+def export_qda(records_dir: Path | None, out: Path | None, codebook_only: Path | None,
+               codebook_file: Path | None, retag: bool) -> None:
+    """Export the codebook (.qdc) and/or tagged returns in RECORDS_DIR (.qdpx) for NVivo, ATLAS.ti, QualCoder.
+
+    The project holds one plain-text source per return (answers only, no names from the header) with each
+    tagged sentence coded to its theme.
+
+    \b
+    Example:
+      maap codebook export-qda WORKSPACE/records --out themes.qdpx
+      maap codebook export-qda --codebook-only safeguarding.qdc
+    """
+    from pipeline import qda
+
+    if not out and not codebook_only:
+        raise click.ClickException("nothing to write: give --out FILE.qdpx and/or --codebook-only FILE.qdc")
+    if out and not records_dir:
+        raise click.ClickException("--out needs RECORDS_DIR, the folder of record JSON files to export")
+    try:
+        cb = _load(codebook_file)
+        if codebook_only:
+            qda.write_codebook(cb, codebook_only)
+            click.echo(f"wrote {codebook_only}: {len(cb.themes)} codes")
+        if out:
+            records = qda.load_records(records_dir)
+            if not records:
+                raise click.ClickException(f"{records_dir}: no record JSON files found; run processing first")
+            if retag:
+                from pipeline.themes import tag_returns
+
+                records = tag_returns(records, cb)
+            summary = qda.write_project(records, cb, out)
+            click.echo(f"wrote {out}: {summary.sources} returns, {summary.selections} coded sentences, "
+                       f"{summary.codings} codings")
+            if summary.not_found:
+                click.echo(f"note: {summary.not_found} tagged sentences were not found in their answers "
+                           "(records edited after tagging); use --retag", err=True)
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+
+
+def _load(file: Path | None):
+    from pipeline.codebook import load_codebook
+
+    return load_codebook(file)
