@@ -91,7 +91,14 @@ def _read(path: Path, limits: Limits, name: str | None = None) -> list[PageConte
                 "Check it is one audit return, or raise the limit"
             )
         pdf.init_forms()
-        return [read_page(pdf, i) for i in range(count)]
+        pages = []
+        for i in range(count):
+            try:
+                pages.append(read_page(pdf, i))
+            except pdfium.PdfiumError as e:
+                raise UnreadableFile(f"{name}: page {i + 1} of the PDF is damaged and cannot be read ({e}); "
+                                     "ask the agency to send the file again", code="corrupt_file") from e
+        return pages
     finally:
         pdf.close()
 

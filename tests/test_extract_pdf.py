@@ -336,3 +336,11 @@ def test_wingdings_tick_box_reads_as_the_symbol_a_reader_sees(tmp_path, code, se
     data = data.replace(b"/Font << /F1 ", b"/Font << /F2 << " + font + b" >> /F1 ")
     raw = extract(write(tmp_path, "wing.pdf", data), Limits())
     assert paragraphs(raw) == [f"Good {seen}", "box"]  # ordinary 'o' and 'x' in Helvetica stay letters
+
+
+def test_damaged_page_is_corrupt_file_naming_the_page(tmp_path):
+    data = make_pdf([[text(72, 700, "one")], [text(72, 700, "two")]])
+    path = write(tmp_path, "damaged.pdf", data.replace(b"/Kids [4 0 R 6 0 R]", b"/Kids [4 0 R 99 0 R]"))
+    with pytest.raises(UnreadableFile) as info:
+        extract(path, Limits())
+    assert info.value.code == "corrupt_file" and "page 2" in str(info.value)
