@@ -145,7 +145,9 @@ class _Tagger:
         self.lemma = PhraseMatcher(nlp.vocab, attr="NORM")
         self.exact = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.excl = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.tokens = Matcher(nlp.vocab, validate=True)
+        # One Matcher per theme, run only on docs holding one of its anchor words: token patterns cost
+        # about 1 microsecond per token each, phrase matchers almost nothing.
+        self.token_rules: list[tuple[object, dict[str, set[str]] | None]] = []
         for theme in codebook.themes:
             if theme.patterns:
                 self.lemma.add(theme.id, self._phrase_docs(theme.patterns))
@@ -155,7 +157,10 @@ class _Tagger:
                 self.excl.add(theme.id, self._phrase_docs(theme.exclude))
             if theme.token_patterns:
                 try:
-                    self.tokens.add(theme.id, [_lemma_to_norm(p, self.lemma_of) for p in theme.token_patterns])
+                    patterns = [_lemma_to_norm(p, self.lemma_of) for p in theme.token_patterns]
+                    matcher = Matcher(nlp.vocab, validate=True)
+                    matcher.add(theme.id, patterns)
+                    self.token_rules.append((matcher, _anchors(patterns)))
                 except Exception as e:  # spaCy's validation error, rewrapped with the theme id
                     detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
                     raise ConfigError(
@@ -195,7 +200,11 @@ class _Tagger:
         strings = self.nlp.vocab.strings
         found = [(strings[m], s, e) for m, s, e in self.lemma(doc)]
         found += [(strings[m], s, e) for m, s, e in self.exact(doc)]
-        found += [(strings[m], s, e) for m, s, e in self.tokens(doc)]
+        if self.token_rules:
+            words = {"orth": {t.text for t in doc}, "lower": {t.lower_ for t in doc}, "norm": {t.norm_ for t in doc}}
+            for matcher, anchors in self.token_rules:
+                if anchors is None or any(words[attr] & values for attr, values in anchors.items()):
+                    found += [(strings[m], s, e) for m, s, e in matcher(doc)]
         if not found:
             return []
         excluded: dict[str, list[tuple[int, int]]] = {}
@@ -257,6 +266,31 @@ def _lemma_to_norm(pattern: list[dict], lemma_of) -> list[dict]:
                 value = {k: [lemma_of(v) for v in vs] if isinstance(vs, list) else vs for k, vs in value.items()}
             spec["NORM"] = value
         out.append(spec)
+    return out
+
+
+_ANCHOR_ATTRS = {"ORTH": "orth", "TEXT": "orth", "LOWER": "lower", "NORM": "norm"}
+
+
+def _anchors(patterns: list[list[dict]]) -> dict[str, set[str]] | None:
+    """Words one of which a doc must contain for any of these patterns to match; None if unknown.
+
+    Each pattern's anchor is its most selective required token (no OP, or OP "+") with a literal value.
+    """
+    out: dict[str, set[str]] = {}
+    for pattern in patterns:
+        best = None
+        for spec in pattern:
+            if spec.get("OP", "1") not in ("1", "+"):
+                continue
+            for key, attr in _ANCHOR_ATTRS.items():
+                value = spec.get(key)
+                values = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) and set(value) == {"IN"} else None
+                if values and (best is None or len(values) < len(best[1])):
+                    best = (attr, values)
+        if best is None:
+            return None
+        out.setdefault(best[0], set()).update(best[1])
     return out
 
 
@@ -350,7 +384,10 @@ def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None 
     """Mentions in each text (optionally with the question each answers, for polarity), batched through spaCy."""
     tagger = compile_codebook(codebook, nlp)
     questions = questions or [""] * len(texts)
-    return [tagger.mentions(doc, q) for doc, q in zip(tagger.nlp.pipe(texts, batch_size=256), questions)]
+    # With a lookup table the tagger lemmatises for itself, so spaCy's lemmatizer need not run.
+    skip = ["lemmatizer"] if tagger.lookup is not None and "lemmatizer" in tagger.nlp.pipe_names else []
+    docs = tagger.nlp.pipe(texts, batch_size=256, disable=skip)
+    return [tagger.mentions(doc, q) for doc, q in zip(docs, questions)]
 
 
 def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> list[AuditReturn]:
