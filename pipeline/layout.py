@@ -10,7 +10,28 @@ from dataclasses import dataclass, field
 
 from models.raw import Block, Checkbox, Location, Paragraph, RawDocument, Table
 
-_BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□➢➤►\-–—*]|o(?=\s))\s+")
+# Typed bullets, and the private-use glyphs Word's Symbol/Wingdings bullets become in a PDF.
+_BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□➢➤►\-–—*\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf06e\uf0a8]|o(?=\s))\s*(?<=\s|[\uf000-\uf0ff•·▪◦●])")
+_NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+")
+
+
+def strip_list_numbers(lines: list[str]) -> list[str]:
+    """Drop '1.', '2.'... from a run of lines numbered from 1 in sequence: list numbering, not answer text."""
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        m = _NUMBERED.match(out[i])
+        if m and m.group(1) == "1":
+            j, expected = i, 1
+            while j < len(out) and (n := _NUMBERED.match(out[j])) and int(n.group(1)) == expected:
+                j, expected = j + 1, expected + 1
+            if j - i >= 2:
+                for k in range(i, j):
+                    out[k] = _NUMBERED.sub("", out[k], count=1)
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
 
 
 @dataclass

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from models.raw import Location, RawDocument
 from models.template import Question, Template
 from pipeline.grades import read_grade
-from pipeline.layout import Line, Unit, build_units
+from pipeline.layout import Line, Unit, build_units, strip_bullet, strip_list_numbers
 from pipeline.text import normalise
 
 LABEL_THRESHOLD = 78
@@ -242,6 +242,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
         current.lines.extend(text_lines)
         current.placeholder |= placeholder
 
+    for p in placed.values():
+        p.lines = strip_list_numbers([strip_bullet(line) for line in p.lines])
     header = {k.split(":", 1)[1]: v for k, v in placed.items() if k.startswith("header:")}
     answers = {k: v for k, v in placed.items() if not k.startswith("header:")}
     return Mapped(header, answers, grade_value, grade_problem, unmatched)
