@@ -102,7 +102,7 @@ def synthetic_returns(n: int, sentences: list[str], seed: int = 7) -> list[Audit
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="all", help="dev, holdout or all (default)")
+    ap.add_argument("--split", default="all", help="dev, holdout, unseen or all (default)")
     ap.add_argument("--returns", type=int, default=1000, help="synthetic returns for the throughput run (0: skip)")
     ap.add_argument("--codebook", type=Path, default=None, help="override codebook file")
     ap.add_argument("--errors", action="store_true", help="print each sentence tagged wrongly")
@@ -112,7 +112,7 @@ def main() -> None:
     t0 = time.perf_counter()
     load_nlp()
     print(f"spaCy pipeline loaded in {time.perf_counter() - t0:.2f}s")
-    splits = ["dev", "holdout"] if args.split == "all" else [args.split]
+    splits = ["dev", "holdout", "unseen"] if args.split == "all" else [args.split]
     for split in splits:
         items = load_labelled(split)
         if items:

@@ -62,6 +62,7 @@ _POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated
 _POST_NOT_SKIP = {"a", "an", "been", "considered", "deemed", "felt", "thought", "to", "be", "any", "of", "an",
                   "current", "significant", "longer"}
 _CONDITIONALS = {"if", "unless", "whether"}
+_INVERSIONS = {"should", "had", "were"}  # "Should concerns arise, ...", "Had the school shared ..., ..."
 _MODALS = {"would", "could", "might"}
 _CLAUSE_BREAKS = {",", ";", ":", "then"}
 
@@ -171,7 +172,14 @@ class _Tagger:
     def lemma_of(self, word: str) -> str:
         """The lower-case lemma this tagger gives a single word (as set in NORM)."""
         if self.lookup is not None:
-            return self.lookup(word.lower())
+            # Lemma of the lemma: the table maps "meetings" to "meeting" but "meeting" to "meet".
+            word = word.lower()
+            for _ in range(3):
+                lemma = self.lookup(word)
+                if lemma == word:
+                    break
+                word = lemma
+            return word
         doc = self.nlp(word.lower())
         return doc[0].lemma_.lower() if len(doc) == 1 else word.lower()
 
@@ -191,7 +199,7 @@ class _Tagger:
         for t in doc:
             norm = cache.get(t.lower)
             if norm is None:
-                norm = cache[t.lower] = self.lookup(t.lower_)
+                norm = cache[t.lower] = self.lemma_of(t.lower_)
             t.norm_ = norm
 
     def mentions(self, doc, question: str = "") -> list[Mention]:
@@ -212,7 +220,8 @@ class _Tagger:
             excluded.setdefault(strings[m], []).append((s, e))
         found = [(t, s, e) for t, s, e in found
                  if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))]
-        covered = {i for _, s, e in found for i in range(s, e)}
+        # Risk themes listed together share one negation: "no drugs, alcohol or DA".
+        covered = {i for t, s, e in found if self.negatable[t] for i in range(s, e)}
         # (theme, sentence start token) -> affirmed?
         state: dict[tuple[str, int], bool] = {}
         sents: dict[int, object] = {}
@@ -354,8 +363,11 @@ def _hypothetical(doc, start: int, end: int, sent) -> bool:
         if doc[i].lower_ in _CONDITIONALS or (doc[i].lower_ == "event" and i > sent.start and doc[i - 1].lower_ == "the"):
             return True
         i -= 1
+    inverted = i < sent.start and doc[sent.start].lower_ in _INVERSIONS and "," in sent.text
+    if inverted and start > sent.start:
+        return True  # inside the inverted conditional clause that opens the sentence
     words = [t.lower_ for t in sent]
-    if not any(w in _CONDITIONALS for w in words):
+    if not inverted and not any(w in _CONDITIONALS for w in words):
         return False
     lo = start - 1
     while lo >= sent.start and doc[lo].lower_ not in _CLAUSE_BREAKS:

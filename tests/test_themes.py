@@ -153,3 +153,32 @@ def test_mention_offsets_point_at_the_sentence(cb):
     text = "Intro line.  Home conditions were poor."
     [[m]] = tag_texts([text], cb)
     assert text[m.start:m.end] == m.sentence == "Home conditions were poor."
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("There were no concerns about drugs, alcohol or domestic abuse.", set(), {"substance_misuse", "domestic_abuse"}),
+    ("No concerns were raised by school, but the health visitor reported domestic abuse.", {"domestic_abuse"}, set()),
+    ("Although there was no evidence of CSE, concerns about county lines remained.", {"county_lines"}, {"cse"}),
+    ("Should exploitation concerns arise, a referral will be made.", set(), {"exploitation"}),
+    ("The GP did not share the information about the overdose.", {"self_harm", "information_sharing"}, set()),
+])
+def test_negation_scope(cb, text, present, absent):
+    found = affirmed(cb, text)
+    assert present <= found and not (absent & found)
+
+
+def test_labelled_dev_sentences_stay_above_target(cb):
+    """A regression guard over the bench's dev split (bench/bench_themes.py prints the per-theme table)."""
+    import yaml
+    from pathlib import Path
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "bench" / "data" / "themes_labelled.yaml").read_text())
+    items = data["dev"]
+    found = tag_texts([t for t, _ in items], cb)
+    tp = fp = fn = 0
+    for (_, gold), mentions in zip(items, found):
+        g = {a for tid in gold for a in [tid, *cb.ancestors(tid)]}
+        p = {m.theme for m in mentions if not m.negated}
+        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
+    assert len(items) >= 200
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.9
