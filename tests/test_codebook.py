@@ -181,3 +181,15 @@ def test_every_command_has_help_with_an_example():
     for name in codebook_group.commands:
         out = runner.invoke(codebook_group, [name, "--help"]).output
         assert "Example:" in out and "maap codebook " + name in out, name
+
+
+def test_override_example_in_the_docs_loads(tmp_path):
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "themes.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### A partnership's override"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    cb = load_codebook(write(tmp_path, example))
+    assert "radicalisation" in cb.ids() and "housing" not in cb.ids()
+    assert cb.get("gangs").parent == "exploitation" and "party house" in cb.get("cse").patterns
