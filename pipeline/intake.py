@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from models.errors import MaapError, UnreadableFile
+from models.errors import ConfigError, TemplateError, UnreadableFile
 from models.record import AuditReturn
 from models.settings import Settings
 from models.template import Template
@@ -117,12 +118,14 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
     except UnreadableFile as e:
         log.info("file %s quarantined: %s", sha[:12], e.code)
         return _quarantine(ws, src, rel, sha, e.code, str(e))
-    except MaapError as e:
-        return _quarantine(ws, src, rel, sha, "configuration", str(e))
     except OSError:
         raise  # the disk, not the file: the caller retries or leaves the file for the next run
+    except (TemplateError, ConfigError):
+        raise  # a template or the codebook is wrong, not this file: stop the run and say so
     except Exception as e:  # a bug: keep the night going, but say so plainly
-        log.exception("file %s: internal error", sha[:12])
+        # The exception's message may quote answer text, so only its type and where it happened are logged.
+        where = "".join(traceback.format_tb(e.__traceback__)[-3:])
+        log.error("file %s: internal error %s\n%s", sha[:12], type(e).__name__, where)
         return _quarantine(ws, src, rel, sha, "internal_error", (
             f"maap failed on this file ({type(e).__name__}); this is a fault in maap, not in the file. "
             "The original is kept; please report it with the file's hash."))
@@ -132,10 +135,32 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
     return LedgerEntry(file=rel, sha256=sha, outcome="processed", record=f"records/{name}")
 
 
+@lru_cache(maxsize=8)
+def _codebook_for(path: str | None, stamp: float):
+    from pipeline.codebook import load_codebook
+
+    return load_codebook(Path(path) if path else None)
+
+
+def codebook_for(ws: Workspace, settings: Settings):
+    """The built-in codebook merged with the workspace's codebook.yaml (or a configured one), cached while unchanged."""
+    override = settings.codebook or (ws.codebook if ws.codebook.exists() else None)
+    return _codebook_for(str(override) if override else None, override.stat().st_mtime if override else 0.0)
+
+
+def preflight(ws: Workspace, settings: Settings) -> None:
+    """Load templates and codebook once before reading any file, so a mistake in them stops the run with one
+    clear message instead of quarantining every return."""
+    from pipeline.templates import get_template
+
+    templates = templates_for(ws, settings)
+    if settings.template_id:
+        get_template(settings.template_id, templates)
+    codebook_for(ws, settings)
+
+
 def tag_record(record: AuditReturn, ws: Workspace, settings: Settings) -> AuditReturn:
     """Add themes to one record with the workspace codebook."""
-    from pipeline.codebook import load_codebook
     from pipeline.themes import tag_returns
 
-    override = settings.codebook or (ws.codebook if ws.codebook.exists() else None)
-    return tag_returns([record], load_codebook(override))[0]
+    return tag_returns([record], codebook_for(ws, settings))[0]

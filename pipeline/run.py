@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from models.settings import Settings
-from pipeline.intake import Plan, plan_run, process_file
+from pipeline.intake import Plan, plan_run, preflight, process_file
 from pipeline.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
@@ -44,8 +44,9 @@ def count(summary: RunSummary, entry: LedgerEntry) -> None:
         summary.quarantined += 1
 
 
-def start(ws: Workspace, settle_seconds: float = 0.0) -> tuple[Plan, RunSummary]:
-    """Plan the run and record duplicates at once (they need no reading)."""
+def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None = None) -> tuple[Plan, RunSummary]:
+    """Check templates and codebook, plan the run and record duplicates at once (they need no reading)."""
+    preflight(ws, settings or Settings())
     plan = plan_run(ws, settle_seconds)
     for dup in plan.duplicates:
         append_ledger(ws, dup)
@@ -75,7 +76,7 @@ def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
               today: date | None = None, settle_seconds: float = 0.0) -> RunSummary:
     """Process the inbox in this process, one file at a time (the Prefect flow does the same with tasks)."""
-    plan, summary = start(ws.ensure(), settle_seconds)
+    plan, summary = start(ws.ensure(), settle_seconds, settings)
     for rel, sha in plan.to_process:
         try:
             entry = process_file(ws, rel, sha, settings, today)

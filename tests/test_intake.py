@@ -104,3 +104,30 @@ def test_a_bug_in_one_file_quarantines_it_and_the_run_carries_on(ws, monkeypatch
     assert summary.processed == 1 and summary.quarantined == 3
     reason = json.loads((ws.quarantine / "hv-case1.docx.reason.json").read_text())
     assert reason["code"] == "internal_error" and "kept" in reason["message"]
+
+
+def test_a_broken_workspace_template_stops_the_run_before_any_file_is_touched(ws):
+    ws.templates.mkdir()
+    (ws.templates / "ours.yaml").write_text("id: ours\nname: Ours\nversion: '1'\nsections: [{id: s, title: S, questions: [{id: q1}]}]\n")
+    from models.errors import TemplateError
+
+    with pytest.raises(TemplateError) as err:
+        run_inbox(ws, Settings())
+    assert "ours.yaml" in str(err.value) and "wording" in str(err.value)
+    assert not ws.ledger.exists() and list(ws.quarantine.iterdir()) == []
+
+
+def test_logs_name_no_one_and_quote_no_answer(ws, caplog, monkeypatch):
+    import logging
+
+    import pipeline.intake as intake
+
+    answer_text = "Amelia Thornbury was seen at home"
+
+    def leaky(path, *a, **kw):
+        raise ValueError(answer_text)
+
+    monkeypatch.setattr(intake, "read_return", leaky)
+    with caplog.at_level(logging.DEBUG):
+        run_inbox(ws, Settings())
+    assert "Amelia" not in caplog.text and "internal error ValueError" in caplog.text
