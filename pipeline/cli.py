@@ -12,6 +12,8 @@ import click
 
 from models.errors import MaapError, UnreadableFile
 from models.settings import Settings
+from pipeline.cli_codebook import codebook_group
+from pipeline.cli_templates import templates
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples" / "returns"
 
@@ -224,19 +226,8 @@ def serve(workspace: Path, cron: str) -> None:
     serve_nightly(str(workspace.resolve()), cron)
 
 
-def _register_optional_groups() -> None:
-    """Command groups that live in their own modules."""
-    for module, name in (("pipeline.cli_templates", "templates"), ("pipeline.cli_codebook", "codebook")):
-        try:
-            mod = __import__(module, fromlist=[name])
-        except ImportError:
-            continue
-        group = getattr(mod, name, None) or getattr(mod, f"{name}_group", None)
-        if isinstance(group, click.Command):
-            main.add_command(group, name)
-
-
-_register_optional_groups()
+main.add_command(templates, "templates")
+main.add_command(codebook_group, "codebook")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -105,3 +105,34 @@ def _load(file: Path | None):
     from pipeline.codebook import load_codebook
 
     return load_codebook(file)
+
+
+@codebook_group.command("agreement")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="the codebook the workbook was coded with (default: the built-in one)")
+def agreement(workbook: Path, codebook_file: Path | None) -> None:
+    """Cohen's kappa per theme between maap's coding and the reviewers' columns in the workbook's Themes sheet.
+
+    Reviewers write Y or N in "Reviewer agrees? (Y/N)" and list missing themes in "Reviewer adds themes";
+    returns with no reviewer entry are left out.
+
+    Example: maap codebook agreement ./audit-2026-q3/output/audit-workbook.xlsx
+    """
+    from pipeline.agreement import kappa_from_rows
+    from pipeline.workbook import read_sheet
+
+    try:
+        rows = read_sheet(workbook, "Themes")
+    except KeyError:
+        raise click.ClickException(f"{workbook.name} has no Themes sheet; is it a maap audit workbook?") from None
+    try:
+        results = kappa_from_rows(rows, _load(codebook_file))
+    except ValueError as e:
+        raise click.ClickException(f"Themes sheet, {e}") from None
+    if not any(a.n for a in results.values()):
+        raise click.ClickException("no reviewer entries found: fill in the reviewer columns of the Themes sheet first")
+    click.echo(f"{'theme':<28} {'kappa':>6} {'agree':>6} {'both':>5} {'maap':>5} {'reviewer':>8}")
+    for a in (a for a in results.values() if a.both + a.machine_only + a.reviewer_only):
+        kappa = "-" if a.kappa is None else f"{a.kappa:.2f}"
+        click.echo(f"{a.theme:<28} {kappa:>6} {a.observed:>6.0%} {a.both:>5} {a.machine_only:>5} {a.reviewer_only:>8}")

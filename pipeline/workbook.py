@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.record import AuditReturn
 
@@ -20,7 +21,7 @@ _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _STATUS_FILL = {"unanswered": PatternFill("solid", fgColor="FCE4D6"),
                 "not_applicable": PatternFill("solid", fgColor="EDEDED")}
 _SEVERITY_FILL = {"error": PatternFill("solid", fgColor="F8CBAD"), "warning": PatternFill("solid", fgColor="FFF2CC")}
-REVIEW_COLUMNS = ("Reviewer agrees? (Y/N)", "Reviewer note")
+REVIEW_COLUMNS = ("Reviewer agrees? (Y/N)", "Reviewer adds themes", "Reviewer notes")
 
 
 def case_of(record: AuditReturn) -> str:
@@ -132,12 +133,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path)
         for cell in row:
             if cell.value in _SEVERITY_FILL:
                 cell.fill = _SEVERITY_FILL[cell.value]
-    _sheet(wb, "Themes", ["Case", "Agency", "Theme", "Label", "Mentions", "Question ids", "Evidence",
-                          "Polarity", *REVIEW_COLUMNS, "File"],
-           [20, 22, 22, 26, 9, 18, 70, 10, 14, 30, 30],
-           ([case_of(r), agency_of(r), t.id, t.label, t.mentions, ", ".join(t.answers),
-             t.evidence[0].sentence if t.evidence else "", t.evidence[0].polarity if t.evidence else "",
-             "", "", r.source.file] for r in records for t in r.themes if t.mentions))
+    _themes(wb, records)
     _sheet(wb, "Quarantine", ["File", "Reason code", "What to do", "SHA-256"], [36, 20, 90, 20],
            ([s["file"], s["reason"]["code"], s["reason"]["message"], s["sha256"][:12]]
             for s in statuses if s["outcome"] == "quarantined" and s["reason"]))
@@ -146,6 +142,35 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path)
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def return_id(record: AuditReturn) -> str:
+    """A short, stable id for a return that names no one: the start of its content hash."""
+    return record.source.sha256[:12]
+
+
+def _themes(wb: Workbook, records: list[AuditReturn]) -> None:
+    """One row per (return, theme) found, and one per return with none, with columns for a reviewer to check the
+    machine's coding (read back by `maap codebook agreement`)."""
+    rows = []
+    for r in records:
+        found = [t for t in r.themes if t.mentions]
+        for t in found:
+            polarities = [e.polarity for e in t.evidence]
+            rows.append([return_id(r), case_of(r), agency_of(r), t.id, t.label, t.mentions,
+                         polarities.count("strength"), polarities.count("concern"), len(t.negated),
+                         t.evidence[0].sentence if t.evidence else "", "", "", "", r.source.file])
+        if not found:
+            rows.append([return_id(r), case_of(r), agency_of(r), "", "(no themes found)", 0, 0, 0, 0, "",
+                         "", "", "", r.source.file])
+    ws = _sheet(wb, "Themes", ["Return", "Case", "Agency", "Theme ID", "Theme", "Mentions", "Strengths",
+                               "Concerns", "Negated", "First evidence", *REVIEW_COLUMNS, "File"],
+                [13, 20, 22, 22, 26, 9, 9, 9, 8, 70, 12, 26, 30, 30], rows)
+    agrees = get_column_letter(11)
+    validation = DataValidation(type="list", formula1='"Y,N"', allow_blank=True,
+                                error="Write Y if the theme is right for this return, N if not.")
+    ws.add_data_validation(validation)
+    validation.add(f"{agrees}2:{agrees}{max(2, len(rows) + 1)}")
 
 
 def _by_case(wb: Workbook, records: list[AuditReturn]) -> None:

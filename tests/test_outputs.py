@@ -55,3 +55,29 @@ def test_pseudonymise_replaces_names_in_header_and_answers():
     assert "Amelia" not in out.themes[0].evidence[0].sentence
     assert code_for("Child", "amelia  thornbury", salt) == code  # stable across spellings of spacing/case
     assert code_for("Child", "Amelia Thornbury", b"1" * 16) != code  # salted per workspace
+
+
+def test_reviewers_columns_round_trip_into_kappa(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    records = [make_record(sha=c * 64, file=f"{c}.docx") for c in "abcd"]
+    path = build_workbook(records, [], tmp_path / "w.xlsx")
+    wb = load_workbook(path)
+    sheet = wb["Themes"]
+    header = [c.value for c in sheet[1]]
+    agree, adds = header.index("Reviewer agrees? (Y/N)") + 1, header.index("Reviewer adds themes") + 1
+    for row, verdict in zip(range(2, 6), ["Y", "Y", "N", "Y"]):
+        sheet.cell(row=row, column=agree, value=verdict)
+    sheet.cell(row=2, column=adds, value="Domestic abuse")
+    wb.save(path)
+    result = CliRunner().invoke(main, ["codebook", "agreement", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
+    assert lines["neglect"][2] == "75%" and lines["neglect"][3:6] == ["3", "1", "0"]
+    assert lines["domestic_abuse"][3:6] == ["0", "0", "1"]
+    sheet.cell(row=3, column=agree, value="maybe")
+    wb.save(path)
+    bad = CliRunner().invoke(main, ["codebook", "agreement", str(path)])
+    assert bad.exit_code == 1 and "row 3" in bad.output and "Y or N" in bad.output
