@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 
 from models.record import AuditReturn
-from pipeline.workbook import GRADE_LABELS, agency_of, case_of
+from pipeline.workbook import GRADE_LABELS, agency_of, agency_rows, case_of
 
 
 def _template():
@@ -45,6 +45,7 @@ def report_context(records: list[AuditReturn], statuses: list[dict]) -> dict:
                            r.quality.score if r.quality else None, len(r.flags)) for r in rs])
                   for case, rs in sorted(cases.items())],
         "outcomes": outcomes,
+        "agency_rows": [(row[0], row[1], row[2], row[-3]) for row in agency_rows(records)],
         "grades": [(GRADE_LABELS.get(g, "Not graded"), grades.get(g, 0)) for g in [*GRADE_LABELS, "not_graded"]],
         "themes": [(theme_labels[k], n, evidence[k][:2]) for n, k in themes],
         "flags": [(code.replace("_", " "), sev, n) for (code, sev), n in flag_counts.most_common()],

@@ -98,7 +98,7 @@ def _summary(wb: Workbook, records: list[AuditReturn], statuses: list[dict]) -> 
 
 
 def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path) -> Path:
-    """Write the workbook: Summary, Returns, Answers, By case, Flags, Themes, Quarantine."""
+    """Write the workbook: Summary, Returns, Agencies, Answers, By case, Flags, Themes, Quarantine."""
     wb = Workbook()
     _summary(wb, records, statuses)
     _sheet(wb, "Returns",
@@ -113,6 +113,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path)
              sum(a.status.value == "not_applicable" for a in r.answers),
              sum(a.status.value == "unanswered" for a in r.answers), len(r.flags), r.source.file]
             for r in records))
+    _agencies(wb, records)
     answers = _sheet(wb, "Answers",
                      ["Case", "Agency", "Section", "Question id", "Question", "Answer", "Status", "Dates",
                       "Themes", "Flags", "File"],
@@ -142,6 +143,28 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path)
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def agency_rows(records: list[AuditReturn]) -> list[list]:
+    """Per agency: returns, mean quality score, grades, share of questions unanswered, flags by severity."""
+    rows = []
+    for agency in sorted({agency_of(r) for r in records}):
+        mine = [r for r in records if agency_of(r) == agency]
+        scores = [r.quality.score for r in mine if r.quality]
+        answers = [a for r in mine for a in r.answers]
+        grades = Counter(r.grade.value for r in mine)
+        severities = Counter(f.severity.value for r in mine for f in r.flags)
+        rows.append([agency, len(mine), round(sum(scores) / len(scores)) if scores else None,
+                     *(grades.get(g, 0) for g in GRADE_LABELS), grades.get(None, 0),
+                     round(100 * sum(a.status.value == "unanswered" for a in answers) / len(answers)) if answers else 0,
+                     severities.get("error", 0), severities.get("warning", 0)])
+    return rows
+
+
+def _agencies(wb: Workbook, records: list[AuditReturn]) -> None:
+    _sheet(wb, "Agencies", ["Agency", "Returns", "Mean quality score", *GRADE_LABELS.values(), "No single grade",
+                            "% questions unanswered", "Error flags", "Warning flags"],
+           [28, 9, 12, 12, 8, 14, 12, 12, 14, 10, 10], agency_rows(records))
 
 
 def return_id(record: AuditReturn) -> str:

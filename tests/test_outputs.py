@@ -18,7 +18,10 @@ def test_workbook_sheets_and_one_row_per_answer(tmp_path):
     records = [make_record(), make_record(agency="Police", sha="c" * 64, grade="inadequate")]
     path = build_workbook(records, _statuses(), tmp_path / "w.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Returns", "Answers", "By case", "Flags", "Themes", "Quarantine"]
+    assert wb.sheetnames == ["Summary", "Returns", "Agencies", "Answers", "By case", "Flags", "Themes", "Quarantine"]
+    agencies = list(wb["Agencies"].iter_rows(values_only=True))
+    assert agencies[1][:3] == ("Health Visiting", 1, 70) and agencies[2][0] == "Police"
+    assert agencies[2][6] == 1  # Police graded inadequate
     answers = list(wb["Answers"].iter_rows(values_only=True))
     assert answers[0][:7] == ("Case", "Agency", "Section", "Question id", "Question", "Answer", "Status")
     assert len(answers) == 1 + 4
@@ -44,6 +47,7 @@ def test_report_is_self_contained_and_escapes_answer_text(tmp_path):
     assert "http://" not in html and "https://" not in html  # no external assets
     assert "Files needing attention" in html and "broken.docx" in html
     assert "Neglect" in html
+    assert "<h2>Agencies</h2>" in html and "Health Visiting" in html
 
 
 def test_pseudonymise_replaces_names_in_header_and_answers():
