@@ -65,6 +65,8 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float) -> Non
 
     ws = Workspace(workspace).ensure()
     total = len(plan_run(ws, settle).to_process)
+    if total == 0:
+        engine = "local"  # nothing to read: no need to start Prefect just to say so
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}")]
     with Progress(*columns, transient=False, disable=total == 0) as progress:
