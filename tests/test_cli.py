@@ -100,3 +100,15 @@ def test_run_through_prefect_flow(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2 processed, 0 quarantined, 0 already seen" in result.output
     assert len(list((ws / "records").glob("*.json"))) == 2
+
+
+def test_every_quarantine_code_in_the_code_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    sources = [*(ROOT / "extractors").glob("*.py"), *(ROOT / "pipeline").glob("*.py"), ROOT / "models" / "errors.py"]
+    codes = set()
+    for path in sources:
+        text = path.read_text()
+        codes |= set(re.findall(r'code\s*=\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'_quarantine\([^)]*?"([a-z_]+)"', text))
+    codes -= {"duplicate", "superseded"}  # outcomes, not quarantine reasons
+    assert codes and {c for c in codes if f"`{c}`" not in readme} == set()
