@@ -10,9 +10,11 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.batches import BatchResult, batch_size_for, process_batch, split
+from flows.runners import make_task_runner
 from models.settings import Settings
 from pipeline.intake import process_file
-from pipeline.run import RunSummary, build_outputs, count, outputs_stale, start
+from pipeline.run import build_outputs, count, outputs_stale, start
 from pipeline.workspace import LedgerEntry, Workspace, append_ledger
 
 # Set by run_flow for the duration of one flow call in this process: how the CLI draws its progress bar.
@@ -20,47 +22,71 @@ _on_file: Callable[[LedgerEntry], None] | None = None
 
 process_task = task(process_file, name="process-file", retries=2, retry_delay_seconds=3,
                     task_run_name="process-file-{sha}")
+# No task-level retries: process_batch retries each file itself, so a retry never re-reads a whole batch.
+batch_task = task(process_batch, name="process-batch")
 outputs_task = task(build_outputs, name="build-outputs", retries=1, retry_delay_seconds=3)
 
+DEFAULT_CONCURRENCY = Settings.model_fields["concurrency"].default
 
-@flow(name="maap-intake", log_prints=False)
-def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds: float = 0.0) -> dict:
-    """Read every new file in WORKSPACE/inbox into records or quarantine, then rebuild workbook and report."""
+
+# The decorator's runner is bounded too: a deployment started from elsewhere must not open every file at once.
+@flow(name="maap-intake", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_CONCURRENCY))
+def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds: float = 0.0,
+                batch_size: int | None = None) -> dict:
+    """Read every new file in WORKSPACE/inbox into records or quarantine, then rebuild workbook and report.
+
+    ``batch_size`` files go to each task; by default 1 below 200 new files and 25 above (see flows.batches).
+    """
     settings = settings or Settings()
     ws = Workspace(Path(workspace)).ensure()
     logger = get_run_logger()
     plan, summary = start(ws, settle_seconds)
-    logger.info("%d new file(s), %d already seen, %d duplicate(s)", len(plan.to_process), plan.already_seen,
-                len(plan.duplicates))
-    runner_futures = [process_task.submit(ws, rel, sha, settings, date.today()) for rel, sha in plan.to_process]
-    failed = 0
-    for future in as_completed(runner_futures):
+    size = batch_size_for(len(plan.to_process), batch_size)
+    logger.info("%d new file(s) in tasks of %d, %d already seen, %d duplicate(s)", len(plan.to_process), size,
+                plan.already_seen, len(plan.duplicates))
+    today = date.today()
+    if size == 1:
+        futures = [process_task.submit(ws, rel, sha, settings, today) for rel, sha in plan.to_process]
+    else:
+        futures = [batch_task.submit(ws, chunk, settings, today) for chunk in split(plan.to_process, size)]
+    for future in as_completed(futures):
         try:
-            entry = future.result()
+            result = future.result()
         except OSError as e:  # I/O still failing after retries: leave the file for the next run
-            failed += 1
+            summary.failed += 1
             logger.warning("a file could not be read from disk after retries (%s); it stays for the next run",
                            type(e).__name__)
             continue
-        append_ledger(ws, entry)
-        count(summary, entry)
-        if _on_file:
-            _on_file(entry)
+        if isinstance(result, BatchResult):
+            summary.failed += len(result.failed)
+            entries = result.entries
+        else:
+            entries = [result]
+        for entry in entries:
+            append_ledger(ws, entry)
+            count(summary, entry)
+            if _on_file:
+                _on_file(entry)
     if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
         summary.outputs = outputs_task(ws, settings)
     logger.info("run finished: %s", summary.line())
     return {"summary": summary.line(), "processed": summary.processed, "quarantined": summary.quarantined,
-            "already_seen": summary.already_seen, "duplicates": summary.duplicates, "failed": failed,
+            "already_seen": summary.already_seen, "duplicates": summary.duplicates, "failed": summary.failed,
             "outputs": [str(p) for p in summary.outputs]}
 
 
+def configured_flow(settings: Settings, task_runner: str = "threads"):
+    """The intake flow with a task runner sized by ``settings.concurrency`` ("threads", "dask" or a Dask address)."""
+    return intake_flow.with_options(task_runner=make_task_runner(task_runner, settings.concurrency))
+
+
 def run_flow(workspace: Path, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
-             settle_seconds: float = 0.0) -> dict:
+             settle_seconds: float = 0.0, batch_size: int | None = None, task_runner: str = "threads") -> dict:
     """Run the intake flow with bounded concurrency, calling ``on_file`` as each file finishes."""
     global _on_file
+    bounded = configured_flow(settings, task_runner)  # before the global is set: an unknown runner raises here
     _on_file = on_file
     try:
-        bounded = intake_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.concurrency))
-        return bounded(str(workspace), settings, settle_seconds)
+        return bounded(str(workspace), settings, settle_seconds, batch_size)
     finally:
         _on_file = None

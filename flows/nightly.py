@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+
+from prefect.exceptions import TerminationSignal
+
+from flows.deploy import DEFAULT_CRON, build_runner
 from models.settings import Settings
-from flows.intake import intake_flow
 
 
-def serve_nightly(workspace: str, cron: str = "0 2 * * *", settings: Settings | None = None) -> None:
-    """Serve the intake flow for one workspace every night at 02:00 (or on ``cron``), until stopped."""
-    intake_flow.serve(
-        name=f"nightly-{workspace.rstrip('/').split('/')[-1] or 'workspace'}",
-        cron=cron,
-        parameters={"workspace": workspace, "settings": (settings or Settings()).model_dump(mode="json")},
-    )
+def _sigterm_as_ctrl_c(*_args) -> None:
+    # Prefect 3.8's own SIGTERM handler never awaits its stop coroutine: the process dies with a traceback and
+    # the schedule stays active. Ctrl-C takes the clean path (runs stopped, schedule paused), so use that.
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def serve_nightly(workspace: str, cron: str = DEFAULT_CRON, settings: Settings | None = None,
+                  batch_size: int | None = None, task_runner: str = "threads") -> None:
+    """Serve the intake flow for one workspace every night at 02:00 (or on ``cron``), until stopped.
+
+    Stopping (Ctrl-C or SIGTERM) pauses the schedule on the server, so runs do not pile up unserved.
+    """
+    runner = build_runner(workspace, cron, settings, batch_size, task_runner)
+    runner.handle_sigterm = _sigterm_as_ctrl_c  # Runner.start installs self.handle_sigterm for SIGTERM
+    try:
+        asyncio.run(runner.start())
+    except (KeyboardInterrupt, TerminationSignal):
+        pass  # the runner has already stopped its runs and paused the schedule
