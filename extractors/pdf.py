@@ -129,8 +129,10 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
             run = []
             items.append((page.number, item.bbox[1], item))
         items.extend((page.number, p.lines[0].top, p) for p in make_paras(run, page.number, right))
+    foot = max((bottom for page, tables, lines in laid for bottom in
+                [t.bbox[3] for t in tables] + [line.bottom for line in lines if id(line) not in furniture]), default=0.0)
     blocks = []
-    for page_no, _, item in _join_page_breaks(items):
+    for page_no, _, item in _join_page_breaks(items, foot):
         if isinstance(item, Para):
             blocks.extend(_paragraphs(item))
         else:
@@ -161,19 +163,21 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
-def _join_page_breaks(items):
+def _join_page_breaks(items, foot: float):
     """A table that ends a page and one that starts the next with the same columns are one table.
 
     The continuing table's first row is dropped when it repeats the header row; it is merged into the last
-    row when its first (label) cell is empty, because that is the same row carried over the break.
+    row when that row was cut by the break (see _carries_on). ``foot`` is the lowest body content on any page.
     """
     out: list = []
+    part_bottom: dict[int, float] = {}  # joined table -> bottom of its part on the latest page
     for n, (page_no, top, item) in enumerate(items):
         prev = out[-1][2] if out else None
         starts_page = n == 0 or items[n - 1][0] != page_no
         if (isinstance(item, TableDraft) and isinstance(prev, TableDraft) and starts_page
                 and prev.pages[-1] == page_no - 1 and _same_columns(prev, item)):
-            _continue_table(prev, item)
+            _continue_table(prev, item, foot - part_bottom.get(id(prev), prev.bbox[3]))
+            part_bottom[id(prev)] = item.bbox[3]
             continue
         if isinstance(item, Para) and isinstance(prev, Para) and starts_page and prev.pages[-1] == page_no - 1 \
                 and wraps(prev.lines[-1], item.lines[0], prev.right):
@@ -192,14 +196,16 @@ def _row_text(row: list[CellDraft]) -> tuple[str, ...]:
     return tuple(" ".join(cell.text.lower().split()) for cell in row)
 
 
-def _continue_table(first: TableDraft, more: TableDraft) -> None:
+def _continue_table(first: TableDraft, more: TableDraft, room: float) -> None:
+    """Append ``more`` (the next page's part) to ``first``; ``room`` is the space left below ``first``'s part."""
     rows = list(more.rows)
     if rows and first.rows and _row_text(rows[0]) == _row_text(first.rows[0]) and any(_row_text(rows[0])):
         rows = rows[1:]
     if rows and first.rows:
         last, carried = first.rows[-1], rows[0]
         label = min(carried, key=lambda c: c.col)
-        if not label.text and not label.marks and [(c.col, c.col_span) for c in last] == [(c.col, c.col_span) for c in carried]:
+        if (not label.text and not label.marks and [(c.col, c.col_span) for c in last] == [(c.col, c.col_span) for c in carried]
+                and _carries_on(last, carried, room)):
             for old, new in zip(last, carried):
                 _join_cell(old, new)
             rows = rows[1:]
@@ -208,6 +214,39 @@ def _continue_table(first: TableDraft, more: TableDraft) -> None:
             cell.row = len(first.rows)
         first.rows.append(row)
     first.pages.append(more.page)
+
+
+def _carries_on(last: list[CellDraft], carried: list[CellDraft], room: float) -> bool:
+    """Is ``carried`` (a row starting a page with an empty label cell) the rest of ``last``, cut by the break?
+
+    Yes when a cell's paragraph runs on across the break. No when a column that was empty above has text now
+    (nothing there to continue), or when the row's first text column (the question, in an audit form) starts a
+    paragraph of its own: that is a new row whose label cell is empty, e.g. a section label merged down from
+    the row above. Otherwise (only later columns carry on) yes, unless the row above ended with room for more
+    lines before the foot of the page, i.e. it was not cut at all.
+    """
+    pairs = list(zip(last, carried))[1:]  # the label column is empty in ``carried`` by the caller's test
+    if any(_runs_on(old, new) for old, new in pairs):
+        return True
+    if any((new.paras or new.marks) and not (old.paras or old.marks) for old, new in pairs):
+        return False
+    first = next((new for old, new in pairs if old.paras), None)
+    if first is not None and first.paras:
+        return False
+    lines = [p.lines[0] for c in carried for p in c.paras[:1]]
+    height = max((line.height for line in lines), default=12.0)
+    # Word and LibreOffice keep up to two lines together (widow control); more room than that means no cut
+    return room < 2.5 * height
+
+
+def _runs_on(old: CellDraft, new: CellDraft) -> bool:
+    """Does ``new``'s first paragraph continue ``old``'s last one (a soft wrap, or a sentence going on)?"""
+    if not (old.paras and new.paras):
+        return False
+    before, after = old.paras[-1].lines[-1], new.paras[0].lines[0]
+    if wraps(before, after, old.paras[-1].right):
+        return True
+    return after.text[:1].islower() and not before.text.rstrip().endswith((".", "?", "!", ":"))
 
 
 def _join_cell(old: CellDraft, new: CellDraft) -> None:

@@ -34,7 +34,6 @@ def _read(name: str):
 
 # Known gaps, each with its cause; strict, so a fix makes the test fail until the entry is removed.
 KNOWN_GAPS = {
-    "wm-case2-police-no-grade-printed.pdf": "a question row that starts a new page is joined to the row above",
 }
 
 

@@ -168,11 +168,67 @@ def test_next_page_table_with_a_label_starts_new_rows_not_merged(tmp_path):
     assert [row.cells[0].row for row in table.rows] == [0, 1, 2]
 
 
-def test_next_page_row_with_empty_label_joins_the_row_before(tmp_path):
-    pdf = make_pdf([_three_col_table(200, ["a.", "b."]), _three_col_table(800, ["", "c."])])
-    (table,) = tables(extract(write(tmp_path, "cont.pdf", pdf), Limits()))
-    assert grid(table) == [["a.", "", "answer a."], ["b.", "", "answer b. | answer more"], ["c.", "", "answer c."]]
+def _rows_table(y_top: int, rows: list[tuple[str, str, str]]) -> list[bytes]:
+    """A label | question | answer grid with its top ruling at PDF height y_top, 30 pt per row."""
+    xs, ys = [72, 150, 300, 520], [y_top - 30 * i for i in range(len(rows) + 1)]
+    ops = [vline(x, ys[-1], ys[0]) for x in xs] + [hline(72, 520, y) for y in ys]
+    for i, cells in enumerate(rows):
+        ops += [text(x + 4, ys[i] - 14, s) for x, s in zip(xs, cells) if s]
+    return ops
+
+
+def _page_top_rows(tmp_path: Path, first_bottom: int, carried: tuple[str, str, str], answer: str = "Answer two.") -> Table:
+    """Page 1 ends with rows a. and b. (the table's foot at PDF height first_bottom); page 2 starts with carried.
+
+    Page 2's last line sits at the foot of the page (PDF height 60), so the pages' lowest content shows the margin.
+    """
+    page1 = _rows_table(first_bottom + 60, [("a.", "1. First?", "Answer one."), ("b.", "2. Second?", answer)])
+    page2 = _rows_table(800, [carried, ("c.", "3. Third?", "Answer three.")]) + [text(72, 60, "Signed: A. Example")]
+    (table,) = tables(extract(write(tmp_path, "rows.pdf", make_pdf([page1, page2])), Limits()))
+    return table
+
+
+def test_row_cut_at_the_page_foot_carries_on_with_only_its_answer(tmp_path):
+    # the answer's second paragraph went over the break; the question was already complete above
+    table = _page_top_rows(tmp_path, 60, ("", "", "Second paragraph."))
+    assert grid(table) == [["a.", "1. First?", "Answer one."], ["b.", "2. Second?", "Answer two. | Second paragraph."],
+                           ["c.", "3. Third?", "Answer three."]]
     assert table.rows[1].cells[2].location.pages == [1, 2]
+
+
+def test_sentence_running_on_after_the_break_joins_the_row_even_with_room_left(tmp_path):
+    table = _page_top_rows(tmp_path, 400, ("", "", "and then moved school."), answer="The family moved house")
+    assert grid(table)[1] == ["b.", "2. Second?", "The family moved house | and then moved school."]
+
+
+def test_new_question_at_page_top_with_empty_label_is_a_row_of_its_own(tmp_path):
+    # a section label merged down over two questions leaves the second one's label cell empty on the new page
+    table = _page_top_rows(tmp_path, 60, ("", "2b. Another question?", "Its own answer."))
+    assert [row[1] for row in grid(table)] == ["1. First?", "2. Second?", "2b. Another question?", "3. Third?"]
+    assert grid(table)[1][2] == "Answer two." and table.rows[2].cells[1].location.page == 2
+
+
+def test_answer_in_a_column_that_was_empty_above_starts_a_new_row(tmp_path):
+    pdf = make_pdf([_rows_table(120, [("a.", "1. First?", "Answer one."), ("b.", "2. Second?", "")]),
+                    _rows_table(800, [("", "", "Answer to something else.")])])
+    (table,) = tables(extract(write(tmp_path, "fresh.pdf", pdf), Limits()))
+    assert grid(table)[1:] == [["b.", "2. Second?", ""], ["", "", "Answer to something else."]]
+
+
+def test_row_that_ended_with_room_left_on_its_page_was_not_cut(tmp_path):
+    table = _page_top_rows(tmp_path, 400, ("", "", "Answer placed after a page break."))
+    assert len(table.rows) == 4 and grid(table)[2] == ["", "", "Answer placed after a page break."]
+
+
+def test_printed_return_keeps_a_page_top_question_apart_and_joins_a_cut_one():
+    # LibreOffice print of a Word return: question 6's row is cut mid-sentence at the foot of page 2; question 18
+    # starts page 4 under 'MULTI AGENCY WORKING', whose cell is merged down from question 17's row
+    raw = extract(SAMPLES / "returns" / "wm-case2-police-no-grade-printed.pdf", Limits())
+    rows = {row[1][:3]: row for row in grid(tables(raw)[1])}
+    assert rows["6. "][1].startswith("6. Which tools") and rows["6. "][1].endswith("assessment (and when)?")
+    assert rows["6. "][2].count("•") == 4
+    assert rows["17."][1].startswith("17. How are") and "18." not in rows["17."][1]
+    assert rows["18."][0] == "" and rows["18."][2].startswith("Good information sharing")
 
 
 def test_table_not_at_page_top_is_not_joined(tmp_path):
