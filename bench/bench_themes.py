@@ -2,11 +2,15 @@
 
 Usage:
     .venv/bin/python bench/bench_themes.py                 # all splits, 1,000 synthetic returns
-    .venv/bin/python bench/bench_themes.py --split holdout --errors
+    .venv/bin/python bench/bench_themes.py --split fresh-tune --errors
+    .venv/bin/python bench/bench_themes.py --split returns-heldout --returns 0
     .venv/bin/python bench/bench_themes.py --returns 200 --codebook WORKSPACE/codebook.yaml
 
-Gold labels name the most specific themes; both gold and predictions are expanded to ancestors, so a
-child theme counts for its parent. Sentences are fictional (bench/data/themes_labelled.yaml).
+Sentence splits (micro F1 over (sentence, theme) pairs): dev, holdout, unseen (themes_labelled.yaml),
+fresh-tune and fresh-heldout (even and odd items of themes_fresh.yaml). Return splits (micro F1 over
+(return, theme) pairs, the issue 7 measure): returns-tune and returns-heldout (even and odd returns of
+themes_returns.yaml). Gold labels name the most specific themes; both gold and predictions are expanded
+to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
 from __future__ import annotations
@@ -27,13 +31,43 @@ from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.themes import tag_returns, tag_texts  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
+FRESH = Path(__file__).parent / "data" / "themes_fresh.yaml"
+RETURNS = Path(__file__).parent / "data" / "themes_returns.yaml"
+SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
+RETURN_SPLITS = ["returns-tune", "returns-heldout"]
+
+
+def _half(items: list, split: str) -> list:
+    """Even positions for a "-tune" split, odd for "-heldout": fixed before any tuning, never reshuffled."""
+    return items[0::2] if split.endswith("-tune") else items[1::2]
 
 
 def load_labelled(split: str) -> list[tuple[str, list[str]]]:
-    """(sentence, gold theme ids) pairs of one split, or of all splits."""
+    """(sentence, gold theme ids) pairs of one sentence split, or of all of them."""
+    if split == "all":
+        return [item for s in SENTENCE_SPLITS for item in load_labelled(s)]
+    if split.startswith("fresh-"):
+        items = yaml.safe_load(FRESH.read_text(encoding="utf-8"))["fresh"]
+        return [(text, list(themes)) for text, themes in _half(items, split)]
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    splits = list(data) if split == "all" else [split]
-    return [(text, list(themes)) for s in splits for text, themes in data.get(s) or []]
+    return [(text, list(themes)) for text, themes in data.get(split) or []]
+
+
+def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
+    """(fictional return, gold themes of each answer) pairs of one return split."""
+    data = yaml.safe_load(RETURNS.read_text(encoding="utf-8"))
+    questions = data["questions"]
+    out = []
+    for i, ret in enumerate(data["returns"]):
+        answers = [Answer(id=f"{key}-{j}", section="s", question=questions[key], answer=text, status=Status.answered)
+                   for j, (key, text, _) in enumerate(ret["answers"])]
+        record = AuditReturn(
+            source=Source(file=f"labelled-{i:02d}-{ret['agency']}.docx", sha256=f"{i:064d}", format="docx"),
+            template=TemplateMatch(id="west-midlands-maat", version="1", confidence=1.0),
+            answers=answers,
+        )
+        out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
+    return _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:
@@ -45,16 +79,35 @@ def expand(codebook: Codebook, ids) -> set[str]:
 
 
 def score(codebook: Codebook, items, show_errors: bool = False) -> float:
-    """Print per-theme precision, recall and F1; return micro F1."""
-    for _, gold in items:
+    """Print per-theme precision, recall and F1 over (sentence, theme) pairs; return micro F1."""
+    found = tag_texts([t for t, _ in items], codebook)
+    pairs = [(text, gold, {m.theme for m in mentions if not m.negated}) for (text, gold), mentions in zip(items, found)]
+    return _table(codebook, pairs, "sentences", show_errors)
+
+
+def score_returns(codebook: Codebook, items, show_errors: bool = False) -> float:
+    """Print per-theme precision, recall and F1 over (return, theme) pairs; return micro F1."""
+    tagged = tag_returns([r for r, _ in items], codebook)
+    pairs = []
+    for (record, gold), result in zip(items, tagged):
+        predicted = {t.id for t in result.themes if t.mentions}
+        pairs.append((record.source.file, [tid for g in gold for tid in g], predicted))
+        if show_errors:
+            for answer, g, got in zip(record.answers, gold, result.answers):
+                g, p = expand(codebook, g), set(got.themes)
+                if g != p:
+                    print(f"  {record.source.file}: missed {sorted(g - p)} extra {sorted(p - g)}: {answer.answer}")
+    return _table(codebook, pairs, "returns", show_errors=False)
+
+
+def _table(codebook: Codebook, pairs, unit: str, show_errors: bool) -> float:
+    for _, gold, _ in pairs:
         unknown = set(gold) - set(codebook.ids())
         if unknown:
             raise SystemExit(f"labelled set uses unknown theme ids: {sorted(unknown)}")
-    found = tag_texts([t for t, _ in items], codebook)
     counts = {tid: [0, 0, 0] for tid in codebook.ids()}  # tp, fp, fn
-    for (text, gold), mentions in zip(items, found):
+    for text, gold, p in pairs:
         g = expand(codebook, gold)
-        p = {m.theme for m in mentions if not m.negated}
         for tid in p & g:
             counts[tid][0] += 1
         for tid in p - g:
@@ -76,7 +129,7 @@ def score(codebook: Codebook, items, show_errors: bool = False) -> float:
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     micro = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    print(f"{'MICRO':28} {prec:6.2f} {rec:6.2f} {micro:6.2f} {tp + fn:5d}   ({len(items)} sentences)")
+    print(f"{'MICRO':28} {prec:6.2f} {rec:6.2f} {micro:6.2f} {tp + fn:5d}   ({len(pairs)} {unit})")
     return micro
 
 
@@ -102,7 +155,7 @@ def synthetic_returns(n: int, sentences: list[str], seed: int = 7) -> list[Audit
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="all", help="dev, holdout, unseen or all (default)")
+    ap.add_argument("--split", default="all", help=f"one of {', '.join(SENTENCE_SPLITS + RETURN_SPLITS)}, or all (default)")
     ap.add_argument("--returns", type=int, default=1000, help="synthetic returns for the throughput run (0: skip)")
     ap.add_argument("--codebook", type=Path, default=None, help="override codebook file")
     ap.add_argument("--errors", action="store_true", help="print each sentence tagged wrongly")
@@ -112,12 +165,15 @@ def main() -> None:
     t0 = time.perf_counter()
     load_nlp()
     print(f"spaCy pipeline loaded in {time.perf_counter() - t0:.2f}s")
-    splits = ["dev", "holdout", "unseen"] if args.split == "all" else [args.split]
+    splits = SENTENCE_SPLITS + RETURN_SPLITS if args.split == "all" else [args.split]
     for split in splits:
-        items = load_labelled(split)
-        if items:
-            print(f"\n== {split} ==")
-            score(codebook, items, args.errors)
+        if split not in SENTENCE_SPLITS + RETURN_SPLITS:
+            raise SystemExit(f"unknown split {split!r}: use one of {', '.join(SENTENCE_SPLITS + RETURN_SPLITS)}")
+        print(f"\n== {split} ==")
+        if split in RETURN_SPLITS:
+            score_returns(codebook, load_returns(split), args.errors)
+        else:
+            score(codebook, load_labelled(split), args.errors)
     if args.returns:
         sentences = [t for t, _ in load_labelled("all")]
         records = synthetic_returns(args.returns, sentences)
