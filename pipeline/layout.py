@@ -55,6 +55,8 @@ class Unit:
     row: int | None = None
     col: int | None = None
     checkboxes: list[Checkbox] = field(default_factory=list)
+    style: str = ""  # the paragraph style of a body paragraph ('page-header' for page-header lines)
+    group: int | None = None  # units split from one cell holding two questions share the cell's group
 
     @property
     def text(self) -> str:
@@ -119,7 +121,7 @@ def build_units(raw: RawDocument) -> list[Unit]:
     for block in raw.blocks:
         if isinstance(block, Paragraph):
             units.append(Unit(len(units), _paragraph_lines(block), block.location,
-                              checkboxes=list(block.checkboxes)))
+                              checkboxes=list(block.checkboxes), style=block.style))
             continue
         for r, row in enumerate(block.rows):
             for cell in row.cells:

@@ -1,16 +1,20 @@
 """Mapping: place what a file says under the template's header fields, questions and grade. Done once, here.
 
 Labels (question wordings, header labels) are found by fuzzy matching, never by printed number; each label
-then collects the text that follows it: cells to its right, lines typed under it inside its own cell, rows
-added below it, or paragraphs after it, until the next label.
+then collects the text that follows it: cells to its right, lines typed under it inside its own cell, the
+cell below it, rows added below it, or paragraphs after it, until the next label. The rules, with
+examples, are in docs/mapping.md.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from models.raw import Location, RawDocument
 from models.template import Question, Template
@@ -20,7 +24,13 @@ from pipeline.text import normalise
 
 LABEL_THRESHOLD = 78
 _NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*[.):]\s*|^\s*\d{1,2}\s+(?=[A-Za-z])", re.I)
+_WORD = re.compile(r"[a-z0-9']+")
 _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I)
+# Closing lines printed on forms; never answers, never unmatched.
+_BOILERPLATE = re.compile(r"^\s*(?:thank\s+you\b|end\s+of\s+(?:the\s+)?(?:form|audit|document|tool)|"
+                          r"please\s+return\s+(?:this|the|your)\b)", re.I)
+_HEADING_STYLE = re.compile(r"^(?:heading|title|subtitle)\b", re.I)
+PAGE_HEADER = "page-header"
 
 
 @dataclass
@@ -33,6 +43,122 @@ class Field:
     tags: list[str] = field(default_factory=list)
     section: str | None = None
     order: int = 0
+
+
+class LabelMatch(NamedTuple):
+    """A unit read as a field's label: the score (0-100), lines the label takes, a value after 'Label:'."""
+
+    field: int  # position in the field list
+    score: float
+    consumed: int
+    inline: str
+
+
+def label_text(line: str) -> str:
+    """A line as a label: printed number removed, trailing colon removed."""
+    return _NUMBER.sub("", line, count=1).strip().rstrip(":").strip()
+
+
+class Matcher:
+    """Scores text against every field's wordings at once (rapidfuzz matrices), caching per text.
+
+    A score is the best of the plain similarity ratio and a 'shortened wording' score: every word of the
+    text is in the wording and it keeps a good part of it (75-95).
+    """
+
+    def __init__(self, fields: list[Field]):
+        self.fields = fields
+        targets, owners, plain = [], [], []
+        for i, f in enumerate(fields):
+            for w in f.wordings:
+                targets += [normalise(w)]
+                owners.append(i)
+                plain.append(True)
+            for w in f.wordings if f.guidance else []:
+                targets.append(normalise(" ".join([w, *f.guidance])))
+                owners.append(i)
+                plain.append(False)
+        self.targets = targets
+        self.plain = np.array(plain)
+        self.starts = np.array([owners.index(i) for i in range(len(fields))])
+        self.questions = np.array([not f.key.startswith("header:") for f in fields])
+        self.target_words = [set(_WORD.findall(t)) for t in targets]
+        self.word_index: dict[str, list[int]] = {}
+        for t, words in enumerate(self.target_words):
+            for w in words:
+                self.word_index.setdefault(w, []).append(t)
+        self.max_len = max(len(t) for t in targets)
+        self.guidance = [[normalise(g) for g in f.guidance] for f in fields]
+        self._cache: dict[tuple[str, bool], np.ndarray] = {}
+
+    def _target_scores(self, cand: str, questionish: bool) -> np.ndarray:
+        key = (cand, questionish)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if len(cand) > 2.6 * self.max_len:  # too long for any ratio or shortened wording to reach a label score
+            scores = np.zeros(len(self.targets), dtype=np.float32)
+        else:
+            scores = process.cdist([cand], self.targets, scorer=fuzz.ratio, dtype=np.float32)[0]
+            words = set(_WORD.findall(cand))
+            if len(words) >= (3 if questionish else 4):
+                for t, inside in Counter(t for w in words for t in self.word_index.get(w, ())).items():
+                    share = inside / len(self.target_words[t])
+                    if inside / len(words) >= 0.9 and share >= 0.35:
+                        scores[t] = max(scores[t], 75 + 20 * share)
+        self._cache[key] = scores
+        return scores
+
+    def _per_field(self, target_scores: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(target_scores, self.starts)
+
+    def scores(self, lines: list[Line]) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+        """Per field: best score of the unit's first 1-3 lines as its label, lines taken, inline values."""
+        texts = [ln.text for ln in lines if ln.text.strip()]
+        best = np.zeros(len(self.fields), dtype=np.float32)
+        consumed = np.zeros(len(self.fields), dtype=np.int32)
+        inline: dict[int, str] = {}
+        if not texts:
+            return best, consumed, inline
+        for n in range(1, min(3, len(texts)) + 1):
+            joined = " ".join(texts[:n])
+            cand = normalise(label_text(joined))
+            if cand:
+                per = self._per_field(self._target_scores(cand, cand.endswith("?") or bool(_NUMBER.match(joined))))
+                better = per > best
+                best[better], consumed[better] = per[better], n
+        # "Label: value" on one line (header fields typed as paragraphs or in one cell).
+        label, colon, value = texts[0].partition(":")
+        if colon and len(label) < 80 and value.strip():
+            cand = normalise(label_text(label))
+            ratio = process.cdist([cand], self.targets, scorer=fuzz.ratio, dtype=np.float32)[0]
+            per = self._per_field(np.where(self.plain, ratio, 0))
+            for i in np.flatnonzero(per > best):
+                best[i], consumed[i], inline[int(i)] = per[i], 1, value.strip()
+        return best, consumed, inline
+
+    def match_unit(self, u: Unit, headers_only: bool = False) -> dict[int, LabelMatch]:
+        """Fields this unit could be the label of (score at or above the threshold)."""
+        best, consumed, inline = self.scores(u.lines)
+        if headers_only:
+            best = np.where(self.questions, 0, best)
+        return {int(i): LabelMatch(int(i), float(best[i]), int(consumed[i]), inline.get(int(i), ""))
+                for i in np.flatnonzero(best >= LABEL_THRESHOLD)}
+
+    def best_question(self, lines: list[Line]) -> LabelMatch:
+        """The question these lines most look like the label of."""
+        best, consumed, _ = self.scores(lines)
+        best = np.where(self.questions, best, 0)
+        i = int(np.argmax(best))
+        return LabelMatch(i, float(best[i]), int(consumed[i]), "")
+
+    def is_guidance(self, line: str, pos: int) -> bool:
+        """Whether a line in a question's cell is the template's guidance for it, not an answer."""
+        norm = normalise(line)
+        if not norm:
+            return True
+        return any(fuzz.ratio(norm, g) >= 85 for g in self.guidance[pos]) or (
+            norm.startswith("(") and norm.endswith(")") and len(norm) < 120 and not self.questions[pos])
 
 
 @dataclass
@@ -70,12 +196,15 @@ def _fields(template: Template) -> list[Field]:
 def _section_spans(units: list[Unit], template: Template) -> dict[str, range]:
     """Where each section's printed title sits: its span runs to the next title found."""
     starts: dict[str, int] = {}
-    for s in template.sections:
-        title = normalise(s.title)
-        for u in units:
-            first = u.lines[0].text if u.lines else ""
-            if first and len(first) < 100 and fuzz.ratio(normalise(_label_text(first)), title) >= 85:
-                starts[s.title] = u.index
+    titles = [(s.title, normalise(s.title)) for s in template.sections]
+    for u in units:
+        first = u.lines[0].text if u.lines else ""
+        if not first or len(first) >= 100:
+            continue
+        norm = normalise(label_text(first))
+        for title, target in titles:
+            if title not in starts and fuzz.ratio(norm, target) >= 85:
+                starts[title] = u.index
                 break
     ordered = sorted(starts.items(), key=lambda kv: kv[1])
     spans = {}
@@ -85,62 +214,46 @@ def _section_spans(units: list[Unit], template: Template) -> dict[str, range]:
     return spans
 
 
-def _label_text(line: str) -> str:
-    """A line as a label: printed number removed, trailing colon removed."""
-    return _NUMBER.sub("", line, count=1).strip().rstrip(":").strip()
+def _split_merged(units: list[Unit], matcher: Matcher) -> list[Unit]:
+    """Cut a cell holding two questions (rows merged) into one unit per question, in reading order.
 
-
-_WORD = re.compile(r"[a-z0-9']+")
-
-
-def _subset_score(cand: str, target: str, questionish: bool) -> float:
-    """A shortened wording: every word of the candidate is in the target and it keeps a good part of it."""
-    c, t = set(_WORD.findall(cand)), set(_WORD.findall(target))
-    if len(c) < (3 if questionish else 4) or not t:
-        return 0.0
-    inside = len(c & t)
-    if inside / len(c) < 0.9 or inside / len(t) < 0.35:
-        return 0.0
-    return 75 + 20 * inside / len(t)
-
-
-def _match_label(unit: Unit, f: Field) -> tuple[float, int, str]:
-    """Score a unit's opening lines against a field: (score 0-100, lines consumed, text after a colon)."""
-    texts = [ln.text for ln in unit.lines if ln.text.strip()]
-    if not texts:
-        return 0.0, 0, ""
-    best = (0.0, 0, "")
-    targets = [normalise(w) for w in f.wordings]
-    with_guidance = [normalise(" ".join([w, *f.guidance])) for w in f.wordings] if f.guidance else []
-    for n in range(1, min(3, len(texts)) + 1):
-        joined = " ".join(texts[:n])
-        cand = normalise(_label_text(joined))
-        if not cand:
+    A later line starts a new unit when it reads as another question's wording; the pieces share the
+    cell's ``group`` so one answer cell beside them can be shared out (see ``_share_answer``).
+    """
+    out: list[Unit] = []
+    for u in units:
+        lines = [ln for ln in u.lines if ln.text.strip()]
+        if len(lines) < 2 or u.style == PAGE_HEADER:
+            out.append(u)
             continue
-        questionish = cand.endswith("?") or bool(_NUMBER.match(joined))
-        score = max(max(fuzz.ratio(cand, t), _subset_score(cand, t, questionish)) for t in targets + with_guidance)
-        if score > best[0]:
-            best = (score, n, "")
-    # "Label: value" on one line (header fields typed as paragraphs or in one cell).
-    first = texts[0]
-    if ":" in first[:80]:
-        label, _, value = first.partition(":")
-        score = max(fuzz.ratio(normalise(_label_text(label)), t) for t in targets)
-        if score > best[0] and value.strip():
-            best = (score, 1, value.strip())
-    return best
+        first = matcher.best_question(lines)
+        if first.score < LABEL_THRESHOLD:
+            out.append(u)
+            continue
+        cuts = [0]
+        k = max(first.consumed, 1)
+        while k < len(lines):
+            here = matcher.best_question(lines[k:])
+            if here.score >= LABEL_THRESHOLD + 7 and here.field != first.field \
+                    and not matcher.is_guidance(lines[k].text, first.field):
+                cuts.append(k)
+                first = here
+                k += max(here.consumed, 1)
+            else:
+                k += 1
+        if len(cuts) == 1:
+            out.append(u)
+            continue
+        for a, b in zip(cuts, cuts[1:] + [len(lines)]):
+            out.append(Unit(0, lines[a:b], u.location, u.table, u.row, u.col, u.checkboxes if a == 0 else [],
+                            u.style, u.index))
+    for i, u in enumerate(out):
+        u.index = i
+    return out
 
 
-def _is_guidance(line: str, f: Field) -> bool:
-    norm = normalise(line)
-    if not norm:
-        return True
-    return any(fuzz.ratio(norm, normalise(g)) >= 85 for g in f.guidance) or (
-        norm.startswith("(") and norm.endswith(")") and len(norm) < 120 and f.key.startswith("header:")
-    )
-
-
-def _assign(units: list[Unit], fields: list[Field], spans: dict[str, range]) -> dict[int, tuple[Field, float, int, str]]:
+def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int, LabelMatch]],
+            spans: dict[str, range]) -> dict[int, tuple[Field, LabelMatch]]:
     """Pick one unit per field, best scores first; a content-control tag naming a field wins outright.
 
     Fields that share a wording (e.g. 'Good practice' in every section) prefer units inside their section's
@@ -150,33 +263,35 @@ def _assign(units: list[Unit], fields: list[Field], spans: dict[str, range]) -> 
     wording_count: dict[str, int] = {}
     for f in fields:
         wording_count[normalise(f.wordings[0])] = wording_count.get(normalise(f.wordings[0]), 0) + 1
-    chosen: dict[int, tuple[Field, float, int, str]] = {}
+    chosen: dict[int, tuple[Field, LabelMatch]] = {}
     used: set[str] = set()
+    position = {f.key: i for i, f in enumerate(fields)}
     for u in units:
         for tag in sorted(u.tags):
             f = by_key.get(tag) or next((x for x in fields if tag in x.tags), None)
             if f and f.key not in used and u.index not in chosen:
-                chosen[u.index] = (f, 100.0, 0, "")  # the tagged control holds the answer itself
+                chosen[u.index] = (f, LabelMatch(position[f.key], 100.0, 0, ""))  # the tagged control holds the answer itself
                 used.add(f.key)
     candidates = []
-    for u in units:
-        if u.index in chosen or len(u.text) > 1500:
+    for idx, per_field in matches.items():
+        if idx in chosen:
             continue
-        for f in fields:
+        for pos, m in per_field.items():
+            f = fields[pos]
             if f.key in used:
                 continue
-            score, consumed, inline = _match_label(u, f)
-            shared = wording_count[normalise(f.wordings[0])] > 1
-            if shared and f.section in spans and u.index not in spans[f.section]:
+            score = m.score
+            if wording_count[normalise(f.wordings[0])] > 1 and f.section in spans and idx not in spans[f.section]:
                 score -= 12
             if score >= LABEL_THRESHOLD:
-                candidates.append((-score, u.col or 0, u.index, f.order, f.key, consumed, inline))
+                candidates.append((-score, units[idx].col or 0, idx, f.order, pos))
     candidates.sort()
-    for neg, _col, idx, _order, key, consumed, inline in candidates:
-        if idx in chosen or key in used:
+    for neg, _col, idx, _order, pos in candidates:
+        f = fields[pos]
+        if idx in chosen or f.key in used:
             continue
-        chosen[idx] = (by_key[key], -neg, consumed, inline)
-        used.add(key)
+        chosen[idx] = (f, matches[idx][pos]._replace(score=-neg))
+        used.add(f.key)
     return chosen
 
 
@@ -192,14 +307,52 @@ def _merge_location(a: Location | None, b: Location) -> Location:
     return a.model_copy(update={"pages": pages or None})
 
 
+def _values_below(units: list[Unit], labelled: dict, labelish: set[int]) -> dict[int, int]:
+    """Cells that hold the value of the label cell above them: unit index -> label unit index.
+
+    A label cell with nothing typed in it and no answer cell to its right (the next cell is another
+    label, or there is none) takes the cell directly below it, unless that cell is a label itself.
+    """
+    at = {(u.table, u.row, u.col): u for u in units if u.in_table and u.group is None}
+    rows_of: dict[int, list[int]] = {}
+    for u in units:
+        if u.in_table:
+            rows_of.setdefault(u.table, []).append(u.row)
+    claims: dict[int, int] = {}
+    for idx, (_f, m) in labelled.items():
+        u = units[idx]
+        if not u.in_table or u.group is not None or m.inline:
+            continue
+        if any(ln.text.strip() for ln in [ln for ln in u.lines if ln.text.strip()][m.consumed:]):
+            continue
+        right = [o for o in units if o.table == u.table and o.row == u.row and (o.col or 0) > (u.col or 0)]
+        if right and not (right[0].index in labelish or right[0].index in labelled):
+            continue
+        later = sorted({r for r in rows_of[u.table] if r > u.row})
+        below = at.get((u.table, later[0], u.col)) if later else None
+        if below is not None and below.index not in labelish and below.text.strip():
+            claims[below.index] = idx
+    return claims
+
+
 def map_document(raw: RawDocument, template: Template) -> Mapped:
     """Map a document onto a template: every header field and question gets a Placed, found or not."""
-    units = build_units(raw)
     fields = _fields(template)
+    matcher = Matcher(fields)
+    units = _split_merged(build_units(raw), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
-    labelled = _assign([u for u in units if u.index not in grade_units], fields, _section_spans(units, template))
+    matches = {u.index: matcher.match_unit(u, headers_only=u.style == PAGE_HEADER)
+               for u in units if u.index not in grade_units and len(u.text) <= 1500}
+    matches = {k: v for k, v in matches.items() if v}
+    labelish = {idx for idx, per in matches.items() if max(m.score for m in per.values()) >= LABEL_THRESHOLD}
+    labelled = _assign(units, fields, matches, _section_spans(units, template))
+    claims = _values_below(units, labelled, labelish)
+    questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
+    region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
     unmatched: list[str] = []
+    shared: list[Placed] = []  # questions split from one cell, waiting for the answer cell beside them
+    shared_group: int | None = None
 
     current: Placed | None = None
     current_unit: Unit | None = None
@@ -207,24 +360,42 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
         if u.index in grade_units:
             current = None
             continue
+        if u.index in claims:
+            f, _m = labelled[claims[u.index]]
+            current, current_unit = placed[f.key], u
+            _add(current, u, *_answer_lines(u.lines))
+            continue
         if u.index in labelled:
-            f, score, consumed, inline = labelled[u.index]
+            f, m = labelled[u.index]
             p = placed[f.key]
-            p.found, p.score, p.location = True, score / 100, u.location
-            rest = [ln for ln in u.lines if ln.text.strip()][consumed:]
-            rest = [ln for ln in rest if not _is_guidance(ln.text, f)] if consumed else rest
+            p.found, p.score, p.location = True, m.score / 100, u.location
+            rest = [ln for ln in u.lines if ln.text.strip()][m.consumed:]
+            rest = [ln for ln in rest if not matcher.is_guidance(ln.text, m.field)] if m.consumed else rest
             texts, placeholder = _answer_lines(rest)
-            p.lines.extend([inline] if inline else [])
+            p.lines.extend([m.inline] if m.inline else [])
             p.lines.extend(texts)
-            p.placeholder |= placeholder or (consumed == 0 and any(ln.placeholder for ln in u.lines))
-            if texts and consumed:
+            p.placeholder |= placeholder or (m.consumed == 0 and any(ln.placeholder for ln in u.lines))
+            if texts and m.consumed:
                 p.location = u.location
+            if u.group is not None and u.group == shared_group and shared:
+                shared.append(p)
+            else:
+                shared, shared_group = [p], u.group
             current, current_unit = p, u
+            if m.inline or u.style == PAGE_HEADER:
+                current, shared = None, []  # "Label: value" on one line is complete
+            continue
+        if u.index in labelish or u.style == PAGE_HEADER:
+            current, shared = None, []  # a label whose field was placed elsewhere (e.g. by a tag) ends the answer
             continue
         text_lines, placeholder = _answer_lines(u.lines)
+        if not u.in_table and _HEADING_STYLE.match(u.style) and not _is_label_only(u, template):
+            current, shared = None, []
+            continue
         if current is None or current_unit is None or not _belongs(u, current_unit):
-            current = None
-            if u.in_table and text_lines and not _is_label_only(u, template):
+            current, shared = None, []
+            if text_lines and not _is_label_only(u, template) and not _BOILERPLATE.match(text_lines[0]) and (
+                    u.in_table or (u.index in region and not text_lines[-1].endswith(":"))):
                 unmatched.append(" ".join(text_lines)[:200])
             continue
         if u.in_table and current_unit.col is not None and (u.col or 0) < current_unit.col and u.row != current_unit.row:
@@ -233,20 +404,42 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             continue
         if u.in_table and u.row == current_unit.row and (u.col or 0) < (current_unit.col or 0):
             continue  # section label or letter to the left of the question
-        if _is_label_only(u, template):
+        if _is_label_only(u, template) or (text_lines and _BOILERPLATE.match(text_lines[0])):
             continue
-        if text_lines and not current.lines:
-            current.location = u.location
-        elif text_lines and current.location is not None:
-            current.location = _merge_location(current.location, u.location)
-        current.lines.extend(text_lines)
-        current.placeholder |= placeholder
+        if len(shared) > 1 and text_lines and not any(s.lines for s in shared):
+            current = _share_answer(shared, u, text_lines, placeholder)
+            shared = []
+            continue
+        _add(current, u, text_lines, placeholder)
 
     for p in placed.values():
         p.lines = strip_list_numbers([strip_bullet(line) for line in p.lines])
     header = {k.split(":", 1)[1]: v for k, v in placed.items() if k.startswith("header:")}
     answers = {k: v for k, v in placed.items() if not k.startswith("header:")}
     return Mapped(header, answers, grade_value, grade_problem, unmatched)
+
+
+def _add(p: Placed, u: Unit, text_lines: list[str], placeholder: bool) -> None:
+    if text_lines and not p.lines:
+        p.location = u.location
+    elif text_lines and p.location is not None:
+        p.location = _merge_location(p.location, u.location)
+    p.lines.extend(text_lines)
+    p.placeholder |= placeholder
+
+
+def _share_answer(shared: list[Placed], u: Unit, text_lines: list[str], placeholder: bool) -> Placed:
+    """One answer cell beside a cell holding several questions: one paragraph each when the counts agree.
+
+    Otherwise the whole answer goes to the first question of the cell and the others stay unanswered
+    (and are flagged as such), so no text is given twice.
+    """
+    if len(text_lines) == len(shared):
+        for p, line in zip(shared, text_lines):
+            _add(p, u, [line], placeholder)
+        return shared[-1]
+    _add(shared[0], u, text_lines, placeholder)
+    return shared[0]
 
 
 def _belongs(u: Unit, label: Unit) -> bool:
@@ -267,7 +460,9 @@ def _is_label_only(u: Unit, template: Template) -> bool:
         return True
     if _LETTER_LABEL.match(text) or normalise(text) in _COLUMN_HEADINGS:
         return True
-    norm = normalise(text)
+    if len(text) > 120:
+        return False
+    norm = normalise(text).rstrip(":").strip()
     return any(fuzz.ratio(norm, normalise(s.title)) >= 85 for s in template.sections)
 
 
