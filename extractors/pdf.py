@@ -20,7 +20,7 @@ from extractors.pdf_layout import (
 )
 from extractors.pdf_page import PageContent, read_page
 from models.errors import FileLimitExceeded, UnreadableFile
-from models.raw import Cell, Checkbox, Location, Paragraph, RawDocument, Row, Table
+from models.raw import Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Table
 from models.settings import Limits
 
 # pdfium is not thread-safe, and flows run files on a thread pool: one document at a time through pdfium.
@@ -137,7 +137,10 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
             blocks.extend(_paragraphs(item))
         else:
             blocks.append(_table(item, sum(1 for b in blocks if isinstance(b, Table))))
-    return RawDocument(file=path.name, format="pdf", blocks=blocks)
+    # sticky notes and free-text boxes are reviewers' remarks: comments, never answer text
+    comments = [Comment(author=n.author, date=n.date, text=n.text, location=Location(page=n.page, bbox=n.bbox))
+                for page in pages for n in page.notes]
+    return RawDocument(file=path.name, format="pdf", blocks=blocks, comments=comments)
 
 
 def _running_lines(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:

@@ -26,11 +26,29 @@ BOX_MAX = 20.0
 MARK_MAX = 40.0
 
 
-# Wingdings codes Word users pick as tick boxes, as the Unicode a reader sees (Word writes them as U+F0xx);
-# only these are translated, and only in a font named Wingdings (Wingdings 2/3 use other codes).
+# Tick-box glyphs of Word's symbol fonts, as the Unicode a reader sees. Word writes them as U+F0xx (or the raw
+# byte); each font puts other pictures at the same codes, so a code is translated only in its own font.
 WINGDINGS = {0x6F: "\u25a1", 0x78: "\u2327", 0xA8: "\u25fb", 0xFB: "\u2717", 0xFC: "\u2713", 0xFD: "\u2612",
              0xFE: "\u2611"}
-_SYMBOL_CODES = set(WINGDINGS) | {0xF000 + k for k in WINGDINGS}
+# Wingdings 2: P tick, O cross, R box with tick, Q/S/T boxes with crosses, the pound sign an empty box.
+WINGDINGS_2 = {0x4F: "\u2717", 0x50: "\u2713", 0x51: "\u2612", 0x52: "\u2611", 0x53: "\u2612", 0x54: "\u2612",
+               0xA3: "\u25a1"}
+# Wingdings 3 holds arrows and triangles only: nothing in it is a tick or a box, so nothing is translated.
+WINGDINGS_3: dict[int, str] = {}
+_SYMBOL_FONTS = {"": WINGDINGS, "2": WINGDINGS_2, "3": WINGDINGS_3}
+_SYMBOL_CODES = {base + k for table in _SYMBOL_FONTS.values() for k in table for base in (0, 0xF000)}
+_WINGDINGS_NAME = re.compile(r"wingdings[\s_-]*([23]?)")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sticky note or free-text box someone added on a page (a PDF annotation): a comment, never an answer."""
+
+    author: str
+    text: str
+    date: str | None
+    page: int
+    bbox: tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class PageContent:
     v_edges: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
     marks: list[tuple[float, float, float, float]] = field(default_factory=list)
     images: int = 0
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def text_chars(self) -> int:
@@ -75,12 +94,13 @@ def _utf16(fn, *args) -> str:
     return buf.raw[: n - 2].decode("utf-16-le", errors="replace")
 
 
-def _is_wingdings(textpage, index: int) -> bool:
+def _symbol_table(textpage, index: int) -> dict[int, str] | None:
+    """The tick-box table of the Wingdings font a character is set in, or None for any other font."""
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     pdfium_c.FPDFText_GetFontInfo(textpage, index, buf, len(buf), flags)
-    name = buf.value.decode("latin-1").lower()
-    return "wingdings" in name and not re.search(r"wingdings[\s-]*[23]", name)
+    match = _WINGDINGS_NAME.search(buf.value.decode("latin-1").lower())
+    return _SYMBOL_FONTS[match.group(1)] if match else None
 
 
 def _read_chars(textpage, top_y: float) -> list[Token]:
@@ -96,8 +116,8 @@ def _read_chars(textpage, top_y: float) -> list[Token]:
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13) or (0xD800 <= code <= 0xDFFF):
             continue
         ch = chr(code)
-        if code in _SYMBOL_CODES and _is_wingdings(textpage, i):
-            ch = WINGDINGS[code & 0xFF]
+        if code in _SYMBOL_CODES and (table := _symbol_table(textpage, i)) and (code & 0xFF) in table:
+            ch = table[code & 0xFF]
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
             continue
         left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
@@ -192,14 +212,46 @@ def _objects(container_raw, count_fn, get_fn, matrix, top_y: float, page: PageCo
                      _compose(_matrix(obj), matrix), top_y, page)
 
 
-def _widgets(page_raw, form, top_y: float) -> list[Token]:
-    """Form fields as tokens placed at their widget rectangles: text values, checkbox and radio states."""
+_NOTE_SUBTYPES = (pdfium_c.FPDF_ANNOT_TEXT, pdfium_c.FPDF_ANNOT_FREETEXT)
+
+
+def _pdf_date(value: str) -> str | None:
+    """A PDF date ('D:20260312101500Z', any prefix of it) as ISO 8601 text; None when it is not one."""
+    m = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value.strip())
+    if not m:
+        return None
+    year, month, day, hour, minute, second = m.groups()
+    date = f"{year}-{month or '01'}-{day or '01'}"
+    return date if hour is None else f"{date}T{hour}:{minute or '00'}:{second or '00'}"
+
+
+def _note(annot, number: int, box: tuple[float, float, float, float]) -> Note | None:
+    text = _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"Contents").strip()
+    if not text:
+        return None
+    author = _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"T").strip()
+    date = _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"M") or \
+        _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"CreationDate")
+    return Note(author, text, _pdf_date(date), number, tuple(round(v, 2) for v in box))
+
+
+def _annotations(page_raw, form, top_y: float, number: int) -> tuple[list[Token], list[Note]]:
+    """Form fields as tokens placed at their widget rectangles (text values, checkbox and radio states), and
+    sticky notes and free-text boxes as Notes. ``form`` may be None (no form environment: no widget values)."""
     tokens: list[Token] = []
+    notes: list[Note] = []
     rect = pdfium_c.FS_RECTF()
     for i in range(pdfium_c.FPDFPage_GetAnnotCount(page_raw)):
         annot = pdfium_c.FPDFPage_GetAnnot(page_raw, i)
         try:
-            if pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_WIDGET:
+            subtype = pdfium_c.FPDFAnnot_GetSubtype(annot)
+            if subtype in _NOTE_SUBTYPES and pdfium_c.FPDFAnnot_GetRect(annot, rect):
+                box = (min(rect.left, rect.right), top_y - max(rect.top, rect.bottom),
+                       max(rect.left, rect.right), top_y - min(rect.top, rect.bottom))
+                note = _note(annot, number, box)
+                notes.extend([note] if note else [])
+                continue
+            if subtype != pdfium_c.FPDF_ANNOT_WIDGET or form is None:
                 continue
             kind = pdfium_c.FPDFAnnot_GetFormFieldType(form, annot)
             name = _utf16(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
@@ -220,7 +272,7 @@ def _widgets(page_raw, form, top_y: float) -> list[Token]:
                 tokens.append(Token(value, *box, tag=name, widget=True))
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
-    return tokens
+    return tokens, notes
 
 
 def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
@@ -236,8 +288,8 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             textpage.close()
         identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         _objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, identity, top_y, content)
-        if pdf.formenv:
-            content.tokens.extend(_widgets(page.raw, pdf.formenv.raw, top_y))
+        widgets, content.notes = _annotations(page.raw, pdf.formenv.raw if pdf.formenv else None, top_y, index + 1)
+        content.tokens.extend(widgets)
         if left:
             # keep x relative to the visible page's left edge
             content.tokens = [Token(t.text, t.x0 - left, t.top, t.x1 - left, t.bottom, t.checkbox, t.tag, t.widget)
@@ -245,6 +297,8 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             content.h_edges = [(y, a - left, b - left) for y, a, b in content.h_edges]
             content.v_edges = [(x - left, a, b) for x, a, b in content.v_edges]
             content.marks = [(a - left, b, c - left, d) for a, b, c, d in content.marks]
+            content.notes = [Note(n.author, n.text, n.date, n.page, (n.bbox[0] - left, n.bbox[1], n.bbox[2] - left, n.bbox[3]))
+                             for n in content.notes]
         return content
     finally:
         page.close()

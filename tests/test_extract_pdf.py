@@ -394,6 +394,58 @@ def test_wingdings_tick_box_reads_as_the_symbol_a_reader_sees(tmp_path, code, se
     assert paragraphs(raw) == [f"Good {seen}", "box"]  # ordinary 'o' and 'x' in Helvetica stay letters
 
 
+def _symbol_font_pdf(font_name: bytes, codes: bytes) -> bytes:
+    """'Good' in Helvetica, then ``codes`` set in a TrueType font of that name mapped to Word's U+F0xx codes."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /W def 1 begincodespacerange "
+            b"<00> <FF> endcodespacerange %d beginbfchar %s endbfchar endcmap CMapName currentdict /CMap "
+            b"defineresource pop end end" % (len(codes), b" ".join(b"<%02X> <F0%02X>" % (c, c) for c in codes)))
+    escaped = b"".join(b"\\%03o" % c for c in codes)
+    ops = [text(72, 700, "Good"), b"BT /F2 10 Tf 150 700 Td (" + escaped + b") Tj ET", text(72, 680, "OPRST")]
+    data = make_pdf([ops]).replace(b"xref", b"9 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\nxref"
+                                   % (len(cmap), cmap))
+    font = b"/Type /Font /Subtype /TrueType /BaseFont /ABCDEF+" + font_name + b" /Flags 4 /ToUnicode 9 0 R"
+    return data.replace(b"/Font << /F1 ", b"/Font << /F2 << " + font + b" >> /F1 ")
+
+
+@pytest.mark.parametrize("font_name", [b"Wingdings2", b"Wingdings-2-Regular"])
+def test_wingdings_2_tick_boxes_read_as_the_symbols_a_reader_sees(tmp_path, font_name):
+    # Word's Wingdings 2 tick boxes: R box with tick, T and S boxes with crosses, P tick, O cross, the pound sign a box
+    raw = extract(write(tmp_path, "wing2.pdf", _symbol_font_pdf(font_name, b"RTSPO\xa3")), Limits())
+    assert paragraphs(raw) == ["Good \u2611\u2612\u2612\u2713\u2717\u25a1", "OPRST"]  # Helvetica letters stay letters
+
+
+def test_wingdings_3_codes_are_not_read_as_tick_boxes(tmp_path):
+    # Wingdings 3 draws arrows at the codes Wingdings uses for tick boxes: no box or tick may be invented
+    raw = extract(write(tmp_path, "wing3.pdf", _symbol_font_pdf(b"Wingdings3", b"\xfe\xfdR")), Limits())
+    assert not any(ch in paragraphs(raw)[0] for ch in "\u2611\u2612\u2713")
+
+
+def _with_annotations(data: bytes, annots: list[bytes]) -> bytes:
+    """Attach annotation dictionaries (objects 20, 21, ...) to the first page of a make_pdf document."""
+    numbers = range(20, 20 + len(annots))
+    objs = b"".join(b"%d 0 obj\n%s\nendobj\n" % (n, body) for n, body in zip(numbers, annots))
+    data = data.replace(b"xref", objs + b"xref", 1)
+    return data.replace(b"/Type /Page /Parent", b"/Annots [%s] /Type /Page /Parent"
+                        % b" ".join(b"%d 0 R" % n for n in numbers), 1)
+
+
+def test_sticky_notes_and_free_text_boxes_are_comments_not_answers(tmp_path):
+    page = [text(72, 700, "Date of audit:"), text(250, 700, "12/03/2026"), text(72, 650, "Answer text.")]
+    data = _with_annotations(make_pdf([page, [text(72, 700, "Page two.")]]), [
+        b"<< /Type /Annot /Subtype /Text /Rect [300 690 320 710] /T (A. Reviewer) /Contents (Please check this date.)"
+        b" /M (D:20260314093000Z) /Open false >>",
+        b"<< /Type /Annot /Subtype /FreeText /Rect [72 600 300 620] /T (B. Manager) /Contents (Typed over the form)"
+        b" /DA (/Helv 10 Tf 0 g) >>",
+        b"<< /Type /Annot /Subtype /Text /Rect [72 560 92 580] /Contents () >>",  # an empty note says nothing
+    ])
+    raw = extract(write(tmp_path, "notes.pdf", data), Limits())
+    assert [(c.author, c.text, c.date, c.location.page) for c in raw.comments] == [
+        ("A. Reviewer", "Please check this date.", "2026-03-14T09:30:00", 1), ("B. Manager", "Typed over the form", None, 1)]
+    assert raw.comments[0].location.bbox == (300, 132, 320, 152)  # top-left origin, like every other box
+    lines = document_lines(raw)
+    assert "Answer text." in lines and not [line for line in lines if "check this date" in line or "Typed over" in line]
+
+
 def test_damaged_page_is_corrupt_file_naming_the_page(tmp_path):
     data = make_pdf([[text(72, 700, "one")], [text(72, 700, "two")]])
     path = write(tmp_path, "damaged.pdf", data.replace(b"/Kids [4 0 R 6 0 R]", b"/Kids [4 0 R 99 0 R]"))
