@@ -253,8 +253,10 @@ def _split_merged(units: list[Unit], matcher: Matcher) -> list[Unit]:
 
 
 def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int, LabelMatch]],
-            spans: dict[str, range]) -> dict[int, tuple[Field, LabelMatch]]:
+            spans: dict[str, range]) -> tuple[dict[int, tuple[Field, LabelMatch]], dict[int, int]]:
     """Pick one unit per field, best scores first; a content-control tag naming a field wins outright.
+
+    Returns unit index -> (field, match), and field position -> unit index for fields placed by a tag.
 
     Fields that share a wording (e.g. 'Good practice' in every section) prefer units inside their section's
     span, and otherwise pair with units in template order.
@@ -266,25 +268,36 @@ def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int,
     chosen: dict[int, tuple[Field, LabelMatch]] = {}
     used: set[str] = set()
     position = {f.key: i for i, f in enumerate(fields)}
+    tagged: dict[int, int] = {}
     for u in units:
         for tag in sorted(u.tags):
             f = by_key.get(tag) or next((x for x in fields if tag in x.tags), None)
             if f and f.key not in used and u.index not in chosen:
-                chosen[u.index] = (f, LabelMatch(position[f.key], 100.0, 0, ""))  # the tagged control holds the answer itself
+                # the tagged control holds the answer; lines before it in the cell are the printed question
+                before = 0
+                for ln in u.lines:
+                    if tag in ln.tags:
+                        break
+                    before += bool(ln.text.strip())
+                chosen[u.index] = (f, LabelMatch(position[f.key], 100.0, before, ""))
+                tagged[position[f.key]] = u.index
                 used.add(f.key)
     candidates = []
     for idx, per_field in matches.items():
         if idx in chosen:
             continue
+        adjusted = {}
         for pos, m in per_field.items():
             f = fields[pos]
-            if f.key in used:
-                continue
             score = m.score
             if wording_count[normalise(f.wordings[0])] > 1 and f.section in spans and idx not in spans[f.section]:
                 score -= 12
-            if score >= LABEL_THRESHOLD:
-                candidates.append((-score, units[idx].col or 0, idx, f.order, pos))
+            adjusted[pos] = score
+        # a label whose best field is taken (by a tag, say) does not fall back to a clearly weaker one
+        top = max(adjusted.values())
+        for pos, score in adjusted.items():
+            if fields[pos].key not in used and score >= LABEL_THRESHOLD and score >= top - 6:
+                candidates.append((-score, units[idx].col or 0, idx, fields[pos].order, pos))
     candidates.sort()
     for neg, _col, idx, _order, pos in candidates:
         f = fields[pos]
@@ -292,7 +305,7 @@ def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int,
             continue
         chosen[idx] = (f, matches[idx][pos]._replace(score=-neg))
         used.add(f.key)
-    return chosen
+    return chosen, tagged
 
 
 def _answer_lines(lines: list[Line]) -> tuple[list[str], bool]:
@@ -307,12 +320,36 @@ def _merge_location(a: Location | None, b: Location) -> Location:
     return a.model_copy(update={"pages": pages or None})
 
 
-def _values_below(units: list[Unit], labelled: dict, labelish: set[int]) -> dict[int, int]:
-    """Cells that hold the value of the label cell above them: unit index -> label unit index.
+def _after(lines: list[Line], consumed: int) -> list[Line]:
+    """The lines after the first ``consumed`` non-empty ones (empty placeholder lines kept)."""
+    seen = 0
+    for i, ln in enumerate(lines):
+        if seen == consumed:
+            return lines[i:]
+        seen += bool(ln.text.strip())
+    return []
 
-    A label cell with nothing typed in it and no answer cell to its right (the next cell is another
-    label, or there is none) takes the cell directly below it, unless that cell is a label itself.
+
+def _value_slots(units: list[Unit], labelled: dict, labelish: set[int],
+                 matches: dict[int, dict[int, LabelMatch]]) -> dict[int, int]:
+    """Cells that hold the value of a printed label: the cell to its right, or else the one below it.
+
+    A value may read like a label ('Child A' beside 'Child:'): it is still the value when every field it
+    could label is placed elsewhere, so it leaves ``labelish``. Returns the cells below their label:
+    unit index -> label unit index (a label cell with nothing typed in it and no answer cell to its
+    right, because the next cell is another label or there is none, takes the cell directly below it).
     """
+    placed_fields = {m.field for _f, m in labelled.values()}
+
+    def spent(idx: int) -> bool:
+        return idx in labelish and idx not in labelled and set(matches[idx]) <= placed_fields
+
+    for idx, (_f, m) in labelled.items():
+        u = units[idx]
+        nxt = units[idx + 1] if idx + 1 < len(units) else None
+        if u.in_table and m.consumed and not m.inline and nxt is not None and nxt.table == u.table \
+                and nxt.row == u.row and spent(nxt.index):
+            labelish.discard(nxt.index)
     at = {(u.table, u.row, u.col): u for u in units if u.in_table and u.group is None}
     rows_of: dict[int, list[int]] = {}
     for u in units:
@@ -321,8 +358,8 @@ def _values_below(units: list[Unit], labelled: dict, labelish: set[int]) -> dict
     claims: dict[int, int] = {}
     for idx, (_f, m) in labelled.items():
         u = units[idx]
-        if not u.in_table or u.group is not None or m.inline:
-            continue
+        if not u.in_table or u.group is not None or m.inline or m.consumed == 0:
+            continue  # only a printed label (not a tagged answer, not 'Label: value') has a value slot
         if any(ln.text.strip() for ln in [ln for ln in u.lines if ln.text.strip()][m.consumed:]):
             continue
         right = [o for o in units if o.table == u.table and o.row == u.row and (o.col or 0) > (u.col or 0)]
@@ -330,7 +367,9 @@ def _values_below(units: list[Unit], labelled: dict, labelish: set[int]) -> dict
             continue
         later = sorted({r for r in rows_of[u.table] if r > u.row})
         below = at.get((u.table, later[0], u.col)) if later else None
-        if below is not None and below.index not in labelish and below.text.strip():
+        if below is not None and below.index not in labelled and below.text.strip() and (
+                below.index not in labelish or spent(below.index)):
+            labelish.discard(below.index)
             claims[below.index] = idx
     return claims
 
@@ -345,8 +384,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
                for u in units if u.index not in grade_units and len(u.text) <= 1500}
     matches = {k: v for k, v in matches.items() if v}
     labelish = {idx for idx, per in matches.items() if max(m.score for m in per.values()) >= LABEL_THRESHOLD}
-    labelled = _assign(units, fields, matches, _section_spans(units, template))
-    claims = _values_below(units, labelled, labelish)
+    labelled, tagged = _assign(units, fields, matches, _section_spans(units, template))
+    claims = _value_slots(units, labelled, labelish, matches)
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
@@ -356,37 +395,47 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
 
     current: Placed | None = None
     current_unit: Unit | None = None
+    current_field = -1
     for u in units:
         if u.index in grade_units:
             current = None
             continue
         if u.index in claims:
-            f, _m = labelled[claims[u.index]]
-            current, current_unit = placed[f.key], u
+            f, m = labelled[claims[u.index]]
+            current, current_unit, current_field = placed[f.key], u, m.field
             _add(current, u, *_answer_lines(u.lines))
             continue
         if u.index in labelled:
             f, m = labelled[u.index]
             p = placed[f.key]
             p.found, p.score, p.location = True, m.score / 100, u.location
-            rest = [ln for ln in u.lines if ln.text.strip()][m.consumed:]
+            rest = _after(u.lines, m.consumed)
             rest = [ln for ln in rest if not matcher.is_guidance(ln.text, m.field)] if m.consumed else rest
             texts, placeholder = _answer_lines(rest)
             p.lines.extend([m.inline] if m.inline else [])
             p.lines.extend(texts)
-            p.placeholder |= placeholder or (m.consumed == 0 and any(ln.placeholder for ln in u.lines))
+            p.placeholder |= placeholder
             if texts and m.consumed:
                 p.location = u.location
             if u.group is not None and u.group == shared_group and shared:
                 shared.append(p)
             else:
                 shared, shared_group = [p], u.group
-            current, current_unit = p, u
+            current, current_unit, current_field = p, u, m.field
             if m.inline or u.style == PAGE_HEADER:
                 current, shared = None, []  # "Label: value" on one line is complete
             continue
-        if u.index in labelish or u.style == PAGE_HEADER:
-            current, shared = None, []  # a label whose field was placed elsewhere (e.g. by a tag) ends the answer
+        if u.style == PAGE_HEADER:
+            current, shared = None, []
+            continue
+        if u.index in labelish and not set(matches[u.index]) <= {current_field}:
+            # A label whose field was placed elsewhere: the printed question of a tagged control after it
+            # gathers what is typed before the control; any other ends the answer before it.
+            f_pos = max(matches[u.index].values(), key=lambda m: m.score).field
+            at = tagged.get(f_pos)
+            current, shared, current_field = None, [], f_pos
+            if at is not None and at > u.index and not any(i in labelled for i in range(u.index + 1, at)):
+                current, current_unit = placed[fields[f_pos].key], u
             continue
         text_lines, placeholder = _answer_lines(u.lines)
         if not u.in_table and _HEADING_STYLE.match(u.style) and not _is_label_only(u, template):
@@ -406,6 +455,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             continue  # section label or letter to the left of the question
         if _is_label_only(u, template) or (text_lines and _BOILERPLATE.match(text_lines[0])):
             continue
+        text_lines = [t for t in text_lines if not matcher.is_guidance(t, current_field)]
         if len(shared) > 1 and text_lines and not any(s.lines for s in shared):
             current = _share_answer(shared, u, text_lines, placeholder)
             shared = []
