@@ -122,6 +122,8 @@ class Extraction(_Model):
     revisions: int = 0
     warnings: list[str] = Field(default_factory=list)
     unmatched_text: list[str] = Field(default_factory=list, description="text not placed under any question")
+    unparsed_header: dict[str, str] = Field(default_factory=dict, description="header text that could not be read, "
+                                            "e.g. a date of audit that is not a date")
 
 
 class Quality(_Model):

@@ -45,14 +45,20 @@ def choose_template(raw: RawDocument, templates: dict[str, Template], settings: 
     return detect_template(raw, templates)
 
 
-def _header(mapped: Mapped) -> Header:
+def _header(mapped: Mapped) -> tuple[Header, dict[str, str]]:
+    """The header, and any header text that could not be read (a date of audit that is not a date)."""
     from pipeline.dates import parse_date
 
     values = {k: " ".join(p.lines).strip() or None for k, p in mapped.header.items()}
+    unparsed = {}
     if values.get("date_of_audit"):
         found = parse_date(values["date_of_audit"])
-        values["date_of_audit"] = found.value.isoformat() if found and found.valid and found.value else None
-    return Header(**values)
+        if found and found.valid and found.value and found.precision == "day":
+            values["date_of_audit"] = found.value.isoformat()
+        else:
+            unparsed["date_of_audit"] = values["date_of_audit"]
+            values["date_of_audit"] = None
+    return Header(**values), unparsed
 
 
 def _answers(mapped: Mapped, template: Template, reference: date | None) -> list[Answer]:
@@ -97,7 +103,7 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
 
     today = today or date.today()
     mapped = map_document(raw, template)
-    header = _header(mapped)
+    header, unparsed = _header(mapped)
     reference = date.fromisoformat(header.date_of_audit) if header.date_of_audit else today
     record = AuditReturn(
         source=Source(file=Path(raw.file).name, sha256=sha256, format=raw.format, ocr=raw.ocr),
@@ -107,7 +113,7 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
         grade=Grade(value=mapped.grade_value, problem=mapped.grade_problem),
         comments=raw.comments,
         extraction=Extraction(unknown=raw.unknown, revisions=raw.revisions, warnings=raw.warnings,
-                              unmatched_text=mapped.unmatched_text),
+                              unmatched_text=mapped.unmatched_text, unparsed_header=unparsed),
     )
     flags = _extraction_flags(raw, template, confidence, settings) + validate(record, template, today)
     record = record.model_copy(update={"flags": flags})

@@ -243,3 +243,19 @@ def test_na_with_a_reason_is_not_applicable(template):
     record = make_record(template, {"q6": "N/A - GP does not complete formal assessments"})
     record.answer("q6").status = Status.answered  # mapping may not recognise it
     assert codes(run(template, record)) == [FlagCode.not_applicable]
+
+
+def test_a_date_of_audit_that_is_not_a_date_is_named_not_called_empty(tmp_path):
+    from datetime import date as _date
+
+    from models.settings import Settings
+    from pipeline.process import read_return
+    from pipeline.templates import load_templates
+    from tests.formbuild import write_wm_form
+
+    path = write_wm_form(tmp_path / "r.docx", {"agency": "Police", "child": "A Child", "date_of_audit": "Spring term"},
+                         {"q1": "Seen on 03/03/2024."})
+    record = read_return(path, Settings(), load_templates(), today=_date(2024, 6, 1))
+    assert record.header.date_of_audit is None
+    messages = [f.message for f in record.flags if f.code.value == "missing_header" and "Date of audit" in f.message]
+    assert messages and "Spring term" in messages[0] and "empty" not in messages[0]

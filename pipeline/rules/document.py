@@ -15,7 +15,11 @@ def missing_header(ctx: Context) -> Iterator[Finding]:
         value = getattr(header, field.key)
         if not field.required:
             continue
-        if not value or not str(value).strip():
+        unread = ctx.record.extraction.unparsed_header.get(field.key)
+        if unread:
+            yield Finding(FlagCode.missing_header, None, f'The header field "{field.label}" says "{unread[:40]}", '
+                          "which is not a full date we can read; write it as e.g. 14/05/2024.")
+        elif not value or not str(value).strip():
             yield Finding(FlagCode.missing_header, None, f'The header field "{field.label}" is empty.')
         elif field.key == "date_of_audit" and ctx.audit_date is None:
             yield Finding(FlagCode.missing_header, None, f'The header field "{field.label}" is not a date we can read.')
