@@ -3,8 +3,9 @@
 What it reads that python-docx's ``.text`` loses: content controls at every nesting (their tags,
 placeholders, checkboxes, drop-downs, dates), legacy form fields (FORMTEXT results, FORMCHECKBOX
 states, FORMDROPDOWN selections), tracked changes in the accepted view, text boxes, the real table
-grid (spans once, with their size) and comments (kept apart from answers). Elements it does not
-understand are counted in ``RawDocument.unknown`` by name; pure formatting is ignored.
+grid (spans once, with their size) and comments (kept apart from answers). Page headers and footers come
+first, footnotes and endnotes last (extractors.docx_parts). Elements it does not understand are counted in
+``RawDocument.unknown`` by name; pure formatting is ignored.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.docx_parts import (
+    PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
+)
 from extractors.package import open_package
 from models.errors import UnreadableFile
-from models.raw import Block, Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Table
+from models.raw import Block, Cell, Checkbox, Location, Paragraph, RawDocument, Row, Table
 from models.settings import Limits
 
 NS = {
-    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "w": W_NS,
     "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
     "w15": "http://schemas.microsoft.com/office/word/2012/wordml",
     "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
@@ -46,7 +50,7 @@ P, R, T, TBL, TR, TC, SDT = (_w(n) for n in ("p", "r", "t", "tbl", "tr", "tc", "
 SDT_PR, SDT_CONTENT, VAL = _w("sdtPr"), _w("sdtContent"), _w("val")
 INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE = _w("customXml"), _w("smartTag"), _w("hyperlink"), _w("fldSimple")
-FLD_CHAR, TXBX = _w("fldChar"), _w("txbxContent")
+FLD_CHAR, TXBX, INSTR_TEXT = _w("fldChar"), _w("txbxContent"), _w("instrText")
 COMMENT_START, COMMENT_END, COMMENT_REF = _w("commentRangeStart"), _w("commentRangeEnd"), _w("commentReference")
 ALTERNATE = "{%s}AlternateContent" % NS["mc"]
 CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
@@ -64,6 +68,7 @@ _IGNORED = {_w(n) for n in (
     "annotationRef", "instrText", "delText", "delInstrText", "softHyphen", "noProof", "fldData",
     "customXmlInsRangeStart", "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
     "customXmlPr", "smartTagPr", "separator", "continuationSeparator", "footnoteRef", "endnoteRef",
+    "footnoteReference", "endnoteReference",  # the notes themselves are read from their parts
 )}
 _RUN_TEXT = {T: None, _w("tab"): " ", _w("ptab"): " ", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
 # Symbol fonts put tick boxes in the private use area; give the glyph the user saw.
@@ -82,6 +87,16 @@ _WORD_PROMPTS = {"Click or tap here to enter text.", "Click here to enter text."
                  "Click or tap to enter a date.", "Click here to enter a date."}
 _TICKED = ("☒", "☑", "✓", "✔", "✗", "✘")
 _TRUE = {"1", "true", "on"}
+# Fields a page header or footer numbers its pages with; their results are not content.
+_PAGE_FIELDS = {"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION"}
+# What is left of 'Page 2 of 5', '- 3 -' or '2/5' once the page-number fields are taken out.
+_PAGE_FURNITURE = re.compile(r"[\s\-\u2013\u2014/|.]*(?:page|pg\.?)?[\s\-\u2013\u2014/|.]*(?:of)?[\s\-\u2013\u2014/|.]*",
+                             re.IGNORECASE)
+
+
+def _page_field(instr: str | None) -> bool:
+    words = (instr or "").split()
+    return bool(words) and words[0].upper() in _PAGE_FIELDS
 
 
 def _qname(el: etree._Element) -> str:
@@ -124,7 +139,7 @@ class _Line:
     """One paragraph being read: text pieces and what sits among them, before it becomes a Paragraph."""
 
     __slots__ = ("parts", "length", "boxes", "tags", "placeholder", "extra", "list_item", "style", "loc",
-                 "hide", "mark_deleted")
+                 "hide", "mark_deleted", "page_field")
 
     def __init__(self, loc: Location, tags: list[str], hide: int):
         self.parts: list[str] = []
@@ -138,6 +153,7 @@ class _Line:
         self.loc = loc
         self.hide = hide  # >0 inside a placeholder or a checkbox control: text is not an answer
         self.mark_deleted = False
+        self.page_field = False  # held a page-number field (page headers and footers only)
 
     def join(self, later: _Line) -> _Line:
         """This line with a later one appended: accepting a deleted paragraph mark merges the two."""
@@ -150,6 +166,7 @@ class _Line:
         self.list_item |= later.list_item
         self.style = self.style or later.style
         self.mark_deleted = later.mark_deleted
+        self.page_field |= later.page_field
         return self
 
     def finish(self) -> list[Block]:
@@ -162,6 +179,8 @@ class _Line:
             label = raw[pos:cuts[i + 1]].strip() or raw[(cuts[i - 1] if i else 0):pos].strip()
             checkboxes.append(Checkbox(checked=checked, kind=kind, label=label))
         text = raw.strip()
+        if self.page_field and _PAGE_FURNITURE.fullmatch(text):
+            text = ""  # 'Page 2 of 5' says nothing about the case
         match = _TYPED_BULLET.match(text) if text[:1] in _BULLET_STARTS else None
         if match and match.end() < len(text):
             text, self.list_item = text[match.end():], True
@@ -181,7 +200,8 @@ class _Reader:
         self.unknown: Counter[str] = Counter()
         self.body_index = 0
         self.table_index = 0
-        self.fields: list[list] = []  # per open field: [in code part, result hidden, where its result starts]
+        self.fields: list[list] = []  # per open field: [in code part, result hidden, where its result starts, code]
+        self.page_fields = False  # reading a page header or footer: page-number field results are dropped
         self.field_hides = False
         self.broken_fields = 0
         self.anchors: dict[str, list[str]] = {}
@@ -379,6 +399,8 @@ class _Reader:
             tag = child.tag
             if tag == R:
                 self.run(child, line)
+            elif tag == FLD_SIMPLE and self.page_fields and _page_field(child.get(_w("instr"))):
+                line.page_field = True
             elif tag in _TRANSPARENT:
                 self.inline(child, line)
             elif tag == SDT:
@@ -425,6 +447,9 @@ class _Reader:
                 self.shape(child, line)
             elif tag == ALTERNATE:
                 self.run(_choose(child), line)
+            elif tag == INSTR_TEXT:
+                if self.fields and self.fields[-1][0]:
+                    self.fields[-1][3] += child.text or ""
             elif tag == _w("sym"):
                 glyph = _SYMBOLS.get(((child.get(_w("font")) or "").lower(), (child.get(_w("char")) or "").lower()))
                 if glyph:
@@ -463,15 +488,18 @@ class _Reader:
                 if drop is not None:
                     self.add(line, _dropdown_value(drop))
                     hide_result = True  # the selection is given once, whatever result runs follow
-            self.fields.append([True, hide_result, None])
+            self.fields.append([True, hide_result, None, ""])
         elif kind == "separate" and self.fields:
             self.fields[-1][0] = False
             self.fields[-1][2] = (line, len(line.parts))
+            if self.page_fields and _page_field(self.fields[-1][3]):
+                self.fields[-1][1] = True
+                line.page_field = True
         elif kind == "end" and self.fields:
-            _, _, start = self.fields.pop()
+            _, _, start, _ = self.fields.pop()
             if start is not None and start[0] is line:
                 self.drop_placeholder_result(line, start[1])
-        self.field_hides = any(code or hidden for code, hidden, _ in self.fields)
+        self.field_hides = any(code or hidden for code, hidden, _, _ in self.fields)
 
     @staticmethod
     def drop_placeholder_result(line: _Line, start: int) -> None:
@@ -524,50 +552,6 @@ def _dropdown_value(drop) -> str:
     return entries[index] if 0 <= index < len(entries) else ""
 
 
-def _read_styles(root) -> tuple[dict[str, tuple[str, bool]], str]:
-    """style id -> (display name, numbered through its own or an inherited w:numPr); and the default style id."""
-    if root is None:
-        return {}, ""
-    raw: dict[str, tuple[str, str | None, bool | None]] = {}
-    default = ""
-    for style in root.iter(_w("style")):
-        if style.get(_w("type"), "paragraph") != "paragraph":
-            continue
-        sid = style.get(_w("styleId"), "")
-        name_el, based_el = style.find(_w("name")), style.find(_w("basedOn"))
-        num_id = style.find(f"{_w('pPr')}/{_w('numPr')}/{_w('numId')}")
-        numbered = None if num_id is None else num_id.get(VAL) != "0"
-        raw[sid] = (name_el.get(VAL, sid) if name_el is not None else sid,
-                    based_el.get(VAL) if based_el is not None else None, numbered)
-        if (style.get(_w("default")) or "").lower() in _TRUE:
-            default = sid
-    resolved: dict[str, tuple[str, bool]] = {}
-    for sid, (name, _, _) in raw.items():
-        seen, current, numbered = set(), sid, False
-        while current in raw and current not in seen:  # basedOn chains can loop in damaged files
-            seen.add(current)
-            _, based, own = raw[current]
-            if own is not None:
-                numbered = own
-                break
-            current = based
-        resolved[sid] = (name, numbered)
-    return resolved, default
-
-
-def _read_comments(root, reader: _Reader) -> list[Comment]:
-    if root is None:
-        return []
-    comments = []
-    for el in root.iter(_w("comment")):
-        comment_id = el.get(_w("id"), "")
-        text = "\n".join("".join(t.text or "" for t in p.iter(T)) for p in el.iter(P)).strip()
-        anchor = " ".join("".join(reader.anchors.get(comment_id, [])).split())
-        comments.append(Comment(author=el.get(_w("author"), ""), date=el.get(_w("date")), text=text,
-                                anchor=anchor, location=reader.comment_locs.get(comment_id, Location())))
-    return comments
-
-
 def extract(path: Path, limits: Limits) -> RawDocument:
     """Read a .docx/.docm into a RawDocument (accepted view, document order); raises UnreadableFile."""
     path = Path(path)
@@ -581,11 +565,20 @@ def extract(path: Path, limits: Limits) -> RawDocument:
             "ask the agency to re-save it from Word and resend it",
             code="not_a_word_file",
         )
-    targets = {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in package.relationships(main).values()}
-    styles, default_style = _read_styles(package.parse(targets["styles"]) if "styles" in targets else None)
+    rels = package.relationships(main)
+    targets = {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in rels.values()}
+    styles, default_style = read_styles(package.parse(targets["styles"]) if "styles" in targets else None)
     reader = _Reader(styles, default_style)
     blocks = reader.blocks(body, Location(), [], body=True)
-    comments = _read_comments(package.parse(targets["comments"]) if "comments" in targets else None, reader)
+    # Page headers and footers go first (forms put the date, theme or agency there) and notes last; their
+    # tables are numbered after the body's, so body locations do not depend on them.
+    headers, footers = page_parts(body, rels)
+    reader.page_fields = True
+    around = page_blocks(package, headers, reader, PAGE_HEADER) + page_blocks(package, footers, reader, PAGE_FOOTER)
+    reader.page_fields = False
+    notes = note_blocks(package, targets.get("footnotes"), reader) + note_blocks(package, targets.get("endnotes"), reader)
+    blocks = around + blocks + notes
+    comments = read_comments(package.parse(targets["comments"]) if "comments" in targets else None, reader)
     revisions = int(root.xpath("count(//w:ins|//w:del|//w:moveFrom|//w:moveTo)", namespaces=NS))
     warnings = []
     if reader.broken_fields:

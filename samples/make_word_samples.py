@@ -203,12 +203,17 @@ def picture() -> str:
 
 
 def write_docx(path: Path, body: str, *, comments: str | None = None, styles: str = STYLES,
-               numbering: str | None = NUMBERING, extra_parts: dict[str, bytes] | None = None) -> Path:
-    """Write a minimal but complete Word package: content types, relationships, document, styles, numbering, comments."""
+               numbering: str | None = NUMBERING, extra_parts: dict[str, bytes] | None = None,
+               page_parts: dict[str, str] | None = None, section_refs: str = "") -> Path:
+    """Write a minimal but complete Word package: content types, relationships, document, styles, numbering, comments.
+
+    page_parts maps a relationship id to a part made by header_part/footer_part/notes_part (word/<id>.xml);
+    section_refs goes into the last section's properties (see page_ref).
+    """
     if body.endswith("</w:tbl>"):
         body += p()  # Word always ends a body with a paragraph; a table last breaks conversions to .doc
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {NAMESPACES}><w:body>{body}'
-                '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" '
+                f'<w:sectPr>{section_refs}<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" '
                 'w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>')
     overrides = {
         "/word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
@@ -225,6 +230,12 @@ def write_docx(path: Path, body: str, *, comments: str | None = None, styles: st
         rels.append(("rId3", "comments", "comments.xml"))
         parts["word/comments.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                                       f"<w:comments {NAMESPACES}>{comments}</w:comments>")
+    for rid, xml in (page_parts or {}).items():
+        kind = xml[xml.index("<w:") + 3:].split(" ", 1)[0]  # hdr, ftr, footnotes or endnotes
+        rel_type, content = _PAGE_PART_TYPES[kind]
+        overrides[f"/word/{rid}.xml"] = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{content}+xml"
+        rels.append((rid, rel_type, f"{rid}.xml"))
+        parts[f"word/{rid}.xml"] = xml
     content_types = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -247,6 +258,38 @@ def write_docx(path: Path, body: str, *, comments: str | None = None, styles: st
             # A fixed timestamp keeps regenerated samples byte-identical when nothing changed.
             zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+_PAGE_PART_TYPES = {"hdr": ("header", "header"), "ftr": ("footer", "footer"), "footnotes": ("footnotes", "footnotes"),
+                    "endnotes": ("endnotes", "endnotes")}
+
+
+def header_part(*blocks: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr {NAMESPACES}>{"".join(blocks)}</w:hdr>'
+
+
+def footer_part(*blocks: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr {NAMESPACES}>{"".join(blocks)}</w:ftr>'
+
+
+def page_ref(kind: str, rid: str, which: str = "default") -> str:
+    """A section's reference to its header or footer part (kind 'header' or 'footer')."""
+    return f'<w:{kind}Reference w:type="{which}" r:id="{rid}"/>'
+
+
+def notes_part(kind: str, notes: dict[int, str]) -> str:
+    """word/footnotes.xml or endnotes.xml (kind 'footnote'/'endnote') with Word's two separator notes first."""
+    separators = "".join(f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:{t}/></w:r></w:p></w:{kind}>'
+                         for i, t in ((-1, "separator"), (0, "continuationSeparator")))
+    body = "".join(f'<w:{kind} w:id="{i}"><w:p><w:r><w:{kind}Ref/></w:r>{r(" " + text)}</w:p></w:{kind}>'
+                   for i, text in notes.items())
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{kind}s {NAMESPACES}>{separators}{body}</w:{kind}s>'
+
+
+def page_number_field(instr: str = "PAGE") -> str:
+    """A complex PAGE/NUMPAGES field showing '1', as Word writes it in a footer."""
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
 def comment(cid: int, author: str, text: str) -> str:

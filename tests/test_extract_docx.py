@@ -218,12 +218,74 @@ def test_comment_spanning_paragraphs_and_inside_deleted_text(tmp_path):
     assert document_lines(raw) == ["Mother attended", "the meeting."]
 
 
-def test_chart_and_footnote_reference_are_counted(tmp_path):
+def test_chart_is_counted_but_a_footnote_reference_is_not(tmp_path):
+    # the note itself is read from footnotes.xml (below), so its reference is understood, not unknown
     picture = mk.picture().replace("drawingml/2006/picture", "drawingml/2006/chart")
     chart = picture[:picture.index("<pic:pic>")] + '<c:chart r:id="rId5"/>' + picture[picture.index("</pic:pic>") + 10:]
     raw = build(tmp_path, mk.p("See chart", chart, '<w:r><w:footnoteReference w:id="1"/></w:r>'))
-    assert raw.unknown == {"c:chart": 1, "w:footnoteReference": 1}
+    assert raw.unknown == {"c:chart": 1}
     assert document_lines(raw) == ["See chart"]
+
+
+# ---- page headers and footers, footnotes and endnotes --------------------------------------------------
+
+def _two_sections(tmp_path, **parts):
+    """Section 1 (header h1, footer f1) then section 2 (headers h2 default, h3 first page, h4 even; footer f2)."""
+    first = ('<w:p><w:pPr><w:sectPr>' + mk.page_ref("header", "h1") + mk.page_ref("footer", "f1")
+             + '</w:sectPr></w:pPr>' + mk.r("Body of section one.") + "</w:p>")
+    body = first + mk.tbl(mk.tr(mk.tc(mk.p("1. Question?")), mk.tc(mk.p("Answer.")), mk.tc(mk.p(""))))
+    refs = (mk.page_ref("header", "h2") + mk.page_ref("header", "h3", "first") + mk.page_ref("header", "h4", "even")
+            + mk.page_ref("footer", "f2"))
+    return docx.extract(mk.write_docx(tmp_path / "pages.docx", body, page_parts=parts, section_refs=refs), Limits())
+
+
+def test_page_headers_and_footers_come_first_once_each_and_styled(tmp_path):
+    dated = mk.header_part(mk.p("Date: 12/03/2026"), mk.p("Theme: Neglect"))
+    raw = _two_sections(
+        tmp_path,
+        h1=dated, h2=dated,  # section 2 unlinked from section 1 but the same header: one header for a reader
+        h3=mk.header_part(mk.tbl(mk.tr(mk.tc(mk.p("Agency:")), mk.tc(mk.p("Northfield Health Trust"))))),
+        h4=mk.header_part(mk.p("")),  # empty even-page header
+        f1=mk.footer_part(mk.p("OFFICIAL - SENSITIVE (fictional)")),
+        f2=mk.footer_part(mk.p("Page ", mk.page_number_field("PAGE"), " of ", mk.page_number_field("NUMPAGES"))),
+    )
+    head = raw.blocks[:4]
+    assert [(b.text, b.style) for b in head if isinstance(b, Paragraph)] == [
+        ("Date: 12/03/2026", "page-header"), ("Theme: Neglect", "page-header"),
+        ("OFFICIAL - SENSITIVE (fictional)", "page-footer")]
+    header_table = head[2]
+    assert isinstance(header_table, Table) and cell_text(header_table, 0, 1) == "Northfield Health Trust"
+    assert {p.style for p in paragraphs([header_table])} == {"page-header"}
+    assert raw.blocks[4].text == "Body of section one." and raw.blocks[4].style == "Normal"
+    # body tables keep their numbers; the header's table is numbered after them
+    assert tables(raw)[1].location.table == 0 and header_table.location.table == 1
+    lines = document_lines(raw)
+    assert not [line for line in lines if line.startswith("Page") or line in ("1", "of")]
+    assert lines.count("Date: 12/03/2026") == 1
+
+
+def test_page_number_fields_alone_make_no_footer_but_text_around_them_stays(tmp_path):
+    raw = _two_sections(
+        tmp_path, h1=mk.header_part(mk.p("Case ref: FICT-001")), h2=mk.header_part(mk.p("")),
+        h3=mk.header_part(), h4=mk.header_part(),
+        f1=mk.footer_part(mk.p('<w:fldSimple w:instr=" PAGE "><w:r><w:t>3</w:t></w:r></w:fldSimple>')),
+        f2=mk.footer_part(mk.p("Version 2 - ", mk.page_number_field("PAGE"))),
+    )
+    assert [(b.text, b.style) for b in raw.blocks[:2]] == [("Case ref: FICT-001", "page-header"),
+                                                           ("Version 2 -", "page-footer")]
+    assert raw.blocks[2].text == "Body of section one."
+
+
+def test_footnotes_and_endnotes_are_read_last_as_footnote_paragraphs(tmp_path):
+    body = mk.p("Seen at home", '<w:r><w:footnoteReference w:id="1"/></w:r>', " and at school.",
+                '<w:r><w:endnoteReference w:id="1"/></w:r>')
+    parts = {"fn": mk.notes_part("footnote", {1: "Visit date from the fictional case file."}),
+             "en": mk.notes_part("endnote", {1: "Checked by the fictional team manager."})}
+    raw = docx.extract(mk.write_docx(tmp_path / "notes.docx", body, page_parts=parts), Limits())
+    assert [(b.text, b.style) for b in raw.blocks] == [
+        ("Seen at home and at school.", "Normal"), ("Visit date from the fictional case file.", "footnote"),
+        ("Checked by the fictional team manager.", "footnote")]
+    assert raw.unknown == {}  # Word's separator notes are neither text nor unknown
 
 
 def test_symbol_font_tick_and_unknown_symbol(tmp_path):
