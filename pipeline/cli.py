@@ -73,7 +73,8 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float) -> Non
         bar = progress.add_task("Reading returns", total=total, last="")
 
         def on_file(entry) -> None:
-            progress.update(bar, advance=1, last=f"{entry.outcome}: {Path(entry.file).name}")
+            name = Path(entry.file).name
+            progress.update(bar, advance=1, last=f"{entry.outcome}: {name if len(name) <= 32 else name[:29] + '...'}")
 
         if engine == "prefect":
             from flows.intake import run_flow
