@@ -92,9 +92,12 @@ def template_yaml(template: Template, source: str = "") -> str:
 
 # --- paragraphs ----------------------------------------------------------------------------------------
 
+_PAGE_FURNITURE = {"page-header", "page-footer", "footnote"}
+
+
 def _paragraph(p: Paragraph, draft: _Draft) -> None:
     text = p.text.strip()
-    if not text:
+    if not text or p.style in _PAGE_FURNITURE:  # "OFFICIAL", page numbers, footnotes: not the form
         return
     if _grade_line(text, p, draft):
         return

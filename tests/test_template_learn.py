@@ -201,3 +201,17 @@ def test_learning_the_west_midlands_blank_form_as_pdf_and_doc(tmp_path, fmt):
     assert [(q.wording, q.guidance) for q in learned.questions()] == [(q.wording, q.guidance) for q in template.questions()]
     assert {h.key for h in learned.header} == {h.key for h in template.header}
     assert learned.grading is not None and len(learned.grading.options) == 4
+
+
+def test_page_header_and_footnotes_are_not_taken_for_the_title():
+    from models.raw import Paragraph, RawDocument
+    from pipeline.template_learn import learn
+
+    raw = RawDocument(file="blank.docx", format="docx", blocks=[
+        Paragraph(text="OFFICIAL - SENSITIVE", style="page-header"),
+        Paragraph(text="Northshire Multi-Agency Audit Tool"),
+        Paragraph(text="1. How was the child's voice heard?"),
+        Paragraph(text="See the audit guidance.", style="footnote"),
+    ])
+    template = learn(raw, template_id="northshire")
+    assert template.name == "Northshire Multi-Agency Audit Tool"
