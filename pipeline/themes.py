@@ -47,6 +47,8 @@ _BRIDGE = {
     "mum", "dad", "family", "household", "he", "she", "they", "we", "it", "ever", "been", "engaged", "engaging",
     "engage", "involvement", "use", "of", "presenting", "presented", "shown", "showed", "show", "displayed",
     "exhibited", "i", "you", "seen", "observed", "found", "appeared", "drug", "drugs", "alcohol", "substance",
+    # "denied any thoughts of self-harm", "no intention to harm herself"
+    "thoughts", "thought", "intent", "intention", "intentions", "urges", "ideas", "feelings",
 }
 # Words that end a negation's or condition's scope.
 _TERMINATORS = {"but", "however", "although", "though", "except", "yet", "whereas", "while", "whilst", ";",
