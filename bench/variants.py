@@ -34,8 +34,9 @@ NS = f'xmlns:w="{W}" xmlns:w14="{W14}"'
 
 LAYOUTS = ["three_col", "two_col", "rowspan", "in_cell", "below", "headings"]
 HEADER_STYLES = ["table", "paragraphs", "stacked", "rows_below", "page_header"]
-GRADE_MARKS = ["X", "x", "tick", "glyph_in_option", "content_control", "legacy_field", "deleted_others",
-               "text", "horizontal", "multiple", "none"]
+GRADE_MARKS = ["X", "x", "tick", "yes", "glyph_in_option", "content_control", "legacy_field",
+               "checkbox_in_option", "deleted_others", "text", "text_in_cell", "horizontal", "multiple",
+               "multiple_checkboxes", "none"]
 
 SENTENCES = [
     "A home visit took place on 3 March 2024 and the child was seen alone.",
@@ -380,9 +381,12 @@ def _write_grade(document, t: Template, how: str, chosen: list[str]) -> None:
     options = t.grading.options
     document.add_paragraph(t.grading.title, style="Heading 2")
     document.add_paragraph("Please use the criteria above to give the case an overall grade:")
-    if how == "text":
+    if how in ("text", "text_in_cell"):
         label = next(o.label for o in options if o.value == chosen[0])
-        _body_add(document, [text_para(f"Overall grade: {label}")])
+        if how == "text":
+            _body_add(document, [text_para(f"Overall grade: {label}")])
+        else:
+            _add_table(document, [[_lines([f"Grade: {label}"])]])
         return
     if how == "horizontal":
         rows = [[_lines([o.label]) for o in options], [_lines(["X" if o.value in chosen else ""]) for o in options]]
@@ -395,12 +399,14 @@ def _write_grade(document, t: Template, how: str, chosen: list[str]) -> None:
             continue
         if how == "glyph_in_option":
             rows.append([_lines([("☒ " if on else "☐ ") + o.label]), []])
-        elif how == "content_control":
+        elif how in ("content_control", "multiple_checkboxes"):
             rows.append([_lines([o.label]), [Para(_p(_checkbox_sdt(on)))]])
+        elif how == "checkbox_in_option":
+            rows.append([[Para(_p(_checkbox_sdt(on) + _run(" " + o.label)))], []])
         elif how == "legacy_field":
             rows.append([_lines([o.label]), [Para(_p(_legacy_box(on)))]])
         else:
-            mark = {"x": "x", "tick": "✓"}.get(how, "X")
+            mark = {"x": "x", "tick": "✓", "yes": "Yes"}.get(how, "X")
             rows.append([_lines([o.label]), _lines([mark if on else ""])])
     _add_table(document, rows)
 
@@ -438,7 +444,8 @@ def make_variant(t: Template, n: int, folder: Path, rng: random.Random) -> Varia
     chosen: list[str] = []
     if t.grading:
         values_all = [o.value for o in t.grading.options]
-        chosen = {"multiple": rng.sample(values_all, 2), "none": []}.get(grade_how, [rng.choice(values_all)])
+        chosen = {"multiple": rng.sample(values_all, 2), "multiple_checkboxes": rng.sample(values_all, 2),
+                  "none": []}.get(grade_how, [rng.choice(values_all)])
         _write_grade(document, t, grade_how, chosen)
     document.add_paragraph("Thank you for completing this audit tool.")
 

@@ -83,13 +83,19 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
     if key[0] == "t":
         block_units |= {u.index for u in units if u.table == key[1]}
 
+    def is_mark_cell(o: Unit) -> bool:
+        return _is_mark(o) and _option_of(_strip_marks(o.text)[0], options) is None \
+            and not _GRADE_LABEL.match(o.text or "")
+
+    # Options printed across one row are marked in the row below, in the same column.
+    across = key[0] == "t" and len({u.row for u, *_ in hits}) == 1 and len(hits) > 1
     marked_values: list[str] = []
     for u, value, marked_inline, _ in hits:
-        row_marked = key[0] == "t" and any(
-            _is_mark(o) for o in units if o.table == u.table and o.row == u.row and o.index != u.index
-            and _option_of(_strip_marks(o.text)[0], options) is None and not _GRADE_LABEL.match(o.text or "")
-        )
-        if marked_inline or row_marked:
+        row_marked = key[0] == "t" and not across and any(
+            is_mark_cell(o) for o in units if o.table == u.table and o.row == u.row and o.index != u.index)
+        column_marked = across and any(
+            is_mark_cell(o) for o in units if o.table == u.table and o.row == u.row + 1 and o.col == u.col)
+        if marked_inline or row_marked or column_marked:
             marked_values.append(value)
     marked_values = list(dict.fromkeys(marked_values))
     present = list(dict.fromkeys(v for _, v, _, _ in hits))

@@ -134,7 +134,8 @@ class Matcher:
             ratio = process.cdist([cand], self.targets, scorer=fuzz.ratio, dtype=np.float32)[0]
             per = self._per_field(np.where(self.plain, ratio, 0))
             for i in np.flatnonzero(per > best):
-                best[i], consumed[i], inline[int(i)] = per[i], 1, value.strip()
+                if not self.is_guidance(value, int(i)):  # 'Question: Please explain.' is all printed text
+                    best[i], consumed[i], inline[int(i)] = per[i], 1, value.strip()
         return best, consumed, inline
 
     def match_unit(self, u: Unit, headers_only: bool = False) -> dict[int, LabelMatch]:
@@ -233,9 +234,13 @@ def _split_merged(units: list[Unit], matcher: Matcher) -> list[Unit]:
         cuts = [0]
         k = max(first.consumed, 1)
         while k < len(lines):
-            here = matcher.best_question(lines[k:])
-            if here.score >= LABEL_THRESHOLD + 7 and here.field != first.field \
+            here = matcher.best_question(lines[k:k + 1])  # a question's wording starts on its own line
+            text = lines[k].text.strip()
+            questionish = text.endswith("?") or bool(_NUMBER.match(text))
+            if here.score >= LABEL_THRESHOLD + (0 if questionish else 7) and here.field != first.field \
                     and not matcher.is_guidance(lines[k].text, first.field):
+                longer = matcher.best_question(lines[k:])
+                here = longer if longer.field == here.field else here
                 cuts.append(k)
                 first = here
                 k += max(here.consumed, 1)
@@ -422,8 +427,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             else:
                 shared, shared_group = [p], u.group
             current, current_unit, current_field = p, u, m.field
-            if m.inline or u.style == PAGE_HEADER:
-                current, shared = None, []  # "Label: value" on one line is complete
+            if (m.inline and f.key.startswith("header:")) or u.style == PAGE_HEADER:
+                current, shared = None, []  # a header's "Label: value" on one line is complete
             continue
         if u.style == PAGE_HEADER:
             current, shared = None, []
