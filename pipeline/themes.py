@@ -148,8 +148,9 @@ class _Tagger:
         self.lemma = PhraseMatcher(nlp.vocab, attr="NORM")
         self.exact = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.excl = PhraseMatcher(nlp.vocab, attr="NORM")
-        # One Matcher per theme, run only on docs holding one of its anchor words: token patterns cost
-        # about 1 microsecond per token each, phrase matchers almost nothing.
+        # One Matcher per token pattern, run only on docs holding its anchor word: token patterns cost
+        # about 1 microsecond per token each, phrase matchers almost nothing, and a theme-wide anchor set
+        # would run all of a theme's patterns whenever one common anchor ("she", "work") appears.
         self.token_rules: list[tuple[object, dict[str, set[str]] | None]] = []
         for theme in codebook.themes:
             if theme.patterns:
@@ -160,10 +161,11 @@ class _Tagger:
                 self.excl.add(theme.id, self._phrase_docs(theme.exclude))
             if theme.token_patterns:
                 try:
-                    patterns = [_lemma_to_norm(p, self.lemma_of) for p in theme.token_patterns]
-                    matcher = Matcher(nlp.vocab, validate=True)
-                    matcher.add(theme.id, patterns)
-                    self.token_rules.append((matcher, _anchors(patterns)))
+                    for pattern in theme.token_patterns:
+                        pattern = _lemma_to_norm(pattern, self.lemma_of)
+                        matcher = Matcher(nlp.vocab, validate=True)
+                        matcher.add(theme.id, [pattern])
+                        self.token_rules.append((matcher, _anchors([pattern], nlp.Defaults.stop_words)))
                 except Exception as e:  # spaCy's validation error, rewrapped with the theme id
                     detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
                     raise ConfigError(
@@ -283,10 +285,11 @@ def _lemma_to_norm(pattern: list[dict], lemma_of) -> list[dict]:
 _ANCHOR_ATTRS = {"ORTH": "orth", "TEXT": "orth", "LOWER": "lower", "NORM": "norm"}
 
 
-def _anchors(patterns: list[list[dict]]) -> dict[str, set[str]] | None:
+def _anchors(patterns: list[list[dict]], common: set[str] = frozenset()) -> dict[str, set[str]] | None:
     """Words one of which a doc must contain for any of these patterns to match; None if unknown.
 
-    Each pattern's anchor is its most selective required token (no OP, or OP "+") with a literal value.
+    Each pattern's anchor is its most selective required token (no OP, or OP "+") with a literal value:
+    the fewest values, avoiding ``common`` words ("to", "and", "have") that nearly every answer holds.
     """
     out: dict[str, set[str]] = {}
     for pattern in patterns:
@@ -297,12 +300,16 @@ def _anchors(patterns: list[list[dict]]) -> dict[str, set[str]] | None:
             for key, attr in _ANCHOR_ATTRS.items():
                 value = spec.get(key)
                 values = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) and set(value) == {"IN"} else None
-                if values and (best is None or len(values) < len(best[1])):
+                if values and (best is None or _selectivity(values, common) < _selectivity(best[1], common)):
                     best = (attr, values)
         if best is None:
             return None
         out.setdefault(best[0], set()).update(best[1])
     return out
+
+
+def _selectivity(values: set[str], common: set[str]) -> tuple[int, int]:
+    return (len(values & common), len(values))
 
 
 def _is_trigger(doc, i: int, lo: int) -> bool:
