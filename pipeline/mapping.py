@@ -227,25 +227,19 @@ def _split_merged(units: list[Unit], matcher: Matcher) -> list[Unit]:
         if len(lines) < 2 or u.style == PAGE_HEADER:
             out.append(u)
             continue
-        first = matcher.best_question(lines)
+        first = matcher.best_question(lines[:1])  # each question's wording starts on its own line
         if first.score < LABEL_THRESHOLD:
             out.append(u)
             continue
         cuts = [0]
-        k = max(first.consumed, 1)
-        while k < len(lines):
-            here = matcher.best_question(lines[k:k + 1])  # a question's wording starts on its own line
+        for k in range(1, len(lines)):
+            here = matcher.best_question(lines[k:k + 1])
             text = lines[k].text.strip()
             questionish = text.endswith("?") or bool(_NUMBER.match(text))
             if here.score >= LABEL_THRESHOLD + (0 if questionish else 7) and here.field != first.field \
-                    and not matcher.is_guidance(lines[k].text, first.field):
-                longer = matcher.best_question(lines[k:])
-                here = longer if longer.field == here.field else here
+                    and not matcher.is_guidance(text, first.field):
                 cuts.append(k)
                 first = here
-                k += max(here.consumed, 1)
-            else:
-                k += 1
         if len(cuts) == 1:
             out.append(u)
             continue
