@@ -2,7 +2,7 @@
 
 import pytest
 
-from models.raw import Paragraph
+from models.raw import Checkbox, Paragraph
 from pipeline.mapping import map_document
 from pipeline.templates import load_templates
 from tests.rawbuild import checked, doc, para, table
@@ -147,3 +147,143 @@ def test_one_word_answer_good_is_not_taken_for_the_grade(wm):
     ), wm)
     assert m.answers["learning_good_practice"].lines == ["Good"]
     assert m.grade_value == "inadequate"
+
+
+# ---- rules found by bench/bench_mapping.py (one test per rule; docs/mapping.md) ----------------------
+
+Q7 = "7. Are assessments timely and proportionate to risk?"
+Q8 = "8. How do they consider the family history and context including use of chronologies and genograms?"
+
+
+@pytest.fixture(scope="module")
+def enfield():
+    return load_templates()["enfield-escp"]
+
+
+def test_two_questions_in_one_row_share_the_answer_cell_one_paragraph_each(wm):
+    m = map_document(doc(table([["", f"{Q7}\n{Q8}", "Within 10 working days.\nA chronology was started."]])), wm)
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+    assert m.answers["q8"].lines == ["A chronology was started."]
+
+
+def test_two_questions_in_one_row_with_uneven_paragraphs_give_all_to_the_first(wm):
+    m = map_document(doc(table([["", f"{Q7}\n{Q8}", "One.\nTwo.\nThree."]])), wm)
+    assert m.answers["q7"].lines == ["One.", "Two.", "Three."]
+    assert m.answers["q8"].found and m.answers["q8"].lines == []
+
+
+def test_two_questions_typed_under_in_one_cell_keep_their_own_answers(wm):
+    m = map_document(doc(table([[f"{Q7}\nn/a\n{Q8}\nA chronology was started.", ""]])), wm)
+    assert m.answers["q7"].lines == ["n/a"]
+    assert m.answers["q8"].lines == ["A chronology was started."]
+
+
+def test_header_labels_in_one_row_take_their_values_from_the_row_below(wm):
+    m = map_document(doc(table([["Name of your agency/organisation", "Name of practitioner involved in the case"],
+                                ["Eastbrook Trust (fictional)", "Sam Placeholder"],
+                                ["Date of audit", ""], ["14/05/2024", ""]])), wm)
+    assert m.header["agency"].lines == ["Eastbrook Trust (fictional)"]
+    assert m.header["practitioner"].lines == ["Sam Placeholder"]
+    assert m.header["date_of_audit"].lines == ["14/05/2024"]
+    assert m.unmatched_text == []
+
+
+def test_a_value_that_reads_like_a_label_is_still_the_value(wm):
+    m = map_document(doc(table([["Name of child:", "Child A"], ["Agency:", "Police"]])), wm)
+    assert m.header["child"].lines == ["Child A"]
+    assert m.header["agency"].lines == ["Police"]
+
+
+def test_answer_in_the_row_below_a_full_width_question(wm):
+    m = map_document(doc(table([[Q7], ["Within 10 working days."], [Q8], [""]])), wm)
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+    assert m.answers["q8"].lines == []
+
+
+def test_tagged_control_under_the_question_keeps_the_question_out(wm):
+    answer = Paragraph(text="Within 10 working days.", tags=["q7"])
+    m = map_document(doc(table([["", [para(Q7), para("Please explain."), answer], ""]])), wm)
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+
+
+def test_printed_label_of_a_tagged_answer_ends_the_answer_before_it(enfield):
+    tagged = Paragraph(text="Weekly contact.", tags=["recognition_areas_for_development"])
+    m = map_document(doc(para("Recognition"), table([
+        ["Key areas of good practice", "Seen alone at every visit."],
+        ["Areas for development", tagged],
+        ["Recommendations for practice", "Share minutes sooner."],
+    ]), para("Planning & intervention"), table([["Key areas of good practice", "Joint visits."]])), enfield)
+    assert m.answers["recognition_good_practice"].lines == ["Seen alone at every visit."]
+    assert m.answers["recognition_areas_for_development"].lines == ["Weekly contact."]
+    assert m.answers["recognition_recommendations"].lines == ["Share minutes sooner."]
+    assert m.answers["planning_intervention_good_practice"].lines == ["Joint visits."]
+    assert m.unmatched_text == []
+
+
+def test_a_label_whose_field_is_tagged_elsewhere_does_not_take_another_sections_field(enfield):
+    tagged = Paragraph(text="Seen alone.", tags=["recognition_good_practice"])
+    m = map_document(doc(para("Recognition"), table([["Key areas of good practice", tagged]]),
+                         para("Planning & intervention"), table([["Areas for development", "None."]])), enfield)
+    assert m.answers["recognition_good_practice"].lines == ["Seen alone."]
+    assert not m.answers["planning_intervention_good_practice"].found
+
+
+def test_header_fields_in_the_page_header(wm):
+    m = map_document(doc(para("Date of audit: 14/05/2024", style="page-header"),
+                         para("Theme: Neglect", style="page-header"),
+                         para("Multi-agency audit (fictional)", style="page-header"),
+                         table([["", Q7, "Within 10 working days."]])), wm)
+    assert m.header["date_of_audit"].lines == ["14/05/2024"]
+    assert m.header["theme"].lines == ["Neglect"]
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+    assert m.unmatched_text == []
+
+
+def test_guidance_after_question_colon_is_not_an_answer(wm):
+    m = map_document(doc(table([["", "7. Are assessments timely and proportionate to risk: Please explain.",
+                                 "Yes, within 10 days."]])), wm)
+    assert m.answers["q7"].lines == ["Yes, within 10 days."]
+
+
+def test_question_as_heading_skips_its_guidance_paragraphs(wm):
+    m = map_document(doc(
+        para("9. What steps have been taken to engage all family members in assessment?", style="Heading 3"),
+        para("(have you considered estranged parents, new partners, step parents etc)"),
+        para("IE Support plans, CIN, CP plans etc"),
+        para("Father was invited but did not attend."),
+        para("Thank you for completing this audit tool."),
+    ), wm)
+    assert m.answers["q9"].lines == ["Father was invited but did not attend."]
+    assert m.unmatched_text == []
+
+
+def test_text_typed_between_question_tables_is_unmatched_but_printed_text_is_not(wm):
+    m = map_document(doc(
+        para("West Midlands Regional Multi-Agency Audit Tool", style="Title"),
+        para("Please complete all Sections and answer N/A if not applicable."),
+        table([["", Q7, "Within 10 working days."]]),
+        para("Note: the family moved to a new address in May 2024."),
+        para("Plans", style="Heading 2"),
+        table([["", "10. How are plans informed by assessment?", "Through the CIN plan."]]),
+        para("Please use the criteria above to give the case an overall grade:"),
+    ), wm)
+    assert m.unmatched_text == ["Note: the family moved to a new address in May 2024."]
+    assert m.answers["q7"].lines == ["Within 10 working days."]
+
+
+def test_grade_options_across_one_row_marked_in_the_row_below(wm):
+    m = map_document(doc(table([["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                                ["", "X", "", ""]])), wm)
+    assert (m.grade_value, m.grade_problem) == ("good", None)
+    m = map_document(doc(table([["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                                ["", "", "", ""]])), wm)
+    assert (m.grade_value, m.grade_problem) == (None, "none_marked")
+
+
+@pytest.mark.parametrize("kind", ["content_control", "legacy_field"])
+def test_grade_checkbox_inside_the_option_cell(wm, kind):
+    def option(label, state):
+        return Paragraph(text=label, checkboxes=[Checkbox(checked=state, kind=kind, label=label)])
+    m = map_document(doc(table([["Grading", "Grade (X)"], [option("Outstanding", False), ""],
+                                [option("Good", False), ""], [option("Inadequate", True), ""]])), wm)
+    assert (m.grade_value, m.grade_problem) == ("inadequate", None)
