@@ -76,8 +76,31 @@ def strip_bullet(text: str) -> str:
     return _BULLET.sub("", text, count=1)
 
 
+CHECKED, UNCHECKED = "☒", "☐"
+
+
+def marked_text(p: Paragraph) -> str:
+    """The paragraph's text with each checkbox control shown as ☒ or ☐ where it stands (before its label),
+    so a ticked box is never lost from an answer."""
+    text = p.text
+    if not p.checkboxes:
+        return text
+    pieces, pos, unplaced = [], 0, []
+    for cb in p.checkboxes:
+        mark = CHECKED if cb.checked else UNCHECKED
+        at = text.find(cb.label, pos) if cb.label else -1
+        if at < 0:
+            unplaced.append(mark)
+            continue
+        pieces += [text[pos:at], f"{mark} "]
+        pos = at
+    body = ("".join(pieces) + text[pos:]).strip()
+    return " ".join([*unplaced, body]).strip()
+
+
 def _paragraph_lines(p: Paragraph) -> list[Line]:
-    parts = p.text.split("\n") if p.text else [""]
+    text = marked_text(p)
+    parts = text.split("\n") if text else [""]
     return [
         Line(strip_bullet(part).strip() if p.list_item or _BULLET.match(part) else part.strip(),
              p.list_item, p.placeholder, tuple(p.tags))

@@ -13,7 +13,7 @@ from models.record import (
     Answer, AuditReturn, Extraction, Flag, FlagCode, Grade, Header, Severity, Source, Status, TemplateMatch,
 )
 from models.settings import Settings
-from models.template import Template
+from models.template import AnswerKind, Template
 from pipeline.mapping import Mapped, map_document
 from pipeline.templates import detect_template, get_template
 
@@ -29,8 +29,26 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+_BOX_SEGMENT = re.compile(r"([☒☐])\s*([^☒☐\n]*)")
+
+
+def ticked_options(text: str) -> list[str] | None:
+    """The labels ticked (☒) in a line of boxes, or None when the text has no boxes at all."""
+    segments = _BOX_SEGMENT.findall(text)
+    if not segments:
+        return None
+    return [label.strip() for mark, label in segments if mark == "☒" and label.strip()]
+
+
+def _without_unticked(text: str) -> str:
+    """The text with every unticked box and its label removed: what the agency actually said."""
+    return _BOX_SEGMENT.sub(lambda m: m.group(0) if m.group(1) == "☒" else "", text)
+
+
 def answer_status(text: str) -> Status:
-    """Blank is unanswered; 'N/A', 'n/a', 'Not applicable...' is not_applicable; anything else is answered."""
+    """Blank (or only unticked boxes) is unanswered; 'N/A', 'n/a', 'Not applicable...' is not_applicable;
+    anything else is answered."""
+    text = _without_unticked(text)
     if not text.strip():
         return Status.unanswered
     if _NOT_APPLICABLE.match(text):
@@ -69,6 +87,8 @@ def _answers(mapped: Mapped, template: Template, reference: date | None) -> list
         for q in section.questions:
             placed = mapped.answers[q.id]
             text = "\n".join(placed.lines).strip()
+            if q.kind == AnswerKind.tick_list and (ticked := ticked_options(text)) is not None:
+                text = "\n".join(ticked)  # a tick list answers with the options ticked
             dates = [d.value.isoformat() for d in find_dates(text, reference=reference) if d.valid and d.value]
             answers.append(Answer(
                 id=q.id, section=section.title, question=q.wording, answer=text, status=answer_status(text),

@@ -287,3 +287,12 @@ def test_grade_checkbox_inside_the_option_cell(wm, kind):
     m = map_document(doc(table([["Grading", "Grade (X)"], [option("Outstanding", False), ""],
                                 [option("Good", False), ""], [option("Inadequate", True), ""]])), wm)
     assert (m.grade_value, m.grade_problem) == ("inadequate", None)
+
+
+def test_checkbox_controls_are_shown_in_the_answer_where_they_stand(wm):
+    from models.raw import Checkbox
+
+    boxes = Paragraph(text="Yes No", checkboxes=[Checkbox(checked=False, kind="content_control", label="Yes"),
+                                                 Checkbox(checked=True, kind="legacy_field", label="No")])
+    m = map_document(doc(table([["", Q2, [boxes, para("Family declined support.")]]])), wm)
+    assert m.answers["q2"].lines == ["☐ Yes ☒ No", "Family declined support."]
