@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.errors import ConfigError
-from models.record import AuditReturn, Evidence, ThemeTag
+from models.record import AuditReturn, Evidence, Status, ThemeTag
 from pipeline.codebook import Codebook
 from pipeline.nlp import load_nlp, lower_lemma_lookup, matcher_classes
 from pipeline.text import normalise
@@ -414,9 +414,12 @@ def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None 
 def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> list[AuditReturn]:
     """New records with each answer's ``themes`` and the record's ``themes`` filled from the codebook.
 
-    All answers of all records go through ``nlp.pipe`` in one batch. Existing theme data is replaced.
+    All answers of all records go through ``nlp.pipe`` in one batch; answers marked not applicable are skipped.
+    Existing theme data is replaced.
     """
-    jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers if a.answer.strip()]
+    # An N/A answer ("N/A - no escalation needed") is not evidence about the case, so it is not coded.
+    jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers
+            if a.answer.strip() and a.status != Status.not_applicable]
     found = tag_texts([a.answer for _, a in jobs], codebook, [a.question for _, a in jobs], nlp)
     order = {tid: i for i, tid in enumerate(codebook.ids())}
     per_record: list[dict[str, list]] = [{} for _ in records]

@@ -256,3 +256,21 @@ def test_fresh_return_level_heldout_stays_near_target(cb):
         tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
     assert len(items) == 20
     assert 2 * tp / (2 * tp + fp + fn) >= 0.85
+
+
+def test_not_applicable_answers_are_not_coded():
+    from models.record import Answer, Status
+    from pipeline.codebook import load_codebook
+    from pipeline.themes import tag_returns
+    from tests.records import make_record
+
+    record = make_record()
+    na = Answer(id="q4", section="Prevention", question="If there is an escalation procedure, was it required?",
+                answer="N/A - no escalation was needed and no domestic abuse concerns", status=Status.not_applicable)
+    answered = Answer(id="q5", section="Prevention", question="How were disagreements resolved?",
+                      answer="Police attended a domestic abuse incident at the home.", status=Status.answered)
+    record = record.model_copy(update={"answers": [*record.answers, na, answered]})
+    tagged = tag_returns([record], load_codebook())[0]
+    assert tagged.answer("q4").themes == []
+    assert all("q4" not in t.answers for t in tagged.themes)
+    assert "domestic_abuse" in tagged.answer("q5").themes  # an answered question is still coded
