@@ -162,6 +162,7 @@ def test_a_file_the_disk_never_gives_up_stays_for_the_next_run(ws, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # a local cluster's start-up once hung here; fail rather than hold CI
 def test_flow_on_a_local_dask_cluster(ws):
     pytest.importorskip("prefect_dask", reason="prefect-dask not installed (pip install -e '.[dask]')")
     result = intake_module.run_flow(ws.root, Settings(concurrency=2), task_runner="dask", batch_size=2)
@@ -267,3 +268,10 @@ def test_serve_registers_the_cron_deployment_and_a_triggered_run_reads_the_works
         if serve is not None:
             _stop(serve)
         _stop(server)
+
+
+def test_the_prefect_doc_states_the_batching_rule_the_code_applies():
+    doc = (ROOT / "docs" / "prefect.md").read_text()
+    assert f"| fewer than {AUTO_BATCH_THRESHOLD} | 1 |" in doc
+    assert f"| {AUTO_BATCH_THRESHOLD} or more | {AUTO_BATCH_SIZE} |" in doc
+    assert DASK_MISSING in doc and "PREFECT_API_DATABASE_CONNECTION_URL" in doc
