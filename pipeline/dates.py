@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Literal
 
@@ -181,7 +182,12 @@ def _interpret(m: re.Match, reference: date) -> tuple[date | None, Precision, bo
 
 def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
     """Every date written in ``text``, in order; yearless dates resolve to on-or-before ``reference`` (default today)."""
-    reference = reference or date.today()
+    return list(_find_dates(text, reference or date.today()))
+
+
+@lru_cache(maxsize=4096)
+def _find_dates(text: str, reference: date) -> tuple[FoundDate, ...]:
+    # Validation rules ask about the same answer several times; the answer is parsed once.
     found: list[FoundDate] = []
     for m in _DATE_RE.finditer(text):
         meaning = _interpret(m, reference)
@@ -189,7 +195,7 @@ def find_dates(text: str, reference: date | None = None) -> list[FoundDate]:
             continue
         value, precision, valid = meaning
         found.append(FoundDate(m.group(0), m.start(), m.end(), value if valid else None, precision, valid))
-    return found
+    return tuple(found)
 
 
 def parse_date(text: str, reference: date | None = None) -> FoundDate | None:

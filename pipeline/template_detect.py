@@ -70,7 +70,7 @@ def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[Tem
     cands, own = candidate_lines(raw)
     if not cands or not templates:
         return sorted((TemplateScore(t, 0.0, 0.0, None, False) for t in templates), key=lambda s: s.template_id)
-    phrases, owners = _phrases(templates)
+    phrases, owners = _phrases_cached(templates)
     partial, explains = _gated_partial(phrases, cands)
     whole = cdist(phrases, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
     best_partial = partial.max(axis=1).astype(int)  # uint8 would wrap round below 70
@@ -78,6 +78,19 @@ def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[Tem
     qcols = [i for i, c in enumerate(cands[:own]) if c.endswith("?") and len(c.split()) >= 3]
     scores = [_score(tid, owners, best_partial, best_whole, explains, qcols) for tid in templates]
     return sorted(scores, key=lambda s: (-s.confidence, s.template_id))
+
+
+_PHRASE_CACHE: dict[tuple, tuple] = {}
+
+
+def _phrases_cached(templates: dict[str, Template]):
+    """_phrases, computed once per set of template objects (a run reads every file with the same set)."""
+    key = tuple((tid, id(t)) for tid, t in templates.items())
+    if key not in _PHRASE_CACHE:
+        if len(_PHRASE_CACHE) > 8:
+            _PHRASE_CACHE.clear()
+        _PHRASE_CACHE[key] = (_phrases(templates), list(templates.values()))  # keep the objects alive
+    return _PHRASE_CACHE[key][0]
 
 
 def _phrases(templates: dict[str, Template]):
@@ -117,17 +130,39 @@ def _phrases(templates: dict[str, Template]):
     return phrases, owners
 
 
+_STEM = re.compile(r"[a-z]{4,}")
+
+
+def _stems(text: str) -> set[str]:
+    """First four letters of each longer word: shared stems survive typos at a word's end."""
+    return {w[:4] for w in _STEM.findall(text)}
+
+
 def _gated_partial(phrases: list[str], cands: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """partial_ratio zeroed where lengths are too far apart to mean anything; and 'phrase explains line'.
 
     A line much shorter than the phrase ('Good') would be found inside it, and a line much longer is an
     answer. For explaining a document's question line the phrase must also cover most of that line, or a
     header alias such as 'Child' would explain every question that mentions a child.
+    Only pairs that pass the length gate and share a word stem are scored: a line with no word in common
+    with a phrase cannot reach the 70 that earns credit, and skipping the rest is most of the cost.
     """
-    scores = cdist(phrases, cands, scorer=fuzz.partial_ratio, dtype=np.uint8, workers=1)
     plen = np.array([len(p) for p in phrases])[:, None]
     clen = np.array([len(c) for c in cands])[None, :]
-    gated = np.where((clen >= 0.5 * plen) & (clen <= 3 * plen + 60), scores, 0)
+    in_gate = (clen >= 0.5 * plen) & (clen <= 3 * plen + 60)
+    by_stem: dict[str, set[int]] = {}
+    for j, c in enumerate(cands):
+        for stem in _stems(c):
+            by_stem.setdefault(stem, set()).add(j)
+    scores = np.zeros((len(phrases), len(cands)), dtype=np.uint8)
+    for i, p in enumerate(phrases):
+        stems = _stems(p)
+        near = set().union(*(by_stem.get(st, ()) for st in stems)) if stems else set(range(len(cands)))
+        cols = [j for j in near if in_gate[i, j]]
+        if cols:
+            scores[i, cols] = cdist([p], [cands[j] for j in cols], scorer=fuzz.partial_ratio, dtype=np.uint8,
+                                    workers=1)[0]
+    gated = np.where(in_gate, scores, 0)
     explains = (scores >= 80) & (plen >= 0.6 * clen) & (clen >= 0.5 * plen)
     return gated, explains
 

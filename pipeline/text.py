@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from models.raw import Block, Paragraph, RawDocument, Table
 
@@ -11,6 +12,7 @@ _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case, straight quotes, single spaces: the form used for every comparison."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()

@@ -110,6 +110,11 @@ class Context:
 
     def answered(self) -> list[tuple[Section, Question, Answer]]:
         """Questions with a real answer (not empty, not N/A): the ones content checks look at."""
+        return self._answered
+
+    @cached_property
+    def _answered(self) -> list[tuple[Section, Question, Answer]]:
+        # Several rules ask; the fuzzy leftover check runs once per record.
         return [
             (s, q, a)
             for s, q, a in self.pairs()
