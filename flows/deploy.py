@@ -17,10 +17,14 @@ def deployment_name(workspace: str | Path) -> str:
     return f"nightly-{Path(str(workspace).rstrip('/')).name or 'workspace'}"
 
 
+NIGHTLY_SETTLE_SECONDS = 120.0  # a file still being saved into the inbox at 02:00 waits for the next night
+
+
 def deployment_options(workspace: str | Path, cron: str = DEFAULT_CRON, settings: Settings | None = None,
-                       batch_size: int | None = None) -> dict:
+                       batch_size: int | None = None, settle_seconds: float = NIGHTLY_SETTLE_SECONDS) -> dict:
     """Name, cron schedule and parameters of the nightly deployment, shared by build_deployment and build_runner."""
-    parameters = {"workspace": str(workspace), "settings": (settings or Settings()).model_dump(mode="json")}
+    parameters = {"workspace": str(workspace), "settings": (settings or Settings()).model_dump(mode="json"),
+                  "settle_seconds": settle_seconds}
     if batch_size is not None:
         parameters["batch_size"] = batch_size
     return {"name": deployment_name(workspace), "cron": cron, "parameters": parameters,
@@ -38,7 +42,8 @@ def build_deployment(workspace: str | Path, cron: str = DEFAULT_CRON, settings: 
 
 
 def build_runner(workspace: str | Path, cron: str = DEFAULT_CRON, settings: Settings | None = None,
-                 batch_size: int | None = None, task_runner: str = "threads"):
+                 batch_size: int | None = None, task_runner: str = "threads",
+                 settle_seconds: float = NIGHTLY_SETTLE_SECONDS):
     """A Prefect Runner with the nightly deployment registered on the server at PREFECT_API_URL (not yet started).
 
     The flow object itself is handed to the runner, so each run uses this task runner rather than re-importing
@@ -47,7 +52,7 @@ def build_runner(workspace: str | Path, cron: str = DEFAULT_CRON, settings: Sett
     from prefect.runner import Runner
 
     settings = settings or Settings()
-    options = deployment_options(workspace, cron, settings, batch_size)
+    options = deployment_options(workspace, cron, settings, batch_size, settle_seconds)
     runner = Runner(name=options["name"], pause_on_shutdown=True)
     runner.add_flow(configured_flow(settings, task_runner), **options)
     return runner

@@ -8,7 +8,7 @@ import signal
 
 from prefect.exceptions import TerminationSignal
 
-from flows.deploy import DEFAULT_CRON, build_runner
+from flows.deploy import DEFAULT_CRON, NIGHTLY_SETTLE_SECONDS, build_runner
 from models.settings import Settings
 
 
@@ -19,12 +19,13 @@ def _sigterm_as_ctrl_c(*_args) -> None:
 
 
 def serve_nightly(workspace: str, cron: str = DEFAULT_CRON, settings: Settings | None = None,
-                  batch_size: int | None = None, task_runner: str = "threads") -> None:
+                  batch_size: int | None = None, task_runner: str = "threads",
+                  settle_seconds: float = NIGHTLY_SETTLE_SECONDS) -> None:
     """Serve the intake flow for one workspace every night at 02:00 (or on ``cron``), until stopped.
 
     Stopping (Ctrl-C or SIGTERM) pauses the schedule on the server, so runs do not pile up unserved.
     """
-    runner = build_runner(workspace, cron, settings, batch_size, task_runner)
+    runner = build_runner(workspace, cron, settings, batch_size, task_runner, settle_seconds)
     runner.handle_sigterm = _sigterm_as_ctrl_c  # Runner.start installs self.handle_sigterm for SIGTERM
     try:
         asyncio.run(runner.start())

@@ -57,7 +57,16 @@ _template_option = click.option("--template", "template", metavar="ID",
                                 help="Use this template instead of detecting one (see `maap templates list`).")
 
 
-def _run(workspace: Path, settings: Settings, engine: str, settle: float) -> None:
+_batch_option = click.option(
+    "--batch-size", type=click.IntRange(1, 1000), default=None, metavar="N",
+    help="Files per Prefect task (default: 1 below 200 new files, 25 from 200 up).")
+_runner_option = click.option(
+    "--task-runner", default="threads", show_default=True, metavar="RUNNER",
+    help="threads, dask (a local Dask cluster; needs the .[dask] extra) or a Dask scheduler address tcp://host:port.")
+
+
+def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_size: int | None = None,
+         task_runner: str = "threads") -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.intake import plan_run
@@ -79,7 +88,7 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float) -> Non
         if engine == "prefect":
             from flows.intake import run_flow
 
-            result = run_flow(ws.root, settings, on_file, settle)
+            result = run_flow(ws.root, settings, on_file, settle, batch_size=batch_size, task_runner=task_runner)
             line, outputs = result["summary"], result["outputs"]
         else:
             from pipeline.run import run_inbox
@@ -103,9 +112,11 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float) -> Non
               help="Files read at once.")
 @click.option("--settle", default=0.0, show_default=True, type=float, metavar="SECONDS",
               help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
+@_batch_option
+@_runner_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's log lines (they never contain answer text).")
 def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, concurrency: int,
-        settle: float, verbose: bool) -> None:
+        settle: float, batch_size: int | None, task_runner: str, verbose: bool) -> None:
     """Read every new file in WORKSPACE/inbox and rebuild the workbook and report.
 
     Creates inbox/, archive/, quarantine/, records/ and output/ if missing. Files already read are
@@ -114,7 +125,7 @@ def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, 
     Example: maap run ./audit-2026-q3
     """
     _quiet_prefect(verbose)
-    _run(workspace, _settings(template, pseudonymise, concurrency), engine, settle)
+    _run(workspace, _settings(template, pseudonymise, concurrency), engine, settle, batch_size, task_runner)
 
 
 @main.command()
@@ -211,7 +222,15 @@ def outputs(workspace: Path, pseudonymise: bool) -> None:
 @main.command()
 @click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron syntax, server time).")
-def serve(workspace: Path, cron: str) -> None:
+@_template_option
+@click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report.")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Files read at once.")
+@click.option("--settle", default=120.0, show_default=True, type=float, metavar="SECONDS",
+              help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
+@_batch_option
+@_runner_option
+def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, concurrency: int, settle: float,
+          batch_size: int | None, task_runner: str) -> None:
     """Run the intake flow on WORKSPACE every night, until stopped (Ctrl-C).
 
     Needs a Prefect server: start one with `prefect server start` and set PREFECT_API_URL, since the
@@ -226,7 +245,8 @@ def serve(workspace: Path, cron: str) -> None:
             "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again")
     from flows.nightly import serve_nightly
 
-    serve_nightly(str(workspace.resolve()), cron)
+    serve_nightly(str(workspace.resolve()), cron, _settings(template, pseudonymise, concurrency), batch_size,
+                  task_runner, settle)
 
 
 main.add_command(templates, "templates")

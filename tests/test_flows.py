@@ -231,7 +231,7 @@ def test_serve_registers_the_cron_deployment_and_a_triggered_run_reads_the_works
         _wait("the Prefect server's health check", lambda: _healthy(api), 120, [("prefect server", server, server_log)])
         # A cron that will not fire during the test (02:00 on 29 February): the run below is triggered by hand.
         cron = "0 2 29 2 *"
-        serve = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", str(ws.root), "--cron", cron],
+        serve = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", str(ws.root), "--cron", cron, "--settle", "0"],
                                  env={**env, "PREFECT_API_URL": api}, stdout=serve_log.open("w"),
                                  stderr=subprocess.STDOUT, cwd=tmp_path)
         procs = [("prefect server", server, server_log), ("maap serve", serve, serve_log)]
