@@ -14,8 +14,8 @@ from flows.batches import BatchResult, batch_size_for, process_batch, split
 from flows.runners import make_task_runner
 from models.settings import Settings
 from pipeline.intake import process_file
-from pipeline.run import build_outputs, count, outputs_stale, start
-from pipeline.workspace import LedgerEntry, Workspace, append_ledger
+from pipeline.run import build_outputs, outputs_stale, record_outcome, start
+from pipeline.workspace import LedgerEntry, Workspace
 
 # Set by run_flow for the duration of one flow call in this process: how the CLI draws its progress bar.
 _on_file: Callable[[LedgerEntry], None] | None = None
@@ -40,7 +40,7 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
     settings = settings or Settings()
     ws = Workspace(Path(workspace)).ensure()
     logger = get_run_logger()
-    plan, summary = start(ws, settle_seconds)
+    plan, summary = start(ws, settle_seconds, settings)
     size = batch_size_for(len(plan.to_process), batch_size)
     logger.info("%d new file(s) in tasks of %d, %d already seen, %d duplicate(s)", len(plan.to_process), size,
                 plan.already_seen, len(plan.duplicates))
@@ -63,10 +63,7 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
         else:
             entries = [result]
         for entry in entries:
-            append_ledger(ws, entry)
-            count(summary, entry)
-            if _on_file:
-                _on_file(entry)
+            record_outcome(ws, summary, entry, _on_file)
     if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
         summary.outputs = outputs_task(ws, settings)
     logger.info("run finished: %s", summary.line())

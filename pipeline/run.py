@@ -37,11 +37,16 @@ class RunSummary:
         return ", ".join(parts)
 
 
-def count(summary: RunSummary, entry: LedgerEntry) -> None:
+def record_outcome(ws: Workspace, summary: RunSummary, entry: LedgerEntry,
+                   on_file: Callable[[LedgerEntry], None] | None = None) -> None:
+    """Append a file's outcome to the ledger (the moment it counts as done), tally it, and report progress."""
+    append_ledger(ws, entry)
     if entry.outcome == "processed":
         summary.processed += 1
     elif entry.outcome == "quarantined":
         summary.quarantined += 1
+    if on_file:
+        on_file(entry)
 
 
 def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None = None) -> tuple[Plan, RunSummary]:
@@ -83,10 +88,7 @@ def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry]
         except OSError:
             summary.failed += 1  # left in the inbox, unrecorded: the next run tries again
             continue
-        append_ledger(ws, entry)
-        count(summary, entry)
-        if on_file:
-            on_file(entry)
+        record_outcome(ws, summary, entry, on_file)
     if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
         summary.outputs = build_outputs(ws, settings)
     return summary
