@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from extractors import ocr
+from extractors import ocr, pdf_scan
 from extractors.pdf_layout import (
     CellDraft, Line, Para, TableDraft, assign, fill_cells, find_tables, make_lines, make_paras, para_text, wraps,
 )
@@ -37,6 +38,7 @@ def extract(path: Path, limits: Limits) -> RawDocument:
     pages is refused (FileLimitExceeded) rather than read in part, so no answer is silently lost.
     """
     path = Path(path)
+    start = time.monotonic()
     with _PDFIUM:
         pages = _read(path, limits)
     needs_ocr = [p.number for p in pages if p.text_chars == 0 and p.images > 0]
@@ -44,7 +46,8 @@ def extract(path: Path, limits: Limits) -> RawDocument:
         return _assemble(path, pages)
     with ocr.ocr_pdf(path, limits) as result:
         with _PDFIUM:
-            pages = _read(result.path, limits, name=path.name)
+            pages = _read(result.path, limits, name=path.name, scanned=set(needs_ocr),
+                          deadline=start + limits.seconds_per_file)
         raw = _assemble(path, pages)
     raw.ocr = True
     raw.low_confidence_pages = result.low_confidence_pages
@@ -80,7 +83,9 @@ def _pdfminer_reason(path: Path) -> str:
     return ""
 
 
-def _read(path: Path, limits: Limits, name: str | None = None) -> list[PageContent]:
+def _read(path: Path, limits: Limits, name: str | None = None, scanned: set[int] = frozenset(),
+          deadline: float = math.inf) -> list[PageContent]:
+    """Every page's content; ``scanned`` pages (1-based) get their rulings from the page image (pdf_scan)."""
     name = name or path.name
     pdf = _open(path, name)
     try:
@@ -95,12 +100,28 @@ def _read(path: Path, limits: Limits, name: str | None = None) -> list[PageConte
         for i in range(count):
             try:
                 pages.append(read_page(pdf, i))
+                if i + 1 in scanned:
+                    pages[-1].ink = pdf_scan.read_scan(pages[-1], _render(pdf, i))
             except pdfium.PdfiumError as e:
                 raise UnreadableFile(f"{name}: page {i + 1} of the PDF is damaged and cannot be read ({e}); "
                                      "ask the agency to send the file again", code="corrupt_file") from e
+            if time.monotonic() > deadline:
+                raise FileLimitExceeded(
+                    f"{name}: reading the scanned pages took longer than {limits.seconds_per_file:g} s "
+                    "(limits.seconds_per_file); ask for a text PDF or Word file, or raise the limit")
         return pages
     finally:
         pdf.close()
+
+
+def _render(pdf: pdfium.PdfDocument, index: int):
+    """Page ``index`` as a grey image at pdf_scan.DPI (numpy array, rows from the top)."""
+    page = pdf[index]
+    try:
+        gray = page.render(scale=pdf_scan.DPI / 72, grayscale=True).to_numpy()
+    finally:
+        page.close()
+    return gray.reshape(gray.shape[:2])
 
 
 # ---- assembling the document ---------------------------------------------------------------------------
@@ -110,9 +131,14 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
     laid = []
     for page in pages:
         tables = find_tables(page)
+        if page.ink is not None:
+            # tesseract reads a border it sits on as '|', 'l' or '_': not text anyone wrote
+            page.tokens = [t for t in page.tokens if not pdf_scan.on_ruling(t, page)]
         outside = make_lines(assign(page, tables))
         for table in tables:
             fill_cells(table)
+            if page.ink is not None:
+                pdf_scan.find_marks(table, page.ink)
         laid.append((page, tables, outside))
     furniture = _running_lines([(page, lines) for page, _, lines in laid])
     items: list[tuple[int, float, object]] = []

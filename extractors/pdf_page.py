@@ -78,6 +78,7 @@ class PageContent:
     marks: list[tuple[float, float, float, float]] = field(default_factory=list)
     images: int = 0
     notes: list[Note] = field(default_factory=list)
+    ink: object | None = None  # a scanned page's straightened image (extractors.pdf_scan.Ink), for drawn marks
 
     @property
     def text_chars(self) -> int:
