@@ -64,7 +64,7 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
             entries = [result]
         for entry in entries:
             record_outcome(ws, summary, entry, _on_file)
-    if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
+    if outputs_stale(ws, bool(plan.to_process or plan.duplicates or plan.refused)):
         summary.outputs = outputs_task(ws, settings)
     logger.info("run finished: %s", summary.line())
     return {"summary": summary.line(), "processed": summary.processed, "quarantined": summary.quarantined,

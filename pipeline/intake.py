@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import traceback
@@ -22,6 +23,7 @@ from pipeline.workspace import (
 log = logging.getLogger("maap.intake")
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 @dataclass
@@ -31,7 +33,9 @@ class Plan:
     to_process: list[tuple[str, str]] = field(default_factory=list)  # (inbox-relative path, sha256)
     already_seen: int = 0
     duplicates: list[LedgerEntry] = field(default_factory=list)
+    refused: list[LedgerEntry] = field(default_factory=list)  # quarantined without reading (links)
     waiting: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # could not be read from disk: the next run tries again
 
 
 def _inbox_files(ws: Workspace) -> list[Path]:
@@ -52,14 +56,26 @@ def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
     now = time.time()
     for path in _inbox_files(ws):
         rel = path.relative_to(ws.inbox).as_posix()
-        if settle_seconds and now - path.stat().st_mtime < settle_seconds:
-            plan.waiting.append(rel)  # still being written; the next run takes it
+        if path.is_symlink():
+            entry = _link_entry(ws, path, rel)
+            if (rel, entry.sha256) in seen_pairs:
+                plan.already_seen += 1
+            else:
+                plan.refused.append(entry)
             continue
-        sha = sha256_of(path)
+        try:
+            if settle_seconds and now - path.stat().st_mtime < settle_seconds:
+                plan.waiting.append(rel)  # still being written; the next run takes it
+                continue
+            sha = sha256_of(path)
+        except OSError as e:
+            log.warning("an inbox file could not be read (%s); it stays for the next run", type(e).__name__)
+            plan.failed.append(rel)
+            continue
         if (rel, sha) in seen_pairs:
             plan.already_seen += 1
             continue
-        if sha in first_by_sha:
+        if sha in first_by_sha and sha != EMPTY_SHA256:  # every empty file is worth chasing, not just the first
             plan.duplicates.append(LedgerEntry(
                 file=rel, sha256=sha, outcome="duplicate",
                 reason=Reason(code="duplicate", message=f"Same content as {first_by_sha[sha]}, already read; nothing to do."),
@@ -68,6 +84,17 @@ def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
         first_by_sha[sha] = rel
         plan.to_process.append((rel, sha))
     return plan
+
+
+def _link_entry(ws: Workspace, path: Path, rel: str) -> LedgerEntry:
+    """A link in the inbox is not read: it could point anywhere on the machine. Only its reason is written."""
+    target = str(path.readlink()) if hasattr(path, "readlink") else "elsewhere"
+    sha = hashlib.sha256(f"link:{rel}->{target}".encode()).hexdigest()
+    reason = Reason(code="link_not_file", message=(
+        f"{path.name} is a link to another file, not a file saved into the inbox; maap does not follow links. "
+        "Save the return itself into the inbox."))
+    write_atomic(ws.quarantine / f"{path.name}.reason.json", (reason.model_dump_json(indent=2) + "\n").encode())
+    return LedgerEntry(file=rel, sha256=sha, outcome="quarantined", reason=reason)
 
 
 @lru_cache(maxsize=8)
@@ -109,6 +136,10 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
     archive = ws.archive / archived_name(Path(rel).name, sha)
     if not archive.exists():
         copy_atomic(src, archive)
+    if sha == EMPTY_SHA256:
+        return _quarantine(ws, src, rel, sha, "empty_file", (
+            f"{Path(rel).name} is empty (0 bytes): the attachment was probably lost on the way; ask the agency to "
+            "send it again."))
     if _is_lock_file(Path(rel).name):
         return _quarantine(ws, src, rel, sha, "not_a_return", (
             "This is a lock file Word leaves beside a document that is open; it is not a return and can be deleted."))

@@ -53,9 +53,10 @@ def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None 
     """Check templates and codebook, plan the run and record duplicates at once (they need no reading)."""
     preflight(ws, settings or Settings())
     plan = plan_run(ws, settle_seconds)
-    for dup in plan.duplicates:
-        append_ledger(ws, dup)
-    return plan, RunSummary(already_seen=plan.already_seen, duplicates=len(plan.duplicates), waiting=len(plan.waiting))
+    for entry in [*plan.duplicates, *plan.refused]:
+        append_ledger(ws, entry)
+    return plan, RunSummary(already_seen=plan.already_seen, duplicates=len(plan.duplicates),
+                            quarantined=len(plan.refused), waiting=len(plan.waiting), failed=len(plan.failed))
 
 
 def outputs_stale(ws: Workspace, changed: bool) -> bool:
@@ -89,6 +90,6 @@ def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry]
             summary.failed += 1  # left in the inbox, unrecorded: the next run tries again
             continue
         record_outcome(ws, summary, entry, on_file)
-    if outputs_stale(ws, bool(plan.to_process or plan.duplicates)):
+    if outputs_stale(ws, bool(plan.to_process or plan.duplicates or plan.refused)):
         summary.outputs = build_outputs(ws, settings)
     return summary
