@@ -22,7 +22,8 @@ def _template():
 def report_context(records: list[AuditReturn], statuses: list[dict]) -> dict:
     """The numbers the report shows, as plain data (also handy for tests)."""
     outcomes = Counter(s["outcome"] for s in statuses)
-    grades = Counter(r.grade.value or "not_graded" for r in records)
+    graded = [r for r in records if r.grade.value or r.grade.problem]  # tools without a grade are left out
+    grades = Counter(r.grade.value or r.grade.problem for r in graded)
     theme_returns: dict[str, set[int]] = defaultdict(set)
     theme_labels: dict[str, str] = {}
     evidence: dict[str, list[str]] = defaultdict(list)
@@ -46,7 +47,9 @@ def report_context(records: list[AuditReturn], statuses: list[dict]) -> dict:
                   for case, rs in sorted(cases.items())],
         "outcomes": outcomes,
         "agency_rows": [(row[0], row[1], row[2], row[-3]) for row in agency_rows(records)],
-        "grades": [(GRADE_LABELS.get(g, "Not graded"), grades.get(g, 0)) for g in [*GRADE_LABELS, "not_graded"]],
+        "grades": [(GRADE_LABELS[g], grades.get(g, 0)) for g in GRADE_LABELS]
+        + [("No grade marked", grades.get("none_marked", 0)), ("More than one grade marked", grades.get("multiple_marked", 0))],
+        "ungraded_tools": len(records) - len(graded),
         "themes": [(theme_labels[k], n, evidence[k][:2]) for n, k in themes],
         "flags": [(code.replace("_", " "), sev, n) for (code, sev), n in flag_counts.most_common()],
         "quarantined": [s for s in statuses if s["outcome"] == "quarantined"],

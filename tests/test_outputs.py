@@ -85,3 +85,14 @@ def test_reviewers_columns_round_trip_into_kappa(tmp_path):
     wb.save(path)
     bad = CliRunner().invoke(main, ["codebook", "agreement", str(path)])
     assert bad.exit_code == 1 and "row 3" in bad.output and "Y or N" in bad.output
+
+
+def test_report_grades_separate_unmarked_from_tools_without_a_grade(tmp_path):
+    from models.record import Grade
+    from pipeline.report import report_context
+
+    no_mark = make_record(grade=None)
+    no_tool_grade = make_record(sha="e" * 64).model_copy(update={"grade": Grade()})
+    context = report_context([make_record(), no_mark, no_tool_grade], [])
+    grades = dict(context["grades"])
+    assert grades["Good"] == 1 and grades["No grade marked"] == 1 and context["ungraded_tools"] == 1
