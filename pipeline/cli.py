@@ -152,25 +152,28 @@ def demo(workspace: Path, engine: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_template_option
 @click.option("--json", "as_json", is_flag=True, help="Print the record as JSON (the versioned record contract).")
-def extract(file: Path, template: str | None, as_json: bool) -> None:
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
+              help="Also use this workspace's templates/ and codebook.yaml (default: the built-in ones only).")
+def extract(file: Path, template: str | None, as_json: bool, workspace: Path | None) -> None:
     """Read one returned audit tool and print its record.
 
     Exits 0 when the file was read (flags or not), 1 with a one-line reason when it could not be.
 
     Example: maap extract returns/police-case1.docx --json
     """
-    from pipeline.intake import tag_record
+    from pipeline.intake import preflight, tag_record, templates_for
     from pipeline.process import read_return
-    from pipeline.templates import load_templates
     from pipeline.workspace import Workspace
 
     settings = _settings(template)
+    ws = Workspace(workspace if workspace else Path(os.devnull) / "no-workspace")
+    preflight(ws, settings)
     try:
-        record = read_return(file, settings, load_templates())
+        record = read_return(file, settings, templates_for(ws, settings))
     except UnreadableFile as e:
         message = str(e) if file.name in str(e) else f"{file.name}: {e}"
         raise click.ClickException(f"{message} [{e.code}]") from None
-    record = tag_record(record, Workspace(Path(".")), settings)
+    record = tag_record(record, ws, settings)
     if as_json:
         click.echo(record.model_dump_json(indent=2))
         return

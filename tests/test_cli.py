@@ -112,3 +112,21 @@ def test_every_quarantine_code_in_the_code_is_documented_in_the_readme():
         codes |= set(re.findall(r'_quarantine\([^)]*?"([a-z_]+)"', text))
     codes -= {"duplicate", "superseded"}  # outcomes, not quarantine reasons
     assert codes and {c for c in codes if f"`{c}`" not in readme} == set()
+
+
+def test_extract_uses_a_workspace_template_when_asked(tmp_path):
+    import yaml
+
+    from pipeline.templates import load_templates
+
+    path = sample_return(tmp_path / "hv.docx")
+    ours = load_templates()["west-midlands-maat"].model_dump(mode="json", exclude_defaults=True)
+    ours.update(id="our-maat", name="Our partnership's audit tool", version="2025")
+    (tmp_path / "ws" / "templates").mkdir(parents=True)
+    (tmp_path / "ws" / "templates" / "ours.yaml").write_text(yaml.safe_dump(ours))
+    result = CliRunner().invoke(main, ["extract", str(path), "--json", "--template", "our-maat",
+                                       "--workspace", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["template"] == {"id": "our-maat", "version": "2025", "confidence": 1.0}
+    without = CliRunner().invoke(main, ["extract", str(path), "--template", "our-maat"])
+    assert without.exit_code == 1 and "our-maat" in without.output
