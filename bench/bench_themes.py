@@ -9,7 +9,8 @@ Usage:
 Sentence splits (micro F1 over (sentence, theme) pairs): dev, holdout, unseen (themes_labelled.yaml),
 fresh-tune and fresh-heldout (even and odd items of themes_fresh.yaml). Return splits (micro F1 over
 (return, theme) pairs, the issue 7 measure): returns-tune and returns-heldout (even and odd returns of
-themes_returns.yaml). Gold labels name the most specific themes; both gold and predictions are expanded
+themes_returns.yaml), round2-tune and round2-heldout (even and odd returns of themes_returns_round2.yaml,
+labelled by the guide in docs/themes.md). Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
@@ -33,8 +34,9 @@ from pipeline.themes import tag_returns, tag_texts  # noqa: E402
 DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
 FRESH = Path(__file__).parent / "data" / "themes_fresh.yaml"
 RETURNS = Path(__file__).parent / "data" / "themes_returns.yaml"
+ROUND2 = Path(__file__).parent / "data" / "themes_returns_round2.yaml"
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
-RETURN_SPLITS = ["returns-tune", "returns-heldout"]
+RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -55,7 +57,8 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    data = yaml.safe_load(RETURNS.read_text(encoding="utf-8"))
+    path = ROUND2 if split.startswith("round2-") else RETURNS
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions = data["questions"]
     out = []
     for i, ret in enumerate(data["returns"]):
