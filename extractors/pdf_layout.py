@@ -73,7 +73,7 @@ class TableDraft:
 
 # ---- ruling edges -> grids ---------------------------------------------------------------------------
 
-def _merge(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+def merge_edges(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
     """Snap edges at nearly the same position into one and join the pieces of a broken ruling."""
     out: list[tuple[float, float, float]] = []
     groups: list[list[tuple[float, float, float]]] = []
@@ -123,7 +123,7 @@ def _covers(spans: list[tuple[float, float]], a: float, b: float) -> bool:
 
 def find_tables(page: PageContent) -> list[TableDraft]:
     """Tables drawn with ruling lines on one page: each connected set of edges with at least a 2x2 grid."""
-    hs, vs = _merge(page.h_edges), _merge(page.v_edges)
+    hs, vs = merge_edges(page.h_edges), merge_edges(page.v_edges)
     parent = list(range(len(hs) + len(vs)))
 
     def root(i: int) -> int:

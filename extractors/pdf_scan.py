@@ -15,16 +15,19 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from extractors.pdf_layout import CellDraft, TableDraft
+from extractors.pdf_layout import TableDraft
 from extractors.pdf_page import PageContent, Token
 
 DPI = 150  # enough for a 0.5 pt border (1 px) and a drawn mark; the page image is rendered at this resolution
 THICK = 3.0  # pt: ink thicker than this across a line's direction is a solid block or a stroke, not a border
+JOIN = 1.2  # pt: pieces this close across their direction are one border (a straightened border steps a pixel)
 GAP = 3.0  # pt: breaks this short along a border (scanner dropouts, a crossing ruling) are closed
 MIN_RULE = 9.0  # pt: the shortest ruling kept (a one-line row is about 12 pt tall); letters' strokes are shorter
 ENDS = 1.5  # pt: a ruling must end this close to a crossing ruling, or it is a stroke of text, an underline
 SKEW_PIECE = 20.0  # pt: thin strokes at least this long (in the skewed image) tell the skew; text has few
 SKEW_EVIDENCE = 150.0  # pt: with less border than this on a page, it is taken as straight
+SKEW_SAMPLE = 40000  # stroke pixels scored per direction: plenty for a tenth of a degree, and bounded
+MIN_SKEW = 0.1  # degrees: less than this (under 1 pt across a page-wide table) is left alone
 MAX_SKEW = 3.0  # degrees: a sheet fed more askew than this is not straightened (its rulings are not found)
 BULLET_GAP = 3.0  # pt: space after a bullet's dot (measured from its ink) and before a line's first word
 MARK_INK = 6.0  # pt^2: ink (after speckle removal) in an empty cell that counts as a drawn mark
@@ -75,19 +78,21 @@ def binarise(gray: np.ndarray) -> np.ndarray:
     return gray < threshold
 
 
-def _run_lengths(mask: np.ndarray) -> np.ndarray:
-    """For each pixel, the length of the horizontal run of True it lies in (0 where False)."""
-    h, w = mask.shape
-    padded = np.zeros((h, w + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)  # shape (h, w + 1): +1 where a run starts, -1 just after it ends
-    rs, cs = np.nonzero(step == 1)
-    re_, ce = np.nonzero(step == -1)
-    lengths = ce - cs
-    flat = np.zeros(h * (w + 1) + 1, dtype=np.int32)
-    np.add.at(flat, rs * (w + 1) + cs, lengths)
-    np.add.at(flat, re_ * (w + 1) + ce, -lengths)
-    return np.cumsum(flat)[:-1].reshape(h, w + 1)[:, :w]
+def _long_runs(mask: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """Pixels in a run of at least ``n`` True along ``axis`` (a morphological opening with a line of n pixels)."""
+    size = mask.shape[axis]
+    if n > size:
+        return np.zeros_like(mask)
+    core = np.ones_like(mask)
+    for k in range(n):  # erosion: the n pixels from here on are all ink
+        core[tuple(slice(0, size - k) if a == axis else slice(None) for a in range(mask.ndim))] &= \
+            mask[tuple(slice(k, size) if a == axis else slice(None) for a in range(mask.ndim))]
+    core[tuple(slice(size - n + 1, size) if a == axis else slice(None) for a in range(mask.ndim))] = False
+    out = core.copy()
+    for k in range(1, n):  # dilation back over the run
+        out[tuple(slice(k, size) if a == axis else slice(None) for a in range(mask.ndim))] |= \
+            core[tuple(slice(0, size - k) if a == axis else slice(None) for a in range(mask.ndim))]
+    return out
 
 
 def _runs(mask: np.ndarray, gap: int, min_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -112,47 +117,62 @@ def _runs(mask: np.ndarray, gap: int, min_len: int) -> tuple[np.ndarray, np.ndar
 
 def _thin(dark: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """Ink thin across the horizontal and across the vertical direction: candidates for h and v borders."""
-    vertical_run = _run_lengths(dark.T).T
-    horizontal_run = _run_lengths(dark)
-    return dark & (vertical_run <= limit), dark & (horizontal_run <= limit)
+    return dark & ~_long_runs(dark, limit + 1, 0), dark & ~_long_runs(dark, limit + 1, 1)
 
 
-def estimate_skew(dark: np.ndarray, scale: float) -> float:
+def _loose(mask: np.ndarray) -> np.ndarray:
+    """The mask with one pixel of slack across its rows: a border that steps a pixel (skew, or the pixel grid
+    of a straightened image) still reads as one long run."""
+    loose = mask.copy()
+    loose[1:] |= mask[:-1]
+    loose[:-1] |= mask[1:]
+    return loose
+
+
+def estimate_skew(dark: np.ndarray, scale: float, thin: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """The sheet's skew in degrees (positive: lines fall to the right), from long thin horizontal and vertical
-    strokes; 0 when there are too few to tell (a page of text only)."""
-    thin_h, thin_v = _thin(dark, max(2, round(THICK * scale)))
+    strokes; 0 when there are too few to tell (a page of text only).
+
+    Each candidate angle is scored by how tightly the strokes' pixels stack when projected along it (the sum
+    of squared bin counts): a border is one sharp peak only at its own angle.
+    """
+    thin_h, thin_v = thin or _thin(dark, max(2, round(THICK * scale)))
     piece = max(8, round(SKEW_PIECE * scale))
-    pieces = []
+    points = []
     for mask, vertical in ((thin_h, False), (thin_v.T, True)):
-        # one pixel of slack across the line keeps a skewed border's pieces long (a 1-pixel step per piece)
-        loose = mask.copy()
-        loose[1:] |= mask[:-1]
-        loose[:-1] |= mask[1:]
-        rows, starts, ends = _runs(loose, 1, piece)
-        pieces.append((rows.astype(np.float64), (starts + ends) / 2.0, (ends - starts).astype(np.float64), vertical))
-    if sum(p[2].sum() for p in pieces) < SKEW_EVIDENCE * scale:
+        rows, starts, ends = _runs(_loose(mask), 1, piece)
+        marks = np.zeros((mask.shape[0], mask.shape[1] + 1), dtype=np.int8)
+        marks[rows, starts] = 1  # runs never touch, so each place starts or ends at most one
+        marks[rows, ends] = -1
+        across, along = np.nonzero((np.cumsum(marks, axis=1, dtype=np.int8)[:, :-1] > 0) & mask)
+        if across.size > SKEW_SAMPLE:
+            keep = np.linspace(0, across.size - 1, SKEW_SAMPLE).astype(np.int64)
+            across, along = across[keep], along[keep]
+        points.append((across.astype(np.float64), along.astype(np.float64), vertical))
+    if sum(p[0].size for p in points) < SKEW_EVIDENCE * scale:
         return 0.0
     h, w = dark.shape
 
     def score(a: float) -> float:
         t = math.tan(math.radians(a))
         total = 0.0
-        for across, along, length, vertical in pieces:
+        for across, along, vertical in points:
             if across.size:
                 # a horizontal line falling at angle a has y - (x - w/2) t constant; a vertical one x + (y - h/2) t
                 pos = across + (along - h / 2) * t if vertical else across - (along - w / 2) * t
-                hist = np.bincount(np.round(pos).astype(np.int64).clip(0, None), weights=length)
+                hist = np.bincount(np.round(pos).astype(np.int64).clip(0, None))
                 total += float(np.dot(hist, hist))
         return total
 
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.1), key=lambda a: (score(a), -abs(a)))
-    best = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.01), key=lambda a: (score(a), -abs(a)))
-    return round(float(best), 2)
+    best = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.02), key=lambda a: (score(a), -abs(a)))
+    best = round(float(best), 2)
+    return best if abs(best) >= MIN_SKEW else 0.0
 
 
 def straighten(dark: np.ndarray, angle: float) -> np.ndarray:
     """The ink mask rotated by ``angle`` degrees about its centre, so lines falling at that angle run level."""
-    if abs(angle) < 0.05:
+    if abs(angle) < MIN_SKEW:
         return dark
     image = Image.fromarray(dark.astype(np.uint8) * 255).rotate(angle, resample=Image.NEAREST, fillcolor=0)
     return np.asarray(image) > 127
@@ -165,7 +185,8 @@ def turn_point(x: float, y: float, angle: float, cx: float, cy: float) -> tuple[
     return cx + dx * math.cos(a) + dy * math.sin(a), cy - dx * math.sin(a) + dy * math.cos(a)
 
 
-def find_rulings(dark: np.ndarray, scale: float, words: list[tuple[float, float, float, float]] = ()
+def find_rulings(dark: np.ndarray, scale: float, words: list[tuple[float, float, float, float]] = (),
+                 thin: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
     """Ruling edges of a straightened ink mask, in points: h as (y, x0, x1), v as (x, top, bottom).
 
@@ -173,10 +194,12 @@ def find_rulings(dark: np.ndarray, scale: float, words: list[tuple[float, float,
     lines do not, so they never become table borders. A vertical stroke that runs through the middle of OCR'd
     ``words`` (boxes in points) for most of its length is a letter (the 'j' of a name in a tight row), not a border.
     """
-    thin_h, thin_v = _thin(dark, max(2, round(THICK * scale)))
+    thin_h, thin_v = thin or _thin(dark, max(2, round(THICK * scale)))
+    thin_h, thin_v = _loose(thin_h), _loose(thin_v.T)
     gap, length = max(2, round(GAP * scale)), max(8, round(MIN_RULE * scale))
-    h = _edges(*_runs(thin_h, gap, length), scale)
-    v = [e for e in _edges(*_runs(thin_v.T, gap, length), scale) if not _inside_words(e, words)]
+    # pieces of one border (a pixel step left by straightening, a break at a crossing) are joined first
+    h = _join(_edges(*_runs(thin_h, gap, length), scale))
+    v = _join([e for e in _edges(*_runs(thin_v, gap, length), scale) if not _inside_words(e, words)])
     for _ in range(3):
         h2 = [e for e in h if _anchored(e, v)]
         v2 = [e for e in v if _anchored(e, h)]
@@ -203,6 +226,26 @@ def _edges(rows, starts, ends, scale: float) -> list[tuple[float, float, float]]
         open_ = still
     out.extend(open_)
     return [((e[4] / e[5] + 0.5) / scale, e[2] / scale, e[3] / scale) for e in out]
+
+
+def _join(edges: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """Pieces of one border (within a pixel or two of each other, end to end) as one edge at their weighted
+    position; unlike pdf_layout's snapping this stays tight, so a text stroke 3 pt off never moves a border."""
+    out: list[tuple[float, float, float]] = []
+    group: list[tuple[float, float, float]] = []
+    for edge in sorted(edges) + [(math.inf, 0.0, 0.0)]:
+        if group and edge[0] - group[-1][0] > JOIN:
+            cur: list[tuple[float, float, float]] = []
+            for piece in sorted(group, key=lambda e: e[1]) + [(0.0, math.inf, math.inf)]:
+                if cur and piece[1] > max(e[2] for e in cur) + GAP:
+                    weight = sum(e[2] - e[1] for e in cur)
+                    pos = sum(e[0] * (e[2] - e[1]) for e in cur) / weight if weight else cur[0][0]
+                    out.append((pos, min(e[1] for e in cur), max(e[2] for e in cur)))
+                    cur = []
+                cur.append(piece)
+            group = []
+        group.append(edge)
+    return out
 
 
 def _inside_words(edge: tuple[float, float, float], words) -> bool:
@@ -282,15 +325,18 @@ def read_scan(page: PageContent, gray: np.ndarray) -> Ink:
     """
     scale = gray.shape[1] / page.width
     dark = binarise(gray)
-    angle = estimate_skew(dark, scale)
-    straight = straighten(dark, angle)
-    cx, cy = page.width / 2, page.height / 2
-    tokens = [_turn(t, angle, cx, cy) for t in page.tokens] if angle else page.tokens
-    page.h_edges, page.v_edges = find_rulings(straight, scale, words_of(tokens))
-    if angle and not (page.h_edges and page.v_edges):
+    thin = _thin(dark, max(2, round(THICK * scale)))
+    angle = estimate_skew(dark, scale, thin)
+    straight, tokens = dark, page.tokens
+    if angle:
+        straight = straighten(dark, angle)
+        cx, cy = page.width / 2, page.height / 2
+        tokens = [_turn(t, angle, cx, cy) for t in page.tokens]
+        page.h_edges, page.v_edges = find_rulings(straight, scale, words_of(tokens))
+    if not angle or not (page.h_edges and page.v_edges):
         # no table to straighten for: keep the page (and its text) as scanned
-        angle, straight, tokens = 0.0, dark, page.tokens
-        page.h_edges, page.v_edges = find_rulings(dark, scale, words_of(tokens))
+        straight, tokens = dark, page.tokens
+        page.h_edges, page.v_edges = find_rulings(dark, scale, words_of(tokens), thin)
     ink = Ink(straight, scale)
     page.tokens = restore_bullets(tokens, ink)
     return ink
