@@ -319,7 +319,11 @@ def _is_trigger(doc, i: int, lo: int) -> bool:
     if w == "out" and i - 1 >= lo and doc[i - 1].lower_ == "ruled":
         return True
     nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-    return (w == "absence" and nxt == "of") or (w == "free" and nxt in ("from", "of"))
+    prev = doc[i - 1].lower_ if i - 1 >= lo else ""
+    # "Routine enquiry about DA", "routinely asked about drugs": a question put to everyone is not a finding.
+    routine = (w in ("enquiry", "enquiries", "enquire", "enquired") and prev == "routine") or (
+        w in ("asked", "ask", "enquired") and prev == "routinely")
+    return routine or (w == "absence" and nxt == "of") or (w == "free" and nxt in ("from", "of"))
 
 
 def _negated(doc, start: int, end: int, sent, covered: set[int]) -> bool:
@@ -340,7 +344,7 @@ def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
             nxt = doc[i + 1]
             if not (i + 1 in covered or nxt.lower_ in ("and", "or", "nor")):
                 return False
-        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free"):
+        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free", "routine", "routinely"):
             return False
         i -= 1
         steps += 1
