@@ -31,7 +31,7 @@ MIN_SKEW = 0.1  # degrees: less than this (under 1 pt across a page-wide table) 
 MAX_SKEW = 3.0  # degrees: a sheet fed more askew than this is not straightened (its rulings are not found)
 BULLET_GAP = 3.0  # pt: space after a bullet's dot (measured from its ink) and before a line's first word
 MARK_INK = 6.0  # pt^2: ink (after speckle removal) in an empty cell that counts as a drawn mark
-MARK_CELL = (200.0, 45.0)  # pt: a cell at most this wide and tall can hold a grade mark
+MARK_HEIGHT = 45.0  # pt: a cell taller than this is for writing in, not for a mark
 # What OCR makes of a tick or cross alone in a cell.
 MARK_GLYPHS = {"x", "X", "v", "V", "/", "\\", "✓", "✔", "√", "✗", "✘", "×", "J", "><", "Xx", "xx", "XX", "Y", "y"}
 _LINE_GLYPHS = set("|!l1I[]()_-—–=~")
@@ -360,24 +360,32 @@ def on_ruling(token: Token, page: PageContent) -> bool:
 
 
 def find_marks(table: TableDraft, ink: Ink) -> None:
-    """Marks in a scanned table's small cells: a mark OCR'd as text ('X', 'v', '/', ...) or ink OCR found no
-    text in becomes a drawn mark (CellDraft.marks), as a vector tick is in a printed PDF.
+    """Marks in a scanned table's mark cells: a mark OCR'd as text ('X', 'v', '/', ...), or ink OCR found no
+    text in, becomes a drawn mark (CellDraft.marks), as a vector tick is in a printed PDF.
 
-    Only cells small enough to hold a grade mark (MARK_CELL) are looked at: ink with no text in a big answer cell
-    is more likely handwriting OCR could not read than a tick.
+    A mark cell is one below the header row, at most MARK_HEIGHT tall, whose other cells down its column or
+    along its row hold no text but marks (a grade table's 'Grade (X)' column, or the row under options printed
+    across). So an unread label ('d.') or an answer OCR could not read is never taken for a tick.
     """
-    for row in table.rows:
+    def bare(cell) -> bool:
+        text = "".join(cell.text.split())
+        return not text or text in MARK_GLYPHS
+
+    for row in table.rows[1:]:
         for cell in row:
             x0, top, x1, bottom = cell.bbox
-            if cell.marks or x1 - x0 > MARK_CELL[0] or bottom - top > MARK_CELL[1]:
+            if cell.marks or bottom - top > MARK_HEIGHT or not bare(cell):
                 continue
-            text = "".join(cell.text.split())
-            if text in MARK_GLYPHS:
-                glyphs = [t for t in cell.tokens if t.text.strip()]
+            column = [c for r in table.rows[1:] for c in r if c.col == cell.col and c is not cell]
+            across = [c for c in row if c is not cell]
+            if not ((column and all(bare(c) for c in column)) or (across and all(bare(c) for c in across))):
+                continue
+            glyphs = [t for t in cell.tokens if t.text.strip()]
+            if glyphs:
                 cell.marks.append((min(t.x0 for t in glyphs), min(t.top for t in glyphs),
                                    max(t.x1 for t in glyphs), max(t.bottom for t in glyphs)))
                 cell.paras = []
-            elif not text:
-                area, box = ink.within((x0 + THICK - 1, top + THICK - 1, x1 - THICK + 1, bottom - THICK + 1))
-                if area >= MARK_INK and box is not None:
-                    cell.marks.append(box)
+                continue
+            area, box = ink.within((x0 + THICK - 1, top + THICK - 1, x1 - THICK + 1, bottom - THICK + 1))
+            if area >= MARK_INK and box is not None:
+                cell.marks.append(box)

@@ -32,14 +32,27 @@ def scan(tmp_path: Path, blur: bool = False) -> Path:
     return path
 
 
+def _cells(raw) -> list[list[list[str]]]:
+    return [[[" ".join(b.text for b in c.blocks) for c in row.cells] for row in t.rows]
+            for t in raw.blocks if t.kind == "table"]
+
+
 @pytest.mark.slow
-def test_scanned_pdf_is_ocrd_and_its_text_recovered(tmp_path):
+def test_scanned_pdf_is_ocrd_and_read_as_the_printed_tables(tmp_path):
     raw = extract(scan(tmp_path), Limits())
     assert raw.ocr is True and raw.low_confidence_pages == []
     lines = document_lines(raw)
-    assert "Name of your agency/organisation: Northfield Health Trust" in lines
     assert "Date: 12/03/2026" in lines
     assert all(b.location.page == 1 and b.location.bbox for b in raw.blocks)
+    # the scan's tables have the printed form's rows and columns, each answer in its own cell
+    printed = _cells(extract(SAMPLES / "pdf-word-form.pdf", Limits()))
+    scanned = _cells(raw)
+    assert [[len(row) for row in t] for t in scanned] == [[len(row) for row in t] for t in printed]
+    assert scanned[0][1] == ["Name of your agency/organisation:", "Northfield Health Trust"]
+    grades = {row[0]: row[1] for row in scanned[-1]}
+    assert grades["Outstanding"] == "" and grades["Requires improvement"] == ""
+    mark = raw.blocks[-1].rows[2].cells[1].blocks[0]
+    assert mark.checkboxes[0].checked and mark.checkboxes[0].kind == "drawn_mark"  # the typed X in 'Good'
 
 
 @pytest.mark.slow
