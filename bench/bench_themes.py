@@ -129,6 +129,12 @@ def _table(codebook: Codebook, pairs, unit: str, show_errors: bool) -> float:
         rec = a / (a + c) if a + c else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
         print(f"{tid:28} {prec:6.2f} {rec:6.2f} {f1:6.2f} {a + c:5d}")
+    # Practice themes (not negatable) on their own: where round 2 looked for precision.
+    pa, pb, pc = (sum(counts[t][k] for t in counts if not codebook.is_negatable(t)) for k in range(3))
+    if pa + pb + pc:
+        pp, pr = pa / (pa + pb) if pa + pb else 0.0, pa / (pa + pc) if pa + pc else 0.0
+        pf = 2 * pp * pr / (pp + pr) if pp + pr else 0.0
+        print(f"{'practice themes':28} {pp:6.2f} {pr:6.2f} {pf:6.2f} {pa + pc:5d}")
     prec = tp / (tp + fp) if tp + fp else 0.0
     rec = tp / (tp + fn) if tp + fn else 0.0
     micro = 2 * prec * rec / (prec + rec) if prec + rec else 0.0

@@ -321,8 +321,10 @@ def _is_trigger(doc, i: int, lo: int) -> bool:
     nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
     prev = doc[i - 1].lower_ if i - 1 >= lo else ""
     # "Routine enquiry about DA", "routinely asked about drugs": a question put to everyone is not a finding.
-    routine = (w in ("enquiry", "enquiries", "enquire", "enquired") and prev == "routine") or (
-        w in ("asked", "ask", "enquired") and prev == "routinely")
+    # Only the question's own object: "at routine enquiry she disclosed DA" is a finding.
+    routine = nxt in ("about", "regarding", "re", "into", "around") and (
+        (w in ("enquiry", "enquiries", "enquire", "enquired") and prev == "routine")
+        or (w in ("asked", "ask", "enquired") and prev == "routinely"))
     return routine or (w == "absence" and nxt == "of") or (w == "free" and nxt in ("from", "of"))
 
 
