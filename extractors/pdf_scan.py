@@ -21,8 +21,10 @@ from extractors.pdf_page import PageContent, Token
 DPI = 150  # enough for a 0.5 pt border (1 px) and a drawn mark; the page image is rendered at this resolution
 THICK = 3.0  # pt: ink thicker than this across a line's direction is a solid block or a stroke, not a border
 JOIN = 1.2  # pt: pieces this close across their direction are one border (a straightened border steps a pixel)
-GAP = 3.0  # pt: breaks this short along a border (scanner dropouts, a crossing ruling) are closed
-MIN_RULE = 9.0  # pt: the shortest ruling kept (a one-line row is about 12 pt tall); letters' strokes are shorter
+BRIDGE = 1.5  # pt: breaks this short inside a stroke are closed (a crossing ruling, a pixel dropout)
+GAP = 3.0  # pt: pieces of one border this far apart end to end are joined (scanner dropouts)
+MIN_RULE = 9.0  # pt: the shortest vertical ruling kept (a one-line row is about 12 pt tall)
+MIN_RULE_H = 18.0  # pt: the shortest horizontal ruling kept (a narrow column); a bracketed '(X)' is shorter
 ENDS = 1.5  # pt: a ruling must end this close to a crossing ruling, or it is a stroke of text, an underline
 SKEW_PIECE = 20.0  # pt: thin strokes at least this long (in the skewed image) tell the skew; text has few
 SKEW_EVIDENCE = 150.0  # pt: with less border than this on a page, it is taken as straight
@@ -196,10 +198,11 @@ def find_rulings(dark: np.ndarray, scale: float, words: list[tuple[float, float,
     """
     thin_h, thin_v = thin or _thin(dark, max(2, round(THICK * scale)))
     thin_h, thin_v = _loose(thin_h), _loose(thin_v.T)
-    gap, length = max(2, round(GAP * scale)), max(8, round(MIN_RULE * scale))
-    # pieces of one border (a pixel step left by straightening, a break at a crossing) are joined first
-    h = _join(_edges(*_runs(thin_h, gap, length), scale))
-    v = _join([e for e in _edges(*_runs(thin_v, gap, length), scale) if not _inside_words(e, words)])
+    gap, short = max(2, round(BRIDGE * scale)), max(4, round(MIN_RULE * scale / 2))
+    # pieces of one border (a pixel step left by straightening, a dropout) are joined before lengths count
+    h = [e for e in _join(_edges(*_runs(thin_h, gap, short), scale)) if e[2] - e[1] >= MIN_RULE_H]
+    v = [e for e in _join([e for e in _edges(*_runs(thin_v, gap, short), scale) if not _inside_words(e, words)])
+         if e[2] - e[1] >= MIN_RULE]
     for _ in range(3):
         h2 = [e for e in h if _anchored(e, v)]
         v2 = [e for e in v if _anchored(e, h)]
@@ -309,13 +312,14 @@ def restore_bullets(tokens: list[Token], ink: Ink) -> list[Token]:
 
 
 def _anchored(edge: tuple[float, float, float], cross: list[tuple[float, float, float]]) -> bool:
-    """Does each end of ``edge`` meet a crossing ruling (or run past one by no more than ENDS)?"""
+    """Does each end of ``edge`` meet a crossing ruling (within ENDS, or overshooting it by up to GAP)?"""
     pos, a, b = edge
 
-    def meets(end: float) -> bool:
-        return any(c_a - ENDS <= pos <= c_b + ENDS and abs(c_pos - end) <= ENDS for c_pos, c_a, c_b in cross)
+    def meets(low: float, high: float) -> bool:
+        return any(c_a - ENDS <= pos <= c_b + ENDS and low <= c_pos <= high for c_pos, c_a, c_b in cross)
 
-    return meets(a) and meets(b)
+    # a border may overshoot its crossing a little (a speck of dirt bridged on), never stop short of it
+    return meets(a - ENDS, a + ENDS + GAP) and meets(b - ENDS - GAP, b + ENDS)
 
 
 def read_scan(page: PageContent, gray: np.ndarray) -> Ink:
