@@ -7,14 +7,12 @@ group is killed. Macros never run: LibreOffice headless converts without executi
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
 from extractors import docx
+from extractors.external import run_with_time_limit
 from models.errors import FileLimitExceeded, MissingTool, UnreadableFile
 from models.raw import RawDocument
 from models.settings import Limits
@@ -44,14 +42,9 @@ def to_docx(path: Path, outdir: Path, limits: Limits) -> Path:
     profile = outdir / "profile"
     command = [soffice, "--headless", "--norestore", "--nologo", f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", "docx", "--outdir", str(outdir), str(source)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                               start_new_session=True, cwd=outdir)
     try:
-        process.wait(timeout=limits.seconds_per_file)
-    except subprocess.TimeoutExpired:
-        # soffice starts helper processes: kill its whole group, not just the launcher.
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        run_with_time_limit(command, limits.seconds_per_file, cwd=outdir)
+    except TimeoutError:
         raise FileLimitExceeded(
             f"{path.name}: converting it with LibreOffice took longer than {limits.seconds_per_file:g} s and was "
             "stopped; ask the agency to save it as .docx, or raise limits.seconds_per_file"

@@ -12,13 +12,12 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from extractors.external import run_with_time_limit
 from models.errors import FileLimitExceeded, MissingTool, UnreadableFile
 from models.settings import Limits
 
@@ -58,21 +57,17 @@ def ocr_pdf(path: Path, limits: Limits) -> Iterator[OcrResult]:
         work.mkdir()
         out = Path(tmp) / "ocr.pdf"
         cmd = ["ocrmypdf", "--skip-text", "-l", limits.ocr_language, "--pdf-renderer", "hocr",
-               "--output-type", "pdf", "--optimize", "0", "-k", "-q", str(path), str(out)]
+               "--output-type", "pdf", "--optimize", "0", "-k", "-q", str(Path(path).resolve()), str(out)]
         # TMPDIR keeps OCRmyPDF's working folder (and its hOCR files) inside our own temporary folder
         env = {**os.environ, "TMPDIR": str(work)}
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                                start_new_session=True)
         try:
-            _, err = proc.communicate(timeout=limits.seconds_per_file)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+            returncode, err = run_with_time_limit(cmd, limits.seconds_per_file, env=env)
+        except TimeoutError:
             raise FileLimitExceeded(
                 f"{path.name}: OCR took longer than {limits.seconds_per_file:g} s (limits.seconds_per_file); "
                 "ask for a text PDF or Word file, or raise the limit"
             ) from None
-        if proc.returncode != 0 or not out.exists():
+        if returncode != 0 or not out.exists():
             raise UnreadableFile(f"{path.name}: OCR failed ({_last_line(err)}); ask the agency for a text PDF "
                                  "or Word file", code="ocr_failed")
         yield OcrResult(out, _confidences(work))
