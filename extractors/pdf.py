@@ -35,12 +35,13 @@ def extract(path: Path, limits: Limits) -> RawDocument:
     """Read a PDF into a RawDocument (format "pdf"); raises UnreadableFile subclasses for expected failures.
 
     Pages with no text layer are OCR'd first (RawDocument.ocr=True). A file with more than limits.max_pages
-    pages is refused (FileLimitExceeded) rather than read in part, so no answer is silently lost.
+    pages is refused (FileLimitExceeded) rather than read in part, so no answer is silently lost; so is one whose
+    reading (OCR included) runs past limits.seconds_per_file, checked after each page.
     """
     path = Path(path)
     start = time.monotonic()
     with _PDFIUM:
-        pages = _read(path, limits)
+        pages = _read(path, limits, deadline=start + limits.seconds_per_file)
     needs_ocr = [p.number for p in pages if p.text_chars == 0 and p.images > 0]
     if not needs_ocr:
         return _assemble(path, pages)
@@ -107,8 +108,9 @@ def _read(path: Path, limits: Limits, name: str | None = None, scanned: set[int]
                                      "ask the agency to send the file again", code="corrupt_file") from e
             if time.monotonic() > deadline:
                 raise FileLimitExceeded(
-                    f"{name}: reading the scanned pages took longer than {limits.seconds_per_file:g} s "
-                    "(limits.seconds_per_file); ask for a text PDF or Word file, or raise the limit")
+                    f"{name}: reading it took longer than {limits.seconds_per_file:g} s (limits.seconds_per_file) "
+                    f"and was stopped at page {i + 1}; ask the agency to send it again (a text PDF or Word file), "
+                    "or raise the limit")
         return pages
     finally:
         pdf.close()

@@ -452,3 +452,22 @@ def test_damaged_page_is_corrupt_file_naming_the_page(tmp_path):
     with pytest.raises(UnreadableFile) as info:
         extract(path, Limits())
     assert info.value.code == "corrupt_file" and "page 2" in str(info.value)
+
+
+def test_a_pdf_that_takes_too_long_is_stopped_with_a_clear_reason(monkeypatch):
+    import extractors.pdf as pdf_module
+    from models.errors import FileLimitExceeded
+    from models.settings import Limits
+
+    real = pdf_module.read_page
+    clock = {"t": 0.0}
+
+    def slow_page(*args, **kwargs):
+        clock["t"] += 10.0  # each page "takes" 10 s
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "read_page", slow_page)
+    monkeypatch.setattr(pdf_module.time, "monotonic", lambda: clock["t"])
+    with pytest.raises(FileLimitExceeded) as err:
+        pdf_module.extract(SAMPLES / "pdf-page-break.pdf", Limits(seconds_per_file=15))
+    assert "took longer than 15 s" in str(err.value) and "page 2" in str(err.value)
