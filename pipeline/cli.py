@@ -26,8 +26,12 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
 
 
-def _settings(template: str | None, pseudonymise: bool = False, concurrency: int = 4) -> Settings:
-    return Settings(template_id=template, pseudonymise=pseudonymise, concurrency=concurrency)
+def _settings(template: str | None, pseudonymise: bool = False, concurrency: int | None = None,
+              workspace: Path | None = None) -> Settings:
+    """WORKSPACE/maap.yaml (if any) with the command line's choices on top."""
+    from pipeline.config import load_settings
+
+    return load_settings(workspace, template_id=template, pseudonymise=pseudonymise, concurrency=concurrency)
 
 
 class _Group(click.Group):
@@ -108,8 +112,7 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_
 @click.option("--engine", type=click.Choice(["prefect", "local"]), default="prefect", show_default=True,
               help="prefect: run as a Prefect flow (local, no server needed); local: plain loop in this process.")
 @click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report.")
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Files read at once.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4).")
 @click.option("--settle", default=0.0, show_default=True, type=float, metavar="SECONDS",
               help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
 @_batch_option
@@ -125,7 +128,7 @@ def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, 
     Example: maap run ./audit-2026-q3
     """
     _quiet_prefect(verbose)
-    _run(workspace, _settings(template, pseudonymise, concurrency), engine, settle, batch_size, task_runner)
+    _run(workspace, _settings(template, pseudonymise, concurrency, workspace), engine, settle, batch_size, task_runner)
 
 
 @main.command()
@@ -145,7 +148,7 @@ def demo(workspace: Path, engine: str) -> None:
     for src in sorted(SAMPLES_DIR.iterdir()):
         if src.is_file() and not (inbox / src.name).exists():
             shutil.copy2(src, inbox / src.name)
-    _run(workspace, Settings(), engine, 0.0)
+    _run(workspace, _settings(None, workspace=workspace), engine, 0.0)
 
 
 @main.command()
@@ -165,7 +168,7 @@ def extract(file: Path, template: str | None, as_json: bool, workspace: Path | N
     from pipeline.process import read_return
     from pipeline.workspace import Workspace
 
-    settings = _settings(template)
+    settings = _settings(template, workspace=workspace)
     ws = Workspace(workspace if workspace else Path(os.devnull) / "no-workspace")
     preflight(ws, settings)
     try:
@@ -218,7 +221,7 @@ def outputs(workspace: Path, pseudonymise: bool) -> None:
     from pipeline.run import build_outputs
     from pipeline.workspace import Workspace
 
-    for path in build_outputs(Workspace(workspace).ensure(), _settings(None, pseudonymise)):
+    for path in build_outputs(Workspace(workspace).ensure(), _settings(None, pseudonymise, workspace=workspace)):
         click.echo(f"wrote {path}")
 
 
@@ -227,7 +230,7 @@ def outputs(workspace: Path, pseudonymise: bool) -> None:
 @click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron syntax, server time).")
 @_template_option
 @click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report.")
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64), help="Files read at once.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4).")
 @click.option("--settle", default=120.0, show_default=True, type=float, metavar="SECONDS",
               help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
 @_batch_option
@@ -248,7 +251,7 @@ def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, 
             "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again")
     from flows.nightly import serve_nightly
 
-    serve_nightly(str(workspace.resolve()), cron, _settings(template, pseudonymise, concurrency), batch_size,
+    serve_nightly(str(workspace.resolve()), cron, _settings(template, pseudonymise, concurrency, workspace), batch_size,
                   task_runner, settle)
 
 
