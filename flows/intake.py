@@ -13,6 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.batches import BatchResult, batch_size_for, process_batch, split
 from flows.runners import make_task_runner
 from models.settings import Settings
+from pipeline.config import load_settings
 from pipeline.intake import process_file
 from pipeline.run import build_outputs, outputs_stale, record_outcome, start
 from pipeline.workspace import LedgerEntry, Workspace
@@ -37,7 +38,7 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
 
     ``batch_size`` files go to each task; by default 1 below 200 new files and 25 above (see flows.batches).
     """
-    settings = settings or Settings()
+    settings = settings or load_settings(Path(workspace))  # a run started without settings uses maap.yaml
     ws = Workspace(Path(workspace)).ensure()
     logger = get_run_logger()
     plan, summary = start(ws, settle_seconds, settings)
