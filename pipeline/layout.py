@@ -57,6 +57,7 @@ class Unit:
     checkboxes: list[Checkbox] = field(default_factory=list)
     style: str = ""  # the paragraph style of a body paragraph ('page-header' for page-header lines)
     group: int | None = None  # units split from one cell holding two questions share the cell's group
+    span: int = 1  # grid columns the cell covers
 
     @property
     def text(self) -> str:
@@ -150,6 +151,95 @@ def build_units(raw: RawDocument) -> list[Unit]:
             for cell in row.cells:
                 loc = cell.location.model_copy(update={"table": table_no, "row": r, "col": cell.col})
                 units.append(Unit(len(units), _blocks_lines(cell.blocks), loc, table_no, r, cell.col,
-                                  _checkboxes(cell.blocks)))
+                                  _checkboxes(cell.blocks), span=cell.col_span))
         table_no += 1
     return units
+
+
+# ---- choice columns: "Question | Yes | No | Comments" tables and option cells with a mark beside them ----
+
+_MARK_GLYPHS = "☒☑✓✔✗✘√■⊠🗹"
+_MARK_WORDS = {"x", "xx", "tick", "ticked", "selected", "*", "yes", "y"}
+_CHOICE_WORDS = {"yes": "Yes", "y": "Yes", "no": "No", "n": "No", "n/a": "N/A", "na": "N/A", "n.a.": "N/A",
+                 "not applicable": "N/A"}
+_HEADING_NOTE = re.compile(r"\s*\((?:x|tick|✓|please tick|tick one|mark with x)\)\s*$", re.I)
+
+
+def choice_word(text: str) -> str | None:
+    """'Yes', 'No' or 'N/A' for a cell or line that says only that ('y', 'NO', 'Yes.', 'n/a'), else None."""
+    from pipeline.text import normalise
+
+    return _CHOICE_WORDS.get(normalise(_HEADING_NOTE.sub("", text)).strip(" .:"))
+
+
+def _heading(text: str, options: dict[str, str]) -> str | None:
+    """The choice a column heading (or option cell) names: Yes/No/N/A or a tick-list option, else None."""
+    from pipeline.text import normalise
+
+    if not text or "\n" in text or any(g in text for g in _MARK_GLYPHS + UNCHECKED):
+        return None
+    return choice_word(text) or options.get(normalise(_HEADING_NOTE.sub("", text)).strip(" .:"))
+
+
+def _mark(u: Unit, heading: str) -> tuple[bool, list[Line]] | None:
+    """Whether a cell under a choice heading is marked, and any text typed after the mark; None when the
+    cell holds something other than a mark (a comment typed in the Yes column stays as typed)."""
+    from pipeline.text import normalise
+
+    text = u.text.strip()
+    if not text or all(ch in UNCHECKED + "□ " for ch in text):
+        return False, []
+    first, _, rest = text.partition("\n")
+    norm = normalise(first)
+    words = norm.split(" ", 1)
+    if norm in _MARK_WORDS or all(ch in _MARK_GLYPHS + " " for ch in first) or norm == normalise(heading) or \
+            choice_word(first) == heading:
+        return True, [Line(t) for t in rest.split("\n") if t.strip()]
+    if words[0] in {"x", *_MARK_GLYPHS} and len(words) > 1:
+        return True, [Line(words[1].strip(" -:"))] + [Line(t) for t in rest.split("\n") if t.strip()]
+    return None
+
+
+def read_choice_cells(units: list[Unit], options: list[str]) -> list[Unit]:
+    """Units with marked choice cells read as the choice they mark; returns new units, same count and order.
+
+    A table row whose cells name two or more choices ('Yes', 'No', 'N/A', 'Y', 'N', or options of a tick
+    list) and hold no mark is a heading row: its choice cells are printed, not answers, and in the rows
+    after it a one-column cell under a choice heading that holds a mark (X, a tick, a checked box, 'Yes')
+    reads as the heading's choice ('Yes', 'No', 'N/A' or the option), an unmarked one as nothing. A row
+    that is only a choice cell and the mark cell beside it (options listed down a column) reads the same.
+    """
+    from pipeline.text import normalise
+
+    known = {normalise(o): o for o in options}
+    out = [Unit(u.index, list(u.lines), u.location, u.table, u.row, u.col, u.checkboxes, u.style, u.group, u.span)
+           for u in units]
+    rows: dict[tuple[int, int], list[Unit]] = {}
+    for u in out:
+        if u.in_table:
+            rows.setdefault((u.table, u.row), []).append(u)
+    columns: dict[int, dict[int, str]] = {}  # table -> column -> choice heading in force
+    for (table, _row), cells in sorted(rows.items()):
+        named = {u.col: h for u in cells if u.span == 1 and (h := _heading(u.text, known))}
+        marked = [u for u in cells if any(g in u.text for g in _MARK_GLYPHS) or any(c.checked for c in u.checkboxes)]
+        yes_no = {"Yes", "No"} <= set(named.values())
+        if len(named) >= 2 and not marked and (yes_no or sum(h not in ("Yes", "No", "N/A") for h in named.values()) >= 2):
+            columns[table] = named
+            for u in cells:
+                if u.col in named:
+                    u.lines = []  # the printed heading is not an answer
+            continue
+        full = [u for u in cells if u.text.strip()]
+        pair = sorted(cells, key=lambda c: c.col or 0)
+        if len(pair) >= 2 and (h := _heading(pair[-2].text, known)) and full and full[0] is pair[-2] and \
+                (m := _mark(pair[-1], h)) is not None and not m[1]:
+            pair[-2].lines, pair[-1].lines = ([Line(h)] if m[0] else []), []
+            continue
+        for u in cells:
+            heading = columns.get(table, {}).get(u.col)
+            if heading is None or u.span != 1:
+                continue
+            m = _mark(u, heading)
+            if m is not None:
+                u.lines = ([Line(heading)] if m[0] else []) + m[1]
+    return out

@@ -17,7 +17,7 @@ from models.raw import Location, RawDocument
 from models.template import Question, Template
 from pipeline.grades import read_grade
 from pipeline.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
-from pipeline.layout import Line, Unit, build_units, strip_bullet, strip_list_numbers
+from pipeline.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
 from pipeline.text import normalise
 
 _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I)
@@ -236,7 +236,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     """Map a document onto a template: every header field and question gets a Placed, found or not."""
     fields = template_fields(template)
     matcher = Matcher(fields)
-    units = _split_merged(build_units(raw), matcher)
+    options = [o for q in template.questions() for o in q.options]
+    units = _split_merged(read_choice_cells(build_units(raw), options), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
     matches = {u.index: matcher.match_unit(u, headers_only=u.style == PAGE_HEADER)
                for u in units if u.index not in grade_units and len(u.text) <= 1500}

@@ -45,6 +45,96 @@ def _without_unticked(text: str) -> str:
     return _BOX_SEGMENT.sub(lambda m: m.group(0) if m.group(1) == "☒" else "", text)
 
 
+_PIECES = re.compile(r"\s*(?:/|\||\bor\b)\s*", re.I)
+_MARKED_PIECE = re.compile(r"^\s*(?:[xX]\s+|[☒☑✓✔√■⊠]\s*)(.+?)\s*$|^\s*(.+?)\s*(?:\s[xX]|\([xX]\)|[☒☑✓✔√■⊠])\s*$")
+
+
+def _choices_in(line: str, read) -> list[str] | None:
+    """The choices a line makes when it is only choices ('Yes / No' with one ticked, marked or left
+    standing), or None when the line says something else. ``read`` names the choice a piece is, or None.
+
+    Pieces are split on '/', '|' or 'or'; a piece marked with X, a tick or ☒ is chosen; with no mark, the
+    pieces left standing are chosen unless every choice is still there (the printed prompt, untouched).
+    """
+    boxes = _BOX_SEGMENT.findall(line)
+    if boxes:
+        named = [(mark, read(label)) for mark, label in boxes]
+        if line.split("☒")[0].split("☐")[0].strip() or not all(c for _m, c in named):
+            return None
+        return [c for mark, c in named if mark == "☒"]
+    pieces = [p for p in _PIECES.split(line) if p.strip()]
+    if not pieces:
+        return None
+    found = []
+    for piece in pieces:
+        m = _MARKED_PIECE.match(piece)
+        inner = (m.group(1) or m.group(2)) if m else None
+        if inner and read(inner):
+            found.append((read(inner), True))
+        elif read(piece):
+            found.append((read(piece), False))
+        else:
+            return None
+    if any(marked for _c, marked in found):
+        return [c for c, marked in found if marked]
+    chosen = [c for c, _m in found]
+    return [] if len(chosen) > 1 and len(set(chosen)) == len(chosen) and len(chosen) >= read.count else chosen
+
+
+class _Reader:
+    """Names the choice a piece of text is: Yes/No/N/A for yes/no questions, or one of a tick list's options."""
+
+    def __init__(self, kind: AnswerKind, options: list[str]):
+        from pipeline.text import normalise
+
+        self.normalise = normalise
+        self.yes_no = kind == AnswerKind.yes_no_comments
+        self.options = {normalise(o): o for o in options}
+        self.count = 2 if self.yes_no else max(2, len(options))
+
+    def __call__(self, text: str) -> str | None:
+        from rapidfuzz import fuzz, process as fuzzy
+
+        from pipeline.layout import choice_word
+
+        if self.yes_no:
+            return choice_word(text)
+        norm = self.normalise(text).strip(" .:;,-")
+        if not norm or not self.options:
+            return None
+        hit = fuzzy.extractOne(norm, list(self.options), scorer=fuzz.ratio)
+        return self.options[hit[0]] if hit and hit[1] >= 88 else None
+
+
+def read_choices(lines: list[str], kind: AnswerKind, options: list[str]) -> list[str]:
+    """A yes/no or tick-list answer as its choices first ('Yes', 'No', 'N/A' or the options ticked),
+    then the comments typed with it; other kinds are returned unchanged.
+
+    '☒ Yes ☐ No', 'Yes / No' with one deleted or marked, and a typed 'Y' or 'no' are choices; 'Yes / No'
+    untouched, or every option of a tick list left standing unmarked, is the printed prompt and chooses
+    nothing. Two choices marked are both kept, for a reader (or a rule) to see.
+    """
+    if kind not in (AnswerKind.yes_no_comments, AnswerKind.tick_list):
+        return lines
+    read = _Reader(kind, options)
+    choices: list[str] = []
+    comments: list[str] = []
+    standing: list[str] = []  # tick-list options on lines of their own, unmarked
+    for line in lines:
+        found = _choices_in(line, read)
+        if found is None:
+            comments.append(line)
+        elif len(found) == 1 and not _BOX_SEGMENT.search(line) and not _MARKED_PIECE.match(line) \
+                and len(_PIECES.split(line.strip())) == 1:
+            standing.append(found[0])
+        else:
+            choices.extend(found)
+    if kind == AnswerKind.tick_list and (choices or len(set(standing)) >= read.count):
+        standing = []  # options printed beside the marked ones, or all of them untouched: not chosen
+    choices.extend(standing)  # what was left standing (the others deleted), or a typed 'Y'
+    return list(dict.fromkeys(choices)) + comments
+
+
 def answer_status(text: str) -> Status:
     """Blank (or only unticked boxes) is unanswered; 'N/A', 'n/a', 'Not applicable...' is not_applicable;
     anything else is answered."""
@@ -86,9 +176,7 @@ def _answers(mapped: Mapped, template: Template, reference: date | None) -> list
     for section in template.sections:
         for q in section.questions:
             placed = mapped.answers[q.id]
-            text = "\n".join(placed.lines).strip()
-            if q.kind == AnswerKind.tick_list and (ticked := ticked_options(text)) is not None:
-                text = "\n".join(ticked)  # a tick list answers with the options ticked
+            text = "\n".join(read_choices(placed.lines, q.kind, q.options)).strip()
             dates = [d.value.isoformat() for d in find_dates(text, reference=reference) if d.valid and d.value]
             answers.append(Answer(
                 id=q.id, section=section.title, question=q.wording, answer=text, status=answer_status(text),
