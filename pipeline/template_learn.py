@@ -20,7 +20,9 @@ from models.raw import Cell, Paragraph, RawDocument, Table
 from models.template import (AnswerKind, GradeOption, Grading, HeaderField, Question, Section, Template)
 from pipeline.text import normalise
 
-_NUMBER = re.compile(r"^\s*(?:q\s*)?(\d{1,2}[a-z]?)[.):]\s+(?=\S)", re.I)
+# printed numbers: '7.', '7a)', 'Q7', 'Q7.', '1.1', '2.3.', '(a)', '(iv)', '(3)'; a bare '3 visits' is not one
+_NUMBER = re.compile(r"^\s*(?:q\s*(\d{1,2}(?:\.\d{1,2})?[a-z]?)[.):]?|(\d{1,2}(?:\.\d{1,2})+)[.):]?"
+                     r"|(\d{1,2}[a-z]?)[.):]|\(([a-z]|[ivx]{1,4}|\d{1,2})\))\s+(?=\S)", re.I)
 _LETTER_ONLY = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]?\s*$", re.I)
 _BOXES = "☐☒☑□■▢✓✔✗✘"
 _BOX = re.compile(f"[{_BOXES}]")
@@ -32,14 +34,20 @@ _YES_NO = re.compile(r"^\s*(yes|y)\s*/\s*(no|n)\s*$", re.I)
 
 # header key -> pattern on a normalised label; order matters ('Child's initials and date of birth' is the child)
 _HEADER_RULES: list[tuple[str, re.Pattern]] = [
-    ("auditor", re.compile(r"\bauditor\b|\bcompleted by\b|^name of .*\bcompleting\b|^name of (the )?person (completing|auditing)")),
-    ("child", re.compile(r"\bchild\b|\bchild's\b|\bchild/ren\b|\bchildren's\b|\byoung person\b|\bvulnerable adult\b")),
+    ("auditor", re.compile(r"\bauditor\b|\bcompleted by\b|^name of .*\bcompleting\b|^name of (the )?person (completing|auditing)"
+                           r"|\bdesignated safeguarding lead\b|^dsl\b|\breviewer\b")),
+    ("child", re.compile(r"\bchild\b|\bchild's\b|\bchild/ren\b|\bchildren's\b|\byoung person\b|\bvulnerable adult\b"
+                         r"|\bpatient\b|\bpupil\b|\blearner\b")),
     ("practitioner", re.compile(r"\bpractitioner")),
     ("agency", re.compile(r"\bagency\b|\borganisation\b|\borganization\b|^(name of )?(school|setting|service)\b|^agency")),
     ("date_of_audit", re.compile(r"^date\b|\bdate of audit\b|\baudit date\b")),
     ("theme", re.compile(r"\btheme\b|\baudit focus\b")),
     ("case_status", re.compile(r"\bcase status\b|\bstatus of (the )?case\b")),
 ]
+# facts about the child that the record has no header key for ('Date of birth', 'NHS number'): details questions,
+# even when they say 'child' or 'date'; a label that also names the child ('initials and date of birth') is the child
+_DETAILS = re.compile(r"\b(birth|dob|d\.o\.b|nhs|number|no|address|postcode|gender|ethnicity|age)\b")
+_NAMES_CHILD = re.compile(r"\b(name|names|initials|id|identifier)\b")
 _GRADES: list[tuple[str, re.Pattern]] = [
     ("outstanding", re.compile(r"^outstanding\b")),
     ("requires_improvement", re.compile(r"^(requires improvement|requires? improvement|adequate|satisfactory|ri)\b")),
@@ -107,6 +115,9 @@ def _paragraph(p: Paragraph, draft: _Draft) -> None:
         if key:
             _add_header(draft, key, label)
             return
+        if _is_details(normalise(label)):  # 'Date of birth:' on its own line: a details field
+            draft.add_question(_details_question(label))
+            return
     if draft.title is None and (p.style.lower().startswith("title") or len(text.split()) <= 12) and not text.endswith("?"):
         draft.title = text.rstrip(":")
         return
@@ -141,9 +152,19 @@ def _short_label(text: str) -> str | None:
     return text.strip() if len(text.split()) <= 6 and not re.search(r"[.?!]\s*$", text) else None
 
 
+def _is_details(low: str) -> bool:
+    return bool(_DETAILS.search(low)) and not _NAMES_CHILD.search(low)
+
+
+def _details_question(label: str) -> dict:
+    q = _question_from_texts([label], [])
+    q["required"], q["requires_date"] = False, False
+    return q
+
+
 def _header_key(label: str) -> str | None:
     low = normalise(label)
-    if len(low.split()) > 10 or low.endswith("?"):
+    if len(low.split()) > 10 or low.endswith("?") or _is_details(low):
         return None
     for key, pattern in _HEADER_RULES:
         if pattern.search(low):
@@ -183,12 +204,40 @@ def _table(table: Table, draft: _Draft) -> None:
         if is_grading:
             _grading_row(joined, draft)
             continue
+        if _horizontal_grades(joined, draft):
+            continue
         lows = [normalise(j) for j in joined]
         if "yes" in lows and "no" in lows:
             # a column header row: 'Question | Yes | No | Comments'
             yes_no_cols = {cells[i].col for i, low in enumerate(lows) if low in ("yes", "no")}
             continue
-        _row(cells, texts, joined, yes_no_cols, draft)
+        for part in _label_pairs(cells, texts, joined):
+            _row(*part, yes_no_cols, draft)
+
+
+def _label_pairs(cells: list[Cell], texts: list[list[str]], joined: list[str]):
+    """'Agency: | _ | Auditor: | _' in one row -> one (label, empty) part per label; any other row whole."""
+    n = len(cells)
+    pairs = n >= 4 and n % 2 == 0 and all(
+        joined[i] and (_label(joined[i]) or _short_label(joined[i])) and not joined[i + 1] for i in range(0, n, 2)
+        if joined[i] or i == 0)
+    if not pairs:
+        return [(cells, texts, joined)]
+    return [(cells[i:i + 2], texts[i:i + 2], joined[i:i + 2]) for i in range(0, n, 2) if joined[i]]
+
+
+def _horizontal_grades(joined: list[str], draft: _Draft) -> bool:
+    """A row whose cells are all grade words ('Outstanding | Good | Requires improvement | Inadequate')."""
+    filled = [j for j in joined if j.strip()]
+    values = [_grade_value(j) for j in filled]
+    if len(filled) < 2 or not all(values) or len(set(values)) < len(values):
+        return False
+    for label, value in zip(filled, values):
+        if all(g.value != value for g in draft.grades):
+            draft.grades.append(GradeOption(value=value, label=_BOX.sub("", label).strip()))
+    if draft.pending_title and re.search(r"grad|rating|judgement", draft.pending_title, re.I):
+        draft.grading_title, draft.pending_title = draft.pending_title, None
+    return True
 
 
 def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_cols: set[int], draft: _Draft) -> None:
@@ -278,7 +327,7 @@ def _question_from_texts(texts: list[str], tags: list[str]) -> dict | None:
     number = None
     m = _NUMBER.match(first)
     if m:
-        number, first = m.group(1), first[m.end():]
+        number, first = next(g for g in m.groups() if g), first[m.end():]
     wording, guidance = _split_guidance(first)
     guidance += [t.rstrip(":").strip() for t in rest]
     wording = wording.rstrip(":").strip()
@@ -364,7 +413,7 @@ def _build(draft: _Draft, template_id: str, name: str | None, version: str, sour
         sid = _unique(_slug(title, 3), used_sections)
         questions = []
         for q in qs:
-            base = f"q{q['number'].lower()}" if q["number"] else _slug(q["wording"])
+            base = "q" + re.sub(r"[^a-z0-9]+", "_", q["number"].lower()) if q["number"] else _slug(q["wording"])
             if not q["number"] and wording_count[normalise(q["wording"])] > 1:
                 base = f"{sid}_{base}"  # the same wording in every section: the section tells them apart
             qid = _unique(base, used_ids)
