@@ -367,8 +367,11 @@ def _is_label_only(u: Unit, template: Template) -> bool:
     text = u.text.strip()
     if not text:
         return True
-    if _LETTER_LABEL.match(text) or normalise(text) in _COLUMN_HEADINGS:
-        return True
+    if (_LETTER_LABEL.match(text) and normalise(text) not in ("y", "n")) or normalise(text) in _COLUMN_HEADINGS:
+        return True  # a bare 'Y' or 'N' is a yes/no answer, not a list letter
+    if len(text) < 60 and set(re.split(r"\s*(?:/|&|\band\b|,)\s*", normalise(text))) <= _COLUMN_HEADINGS:
+        return True  # 'Comments / evidence'
+
     if len(text) > 120:
         return False
     norm = normalise(text).rstrip(":").strip()

@@ -296,3 +296,130 @@ def test_checkbox_controls_are_shown_in_the_answer_where_they_stand(wm):
                                                  Checkbox(checked=True, kind="legacy_field", label="No")])
     m = map_document(doc(table([["", Q2, [boxes, para("Family declined support.")]]])), wm)
     assert m.answers["q2"].lines == ["☐ Yes ☒ No", "Family declined support."]
+
+
+# ---- Yes/No columns, tick lists and dates (school case-file audit: kinds yes_no_comments, tick_list) ----
+
+LADO = "Has the Local Authority Designated Officer (LADO) been involved?"
+SEND = "Does the child have special educational needs?"
+ABSENCE = "Is there a noticeable pattern of absence?"
+PLAN = "Which plan is the child or young person subject to?"
+OPTIONS = ["Early Help", "Child in Need", "Child Protection", "Looked After"]
+
+
+@pytest.fixture(scope="module")
+def school():
+    return load_templates()["school-case-file-audit"]
+
+
+def answers(raw, template):
+    """The record's answers by id, as the pipeline builds them: (text, status)."""
+    from datetime import date
+
+    from models.settings import Settings
+    from pipeline.process import build_record
+
+    record = build_record(raw, "0" * 64, template, 1.0, Settings(), date(2026, 11, 1))
+    return {a.id: (a.answer, a.status.value) for a in record.answers}, record
+
+
+@pytest.mark.parametrize("headings", [["Question", "Yes", "No", "Comments"], ["", "Y", "N", "Comments"],
+                                      ["Question", "YES", "NO", "Comments / evidence"]])
+def test_yes_no_columns_read_as_the_heading_of_the_marked_cell_then_the_comments(school, headings):
+    got, record = answers(doc(table([
+        headings,
+        [LADO, "X", "", "LADO consulted on 02/03/2024."],
+        [SEND, "", "✓", ""],
+        [ABSENCE, "", "", ""],
+    ])), school)
+    assert got["lado_involved"] == ("Yes\nLADO consulted on 02/03/2024.", "answered")
+    assert got["send"] == ("No", "answered")
+    assert got["absence_patterns"] == ("", "unanswered")
+    assert record.extraction.unmatched_text == []
+
+
+def test_yes_no_columns_with_checkboxes_na_column_both_marked_and_comment_only(school):
+    got, _ = answers(doc(table([
+        ["Question", "Yes", "No", "N/A", "Comments"],
+        [LADO, checked(state=False), checked(), checked(state=False), "Not needed."],
+        [SEND, para("☒"), para("☐"), para("☐"), ""],
+        [ABSENCE, "", "", "x", ""],
+        ["Has an Education Welfare Officer been involved?", "X", "X", "", "Unsure."],
+        ["Have you had concerns about this child?", "", "", "", "Some, in 2023."],
+    ])), school)
+    assert got["lado_involved"] == ("No\nNot needed.", "answered")
+    assert got["send"] == ("Yes", "answered")
+    assert got["absence_patterns"] == ("N/A", "not_applicable")
+    assert got["ewo_involved"] == ("Yes\nNo\nUnsure.", "answered")  # both kept for a reader to see
+    assert got["concerns_held"] == ("Some, in 2023.", "answered")
+
+
+def test_comments_column_before_the_marks_still_gives_the_choice_first(school):
+    got, _ = answers(doc(table([
+        ["Question", "Comments", "Yes", "No"],
+        [LADO, "Consulted in May.", "", "X"],
+    ])), school)
+    assert got["lado_involved"] == ("No\nConsulted in May.", "answered")
+
+
+@pytest.mark.parametrize("cell_text, want", [
+    ("☒ Yes ☐ No\nSeen weekly.", ("Yes\nSeen weekly.", "answered")),
+    ("☐ Yes ☐ No", ("", "unanswered")),
+    ("Yes / No", ("", "unanswered")),  # printed prompt untouched
+    ("Yes /", ("Yes", "answered")),  # 'No' deleted
+    ("No", ("No", "answered")),
+    ("Y", ("Yes", "answered")),
+    ("n\nNot known to us.", ("No\nNot known to us.", "answered")),
+    ("Yes X / No", ("Yes", "answered")),
+    ("Yes - the SENCO holds a plan.", ("Yes - the SENCO holds a plan.", "answered")),
+    ("N/A", ("N/A", "not_applicable")),
+])
+def test_yes_no_in_one_answer_cell(school, cell_text, want):
+    got, _ = answers(doc(table([[SEND, cell_text]])), school)
+    assert got["send"] == want
+
+
+@pytest.mark.parametrize("rows, want", [
+    ([[PLAN, "☐ Early Help ☒ Child in Need ☐ Child Protection ☐ Looked After"]], "Child in Need"),
+    ([[PLAN, [checked("Early Help", False), checked("Child in Need", False), checked("Child Protection"),
+              checked("Looked After")]]], "Child Protection\nLooked After"),
+    ([[PLAN, "Child Protection"]], "Child Protection"),  # the others deleted
+    ([[PLAN, "Early Help / Child in Need / Child Protection / Looked After"]], ""),  # untouched
+    ([[PLAN, "Early Help\nChild in Need X\nChild Protection\nLooked After"]], "Child in Need"),
+    ([["", *OPTIONS], [PLAN, "", "", "X", ""]], "Child Protection"),  # a column per option
+    ([[PLAN, *OPTIONS], ["", "", "✓", "", ""]], "Child in Need"),  # marks in the row below
+    ([[PLAN, ""], ["Early Help", ""], ["Child in Need", "X"], ["Child Protection", ""], ["Looked After", "X"]],
+     "Child in Need\nLooked After"),  # options down a column, a mark beside each
+    ([[PLAN, ""], ["Early Help", ""], ["Child in Need", ""]], ""),
+])
+def test_tick_list_layouts(school, rows, want):
+    got, record = answers(doc(table(rows)), school)
+    assert got["plan_type"] == (want, "answered" if want else "unanswered")
+    assert record.extraction.unmatched_text == []
+
+
+def test_tick_list_options_as_paragraphs_each_with_a_checkbox(school):
+    got, _ = answers(doc(para(PLAN, style="Heading3"), checked("Early Help", False), checked("Child in Need"),
+                         checked("Child Protection", False), para(LADO, style="Heading3"), para("No")), school)
+    assert got["plan_type"] == ("Child in Need", "answered")
+    assert got["lado_involved"] == ("No", "answered")
+
+
+def test_free_text_spanning_the_yes_no_columns_and_a_date_stay_as_written(school):
+    from models.raw import Cell, Row, Table
+
+    def row(r, *cells):
+        return Row(cells=[Cell(row=r, col=c, col_span=s, blocks=[para(t)]) for c, s, t in cells])
+
+    got, _ = answers(doc(
+        table([["Date", "14/05/2024"]]),
+        Table(rows=[row(0, (0, 1, "Question"), (1, 1, "Yes"), (2, 1, "No"), (3, 1, "Comments")),
+                    row(1, (0, 1, "Name of social worker"), (1, 3, "Sam Placeholder")),
+                    row(2, (0, 1, LADO), (1, 1, ""), (2, 1, "X"), (3, 1, ""))])), school)
+    assert got["social_worker"] == ("Sam Placeholder", "answered")
+    assert got["lado_involved"] == ("No", "answered")
+
+
+def test_yes_no_words_in_free_text_questions_are_left_alone(wm):
+    got, _ = answers(doc(table([["", Q2, "No"], ["", Q3, "Yes / No"]])), wm)
+    assert got["q2"] == ("No", "answered") and got["q3"] == ("Yes / No", "answered")

@@ -16,3 +16,18 @@ def test_tick_list_gives_the_options_ticked():
         "Child in Need", "Child Protection"]
     assert ticked_options("Child in Need") is None
     assert ticked_options("☐ Early Help ☐ Child in Need") == []
+
+
+def test_read_choices_puts_the_choice_first_and_leaves_other_kinds_alone():
+    from models.template import AnswerKind
+    from pipeline.process import read_choices
+
+    assert read_choices(["Seen weekly.", "no"], AnswerKind.yes_no_comments, []) == ["No", "Seen weekly."]
+    assert read_choices(["Yes / No", "Not known."], AnswerKind.yes_no_comments, []) == ["Not known."]
+    assert read_choices(["no"], AnswerKind.free_text, []) == ["no"]
+    options = ["Early Help", "Child in Need", "Child Protection", "Looked After"]
+    # a mistyped option still reads as the template's option; other lines stay as comments
+    assert read_choices(["☒ Child in Ned ☐ Looked After", "Stepped down in May."], AnswerKind.tick_list,
+                        options) == ["Child in Need", "Stepped down in May."]
+    assert read_choices(["Early Help", "Child in Need X", "Child Protection", "Looked After"],
+                        AnswerKind.tick_list, options) == ["Child in Need"]
