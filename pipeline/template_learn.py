@@ -277,6 +277,8 @@ def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_co
         q = _question_from_texts(group, tags)
         if q is not None:
             _set_kind(q, options, answers, answer_texts, yes_no_cols, colon_label)
+            if label is not None and _is_details(normalise(label)):
+                q["required"], q["requires_date"] = False, False  # 'NHS number': often unknown, never dated
             draft.add_question(q)
 
 

@@ -215,3 +215,98 @@ def test_page_header_and_footnotes_are_not_taken_for_the_title():
     ])
     template = learn(raw, template_id="northshire")
     assert template.name == "Northshire Multi-Agency Audit Tool"
+
+
+# --- rules found by bench/bench_learn.py on invented tools (bench/blank_variants.py) ------------------------
+
+@pytest.mark.parametrize("printed, number, qid", [
+    ("1.1 How was the child's voice captured?", "1.1", "q1_1"), ("2.3. Was the plan reviewed?", "2.3", "q2_3"),
+    ("Q4 Are timescales met?", "4", "q4"), ("Q 5. Is the plan outcome focused?", "5", "q5"),
+    ("(a) Was the referral timely?", "a", "qa"), ("(iv) Was the father seen?", "iv", "qiv"),
+    ("7b) Were risks identified?", "7b", "q7b")])
+def test_decimal_q_and_bracketed_numbers_are_stripped_from_the_wording(printed, number, qid):
+    (q,) = learn(_raw(_table([printed, ""])), "t").questions()
+    assert (q.number, q.id) == (number, qid)
+    assert not q.wording.startswith(("(", "Q", "1", "2", "5", "7")) and q.wording.endswith("?")
+
+
+def test_a_leading_count_is_not_a_question_number():
+    (q,) = learn(_raw(_table(["3 visits or more: were they recorded?", ""])), "t").questions()
+    assert (q.number, q.wording) == (None, "3 visits or more: were they recorded?")
+
+
+def test_date_of_birth_and_nhs_number_are_details_questions_not_header_fields():
+    raw = _raw(_table(["Child's name", ""], ["Date of birth", ""], ["Child's date of birth", ""], ["NHS number", ""],
+                      ["Child's initials and date of birth", ""], ["Date", ""]),
+               Paragraph(text="D.O.B.:"))
+    learned = learn(raw, "t")
+    assert [(h.key, h.label) for h in learned.header] == [
+        ("child", "Child's name"), ("date_of_audit", "Date")]
+    assert learned.header[0].aliases == ["Child's initials and date of birth"]
+    details = learned.questions()
+    assert [q.wording for q in details] == ["Date of birth", "Child's date of birth", "NHS number", "D.O.B."]
+    assert not any(q.required or q.requires_date for q in details)
+
+
+def test_two_label_pairs_in_one_row_are_two_header_fields():
+    raw = _raw(_table(["Organisation:", "", "Auditor:", ""], ["Child ID:", "", "Date of audit:", ""]),
+               _table(["1. Was information shared?", ""]))
+    learned = learn(raw, "t")
+    assert [h.key for h in learned.header] == ["agency", "auditor", "child", "date_of_audit"]
+    assert [q.wording for q in learned.questions()] == ["Was information shared?"]
+
+
+def test_a_row_of_grade_words_across_cells_is_the_grading():
+    raw = _raw(Paragraph(text="Case audit", style="Title"), Paragraph(text="Overall grade", style="Heading 2"),
+               _table(["Outstanding", "Good", "Requires improvement to be good", "Inadequate"], ["", "", "", ""]))
+    learned = learn(raw, "t")
+    assert learned.grading.title == "Overall grade"
+    assert [(o.value, o.label) for o in learned.grading.options] == [
+        ("outstanding", "Outstanding"), ("good", "Good"),
+        ("requires_improvement", "Requires improvement to be good"), ("inadequate", "Inadequate")]
+    assert learned.questions() == []
+
+
+@pytest.mark.parametrize("label, key", [("Designated safeguarding lead", "auditor"), ("DSL completing audit", "auditor"),
+                                        ("Patient initials", "child"), ("Pupil name", "child"),
+                                        ("Reviewer", "auditor")])
+def test_health_and_school_header_labels(label, key):
+    learned = learn(_raw(_table([label, ""])), "t")
+    assert [h.key for h in learned.header] == [key] and learned.questions() == []
+
+
+@pytest.mark.parametrize("tool_id", [t.id for t in __import__("bench.blank_variants", fromlist=["TOOLS"]).TOOLS])
+def test_invented_blank_tools_learn_back_their_true_template(tmp_path, tool_id):
+    from bench.blank_variants import TOOLS, true_template, write_form
+    from extractors.registry import extract
+
+    tool = next(t for t in TOOLS if t.id == tool_id)
+    learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool_id)
+    true = true_template(tool)
+    assert [(q.wording, q.guidance, q.kind, q.options) for q in learned.questions()] == \
+        [(q.wording, q.guidance, q.kind, q.options) for q in true.questions()]
+    assert [(h.key, h.label) for h in learned.header] == [(h.key, h.label) for h in true.header]
+    assert [s.title.lower() for s in learned.sections if s.questions][-len(tool.sections):] == \
+        [t.lower() for t, _ in tool.sections]  # an upper-case printed title comes back in title case
+    assert (learned.grading and [(o.value, o.label) for o in learned.grading.options]) == \
+        (true.grading and [(o.value, o.label) for o in true.grading.options])
+
+
+def test_filled_forms_of_a_learned_tool_read_right_from_a_workspace(tmp_path):
+    import random
+
+    from bench.blank_variants import TOOLS, write_form
+    from extractors.registry import extract
+    from models.settings import Settings
+    from pipeline.process import read_return
+
+    tool = next(t for t in TOOLS if t.id == "eastvale-case-audit")  # label pairs, shaded rows, 1.1 numbers
+    learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool.id)
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / f"{tool.id}.yaml").write_text(template_yaml(learned), encoding="utf-8")
+    filled = write_form(tool, tmp_path / "filled.docx", random.Random(3))
+    record = read_return(filled.path, Settings(), load_templates([tmp_path / "ws"]))
+    assert record.template.id == tool.id
+    assert [a.answer for a in record.answers] == list(filled.answers.values())
+    assert {k: v for k, v in record.header.model_dump().items() if k in filled.header} == filled.header
+    assert record.grade.value == filled.grade
