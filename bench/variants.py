@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 import docx  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 
-from models.template import Template  # noqa: E402
+from models.template import AnswerKind, Template  # noqa: E402
 from pipeline.templates import load_templates  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -33,6 +33,12 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 NS = f'xmlns:w="{W}" xmlns:w14="{W14}"'
 
 LAYOUTS = ["three_col", "two_col", "rowspan", "in_cell", "below", "headings"]
+# Yes/No questions and tick lists, answered in a question's own answer cell or as paragraphs ...
+YES_NO_STYLES = ["boxes", "checkbox_controls", "typed", "deleted", "untouched"]
+TICK_STYLES = ["boxes_line", "box_paragraphs", "others_deleted", "marked_beside"]
+# ... or in a "Question | Yes | No | Comments" table, tick lists as a column per option or an option per row
+TICK_TABLES = ["option_columns", "option_rows"]
+MARKS = ["X", "x", "✓", "☒", "checkbox"]
 HEADER_STYLES = ["table", "paragraphs", "stacked", "rows_below", "page_header"]
 GRADE_MARKS = ["X", "x", "tick", "yes", "glyph_in_option", "content_control", "legacy_field",
                "checkbox_in_option", "deleted_others", "text", "text_in_cell", "horizontal", "multiple",
@@ -191,6 +197,93 @@ def edit_wording(text: str, rng: random.Random) -> str:
     return " ".join(words[: max(4, int(len(words) * 0.7))]) + ("?" if text.endswith("?") else "")
 
 
+# ---- Yes/No answers and tick lists ---------------------------------------------------------------------
+
+def _del(text: str) -> str:
+    """A tracked deletion: gone from the accepted text, still counted as a revision."""
+    return (f'<w:del w:id="9" w:author="Auditor" w:date="2024-05-01T00:00:00Z"><w:r><w:delText xml:space="preserve">'
+            f"{escape(text)}</w:delText></w:r></w:del>")
+
+
+def _mark_xml(how: str, on: bool) -> str:
+    if how == "checkbox":
+        return _checkbox_sdt(on)
+    return _run({"☒": "☒"}.get(how, how) if on else ("☐" if how == "☒" else ""))
+
+
+def _comments(rng: random.Random) -> list[Para]:
+    return [text_para(t) for t in rng.sample(SENTENCES, rng.choice([0, 1, 1, 2]))]
+
+
+def yes_no_choice(rng: random.Random) -> list[str]:
+    """What the auditor marks: one of Yes/No mostly, sometimes nothing, N/A or (a slip) both."""
+    roll = rng.random()
+    return [] if roll < 0.1 else ["N/A"] if roll < 0.16 else ["Yes", "No"] if roll < 0.2 else [rng.choice(["Yes", "No"])]
+
+
+def yes_no_answer(rng: random.Random, style: str, chosen: list[str]) -> list[Para]:
+    """A Yes/No answer written in one cell, one of YES_NO_STYLES; each Para's truth is what a reader records."""
+    if chosen == ["N/A"]:
+        return [text_para("N/A")]
+    words = ["Yes", "No"]
+    if style == "boxes":
+        line = " ".join(("☒ " if w in chosen else "☐ ") + w for w in words)
+        return [Para(_p(_run(line)), "\n".join(chosen))]
+    if style == "checkbox_controls":
+        xml = "".join(_checkbox_sdt(w in chosen) + _run(f" {w}  ") for w in words)
+        return [Para(_p(xml), "\n".join(chosen))]
+    if style == "typed" and len(chosen) == 1:
+        shown = rng.choice({"Yes": ["Y", "yes", "Yes", "YES"], "No": ["N", "no", "No", "NO"]}[chosen[0]])
+        return [Para(_p(_run(shown)), chosen[0])]
+    if style == "deleted" and len(chosen) == 1:
+        xml = _run("Yes / ") + _del("No") if chosen == ["Yes"] else _del("Yes / ") + _run("No")
+        return [Para(_p(xml), chosen[0])]
+    return [Para(_p(_run("Yes / No")))]  # printed prompt left as it was: nothing chosen
+
+
+def tick_answer(rng: random.Random, style: str, options: list[str], chosen: list[str]) -> list[Para]:
+    """A tick-list answer in one cell, one of TICK_STYLES."""
+    if style == "boxes_line":
+        line = " ".join(("☒ " if o in chosen else "☐ ") + o for o in options)
+        return [Para(_p(_run(line)), "\n".join(chosen))]
+    if style == "box_paragraphs":
+        return [Para(_p(_checkbox_sdt(o in chosen) + _run(" " + o)), o if o in chosen else "") for o in options]
+    if style == "others_deleted":
+        if not chosen:
+            return [Para(_p(_run(" / ".join(options))))]  # untouched
+        return [Para(_p(_run(o)), o) for o in chosen]
+    mark = rng.choice(["X", "(X)", "✓"])
+    return [Para(_p(_run(f"{o} {mark}" if o in chosen else o)), o if o in chosen else "") for o in options]
+
+
+def _choice_question(q, out: "QuestionOut", rng: random.Random, table_layout: bool) -> None:
+    """Give a yes/no or tick-list question its answer (and its truth), in a style drawn from ``rng``."""
+    out.control = False  # a content control holds text, not a choice
+    out.transforms = [t for t in out.transforms if t != "content_control"]
+    comments = _comments(rng)
+    if q.kind == AnswerKind.yes_no_comments:
+        chosen = yes_no_choice(rng)
+        style = "columns" if table_layout else rng.choice(YES_NO_STYLES)
+        if style != "columns":
+            answer = yes_no_answer(rng, style, chosen)
+            if not answer[0].truth and chosen:  # the style cannot show this choice: the prompt is untouched
+                chosen = []
+            out.answer = answer + comments
+    else:
+        chosen = sorted(rng.sample(q.options, rng.choice([0, 1, 1, 1, 2])), key=q.options.index)
+        comments = []
+        style = rng.choice(TICK_TABLES) if table_layout else rng.choice(TICK_STYLES)
+        if style not in TICK_TABLES:
+            out.answer = tick_answer(rng, style, q.options, chosen)
+    out.kind, out.chosen, out.comments, out.options = q.kind.value, chosen, comments, list(q.options)
+    if style in ("columns", *TICK_TABLES):
+        out.answer = [Para("", c) for c in chosen] + comments  # truth only: written as marks in cells
+    truth = [*chosen, *(c.truth for c in comments)]
+    out.status = "unanswered" if not truth else "not_applicable" if chosen == ["N/A"] else "answered"
+    out.transforms += [f"kind:{q.kind.value}", f"choice:{style}"] + (["choice:both"] if len(chosen) > 1 and
+                                                                      q.kind == AnswerKind.yes_no_comments else [])
+
+
 # ---- the generator ------------------------------------------------------------------------------------
 
 @dataclass
@@ -206,9 +299,14 @@ class QuestionOut:
     merged_with_next: bool = False
     extra_rows: int = 0
     transforms: list[str] = field(default_factory=list)
+    kind: str = "free_text"
+    chosen: list[str] = field(default_factory=list)  # Yes/No/N/A or options, for the choice-table layout
+    comments: list[Para] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
 
 
-def _questions(t: Template, rng: random.Random, layout: str, controls: bool) -> list[tuple[str, list[QuestionOut]]]:
+def _questions(t: Template, rng: random.Random, layout: str, controls: bool, crng: random.Random,
+               choice_table: bool = False) -> list[tuple[str, list[QuestionOut]]]:
     sections = []
     offset = rng.choice([0, 0, 2, -1])
     for s in t.sections:
@@ -242,12 +340,14 @@ def _questions(t: Template, rng: random.Random, layout: str, controls: bool) -> 
             elif roll < 0.14:
                 out.extra_rows = rng.randint(1, 2)
                 out.transforms.append("extra_empty_rows")
+            if q.kind in (AnswerKind.yes_no_comments, AnswerKind.tick_list) and not out.deleted:
+                _choice_question(q, out, crng, choice_table)  # its own generator: other templates' forms stay put
             qs.append(out)
         # two questions in one row: each answer one paragraph, in order
         if layout != "headings" and len(qs) >= 2 and rng.random() < 0.25:
             i = rng.randrange(len(qs) - 1)
             a, b = qs[i], qs[i + 1]
-            if not (a.deleted or b.deleted or a.control or b.control):
+            if not (a.deleted or b.deleted or a.control or b.control or a.kind != "free_text" or b.kind != "free_text"):
                 a.merged_with_next = True
                 for x in (a, b):
                     x.answer, x.status = make_answer(rng, single=True)
@@ -343,6 +443,61 @@ def _write_questions(document, layout: str, sections, rng: random.Random, stray:
         _add_table(document, rows, spans)
 
 
+def _write_choice_table(document, sections, crng: random.Random, stray: list[str]) -> None:
+    """Sections as "Question | Yes | No | Comments" tables (sometimes Y/N, sometimes an N/A column); free text
+    spans the answer columns; a tick list gets a table of its own, a column per option or an option per row."""
+    words = crng.choice([["Yes", "No"], ["Y", "N"], ["YES", "NO"]])
+    na = crng.random() < 0.5 or any(q.chosen == ["N/A"] for _t, qs in sections for q in qs)
+    heads = [*words, "N/A"] if na else words
+    canon = ["Yes", "No", "N/A"][:len(heads)]
+    mark = crng.choice(MARKS)
+
+    def marks(q: QuestionOut) -> list[list[Para]]:
+        return [[Para(_p(_mark_xml(mark, c in q.chosen)))] for c in canon]
+
+    for k, (title, qs) in enumerate(sections):
+        if stray and k == len(sections) // 2:
+            _body_add(document, _lines(stray))
+        document.add_paragraph(title, style="Heading 2")
+        rows: list[list] = [[_lines(["Question"]), *(_lines([h]) for h in heads), _lines(["Comments"])]]
+        spans: dict = {}
+        width = len(rows[0])
+
+        def flush():
+            if len(rows) > 1:
+                _add_table(document, rows, dict(spans))
+            del rows[1:]
+            spans.clear()
+
+        i = 0
+        while i < len(qs):
+            q = qs[i]
+            i += 1
+            if q.deleted:
+                continue
+            group = [q] + ([qs[i]] if q.merged_with_next else [])
+            i += len(group) - 1
+            label = _lines([t for g in group for t in g.label])
+            if q.kind == "yes_no_comments":
+                rows.append([label, *marks(q), q.comments])
+            elif q.kind == "tick_list":
+                flush()
+                options = q.options
+                on = [o in q.chosen for o in options]
+                if "choice:option_columns" in q.transforms:
+                    _add_table(document, [[label, *(_lines([o]) for o in options)],
+                                          [[], *([Para(_p(_mark_xml(mark, x)))] for x in on)]])
+                else:
+                    _add_table(document, [[label, []], *([_lines([o]), [Para(_p(_mark_xml(mark, x)))]]
+                                                         for o, x in zip(options, on))])
+                continue
+            else:
+                rows.append([label, [p for g in group for p in _answer_paras(g)], *([None] * (width - 2))])
+                spans[(len(rows) - 1, 1)] = (1, width - 1)
+            rows += [[[] for _ in range(width)] for _ in range(group[-1].extra_rows)]
+        flush()
+
+
 def _write_header(document, t: Template, style: str, values: dict[str, str], alias: bool, rng: random.Random):
     fields = []
     for h in t.header:
@@ -435,11 +590,19 @@ def make_variant(t: Template, n: int, folder: Path, rng: random.Random) -> Varia
             values[h.key] = header_truth[h.key] = rng.choice(NAMES[h.key])
     _write_header(document, t, header_style, values, alias, rng)
 
-    sections = _questions(t, rng, layout, controls)
+    # Yes/No and tick-list questions draw from their own generator, so other templates' forms stay the same
+    crng = random.Random(f"{t.id}-{n}-{hash(rng.getstate()[1])}")  # ints hash the same in every run
+    kinds = {q.kind for q in t.questions()}
+    choice_table = AnswerKind.yes_no_comments in kinds and crng.random() < 0.4
+    sections = _questions(t, rng, layout, controls, crng, choice_table)
     stray = []
     if layout != "headings" and len(sections) > 1 and rng.random() < 0.2:
         stray = ["Additional note from the auditor: the family moved to a new address in May 2024."]
-    _write_questions(document, layout, sections, rng, stray)
+    if choice_table:
+        layout = "choice_table"
+        _write_choice_table(document, sections, crng, stray)
+    else:
+        _write_questions(document, layout, sections, rng, stray)
 
     chosen: list[str] = []
     if t.grading:
