@@ -405,7 +405,7 @@ def test_tick_list_options_as_paragraphs_each_with_a_checkbox(school):
     assert got["lado_involved"] == ("No", "answered")
 
 
-def test_free_text_spanning_the_yes_no_columns_and_a_date_stay_as_written(school):
+def test_free_text_spanning_the_yes_no_columns_stays_as_written(school):
     from models.raw import Cell, Row, Table
 
     def row(r, *cells):
