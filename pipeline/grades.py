@@ -36,6 +36,20 @@ def _strip_marks(text: str) -> tuple[str, bool, bool]:
     return " ".join(tokens), marked, empty_box
 
 
+_BOX = f"{_MARK_GLYPHS}{_UNMARKED_GLYPHS}"
+_BOX_THEN_LABEL = re.compile(f"([{_BOX}])\\s*([^{_BOX}\\n]+)")
+_LABEL_THEN_BOX = re.compile(f"([^{_BOX}\\n]+?)\\s*([{_BOX}])")
+
+
+def _boxed_options(line: str) -> list[tuple[str, bool]]:
+    """Options printed on one line, each with its own box: '☐ Outstanding ☒ Good' or 'Good ☒ Inadequate ☐'."""
+    if sum(line.count(g) for g in _BOX) < 2:
+        return []
+    if line.lstrip()[:1] in _BOX:
+        return [(label.strip(), box in _MARK_GLYPHS) for box, label in _BOX_THEN_LABEL.findall(line)]
+    return [(label.strip(), box in _MARK_GLYPHS) for label, box in _LABEL_THEN_BOX.findall(line)]
+
+
 def _option_of(text: str, options) -> str | None:
     norm = normalise(text)
     if not norm or len(norm) > 40:
@@ -68,18 +82,23 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
         key = ("t", u.table) if u.in_table else ("p", None)
         if _GRADE_LABEL.match(text or "") and len(text) < 40:
             titled.add(key)
+        boxed = [(value, marked) for line in text.split("\n") for label, marked in _boxed_options(line)
+                 if (value := _option_of(label, options))]
+        if len(boxed) >= 2:  # several options in one cell or line, each with its box: only its own box counts
+            found[key].extend((u, value, marked, not marked, True) for value, marked in boxed)
+            continue
         cleaned, marked, empty_box = _strip_marks(text)
         value = _option_of(cleaned, options)
         if value:
-            found[key].append((u, value, marked or any(cb.checked for cb in u.checkboxes), empty_box))
+            found[key].append((u, value, marked or any(cb.checked for cb in u.checkboxes), empty_box, False))
 
-    blocks = [(len({v for _, v, _, _ in hits}) + (1 if key in titled else 0), key) for key, hits in found.items()]
+    blocks = [(len({h[1] for h in hits}) + (1 if key in titled else 0), key) for key, hits in found.items()]
     blocks = [(score, key) for score, key in blocks if score >= 2]
     if not blocks:
         return _grade_as_text(units, options)
     _, key = max(blocks, key=lambda b: (b[0], b[1][0] == "t"))
     hits = found[key]
-    block_units = {u.index for u, *_ in hits}
+    block_units = {h[0].index for h in hits}
     if key[0] == "t":
         block_units |= {u.index for u in units if u.table == key[1]}
 
@@ -88,9 +107,13 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
             and not _GRADE_LABEL.match(o.text or "")
 
     # Options printed across one row are marked in the row below, in the same column.
-    across = key[0] == "t" and len({u.row for u, *_ in hits}) == 1 and len(hits) > 1
+    across = key[0] == "t" and len({h[0].row for h in hits}) == 1 and len({h[0].index for h in hits}) > 1
     marked_values: list[str] = []
-    for u, value, marked_inline, _ in hits:
+    for u, value, marked_inline, _, boxed in hits:
+        if boxed:
+            if marked_inline:
+                marked_values.append(value)
+            continue
         row_marked = key[0] == "t" and not across and any(
             is_mark_cell(o) for o in units if o.table == u.table and o.row == u.row and o.index != u.index)
         column_marked = across and any(
@@ -98,7 +121,7 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
         if marked_inline or row_marked or column_marked:
             marked_values.append(value)
     marked_values = list(dict.fromkeys(marked_values))
-    present = list(dict.fromkeys(v for _, v, _, _ in hits))
+    present = list(dict.fromkeys(h[1] for h in hits))
     if len(marked_values) == 1:
         return block_units, marked_values[0], None
     if len(marked_values) > 1:

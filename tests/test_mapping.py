@@ -423,3 +423,16 @@ def test_free_text_spanning_the_yes_no_columns_stays_as_written(school):
 def test_yes_no_words_in_free_text_questions_are_left_alone(wm):
     got, _ = answers(doc(table([["", Q2, "No"], ["", Q3, "Yes / No"]])), wm)
     assert got["q2"] == ("No", "answered") and got["q3"] == ("Yes / No", "answered")
+
+
+@pytest.mark.parametrize("line, value, problem", [
+    ("☐ Outstanding ☒ Good ☐ Requires improvement ☐ Inadequate", "good", None),
+    ("Outstanding ☐  Good ☐  Requires improvement ☒  Inadequate ☐", "requires_improvement", None),
+    ("☐ Outstanding ☐ Good ☐ Requires improvement ☐ Inadequate", None, "none_marked"),
+    ("☒ Outstanding ☐ Good ☒ Requires improvement ☐ Inadequate", None, "multiple_marked"),
+])
+def test_grade_options_with_their_boxes_on_one_line(wm, line, value, problem):
+    m = map_document(doc(para("Please use the criteria above to give the case an overall grade:"), para(line)), wm)
+    assert (m.grade_value, m.grade_problem) == (value, problem)
+    m = map_document(doc(table([["Overall grade", line]])), wm)
+    assert (m.grade_value, m.grade_problem) == (value, problem)
