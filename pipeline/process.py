@@ -15,6 +15,7 @@ from models.record import (
 from models.settings import Settings
 from models.template import AnswerKind, Template
 from pipeline.mapping import Mapped, map_document
+from pipeline.rules.context import leftover_text
 from pipeline.templates import detect_template, get_template
 
 _NOT_APPLICABLE = re.compile(r"^\s*(?:n\s*/\s*a|n\.a\.?|na|not\s+applicable|not\s+relevant)(?![a-z])", re.I)
@@ -178,8 +179,11 @@ def _answers(mapped: Mapped, template: Template, reference: date | None) -> list
             placed = mapped.answers[q.id]
             text = "\n".join(read_choices(placed.lines, q.kind, q.options)).strip()
             dates = [d.value.isoformat() for d in find_dates(text, reference=reference) if d.valid and d.value]
+            status = answer_status(text)
+            if status == Status.answered and not leftover_text(text, q):
+                status = Status.unanswered  # only the form's placeholder or guidance text, or a lone dash
             answers.append(Answer(
-                id=q.id, section=section.title, question=q.wording, answer=text, status=answer_status(text),
+                id=q.id, section=section.title, question=q.wording, answer=text, status=status,
                 dates=list(dict.fromkeys(dates)), location=placed.location,
                 confidence=round(placed.score, 3) if placed.found else 0.0,
             ))

@@ -31,3 +31,19 @@ def test_read_choices_puts_the_choice_first_and_leaves_other_kinds_alone():
                         options) == ["Child in Need", "Stepped down in May."]
     assert read_choices(["Early Help", "Child in Need X", "Child Protection", "Looked After"],
                         AnswerKind.tick_list, options) == ["Child in Need"]
+
+
+def test_placeholder_guidance_or_a_dash_left_as_the_answer_is_unanswered(tmp_path):
+    from datetime import date
+
+    from models.settings import Settings
+    from pipeline.process import read_return
+    from pipeline.templates import load_templates
+    from tests.formbuild import sample_return
+
+    path = sample_return(tmp_path / "r.docx", q2="Click or tap here to enter text.", q3="Please explain.", q5="-",
+                         q6="Assessed on 3rd March 2024.")
+    record = read_return(path, Settings(), load_templates(), today=date(2024, 6, 1))
+    assert [record.answer(q).status.value for q in ("q2", "q3", "q5", "q6")] == [
+        "unanswered", "unanswered", "unanswered", "answered"]
+    assert any(f.code.value == "placeholder_text" and f.answer == "q2" for f in record.flags)
