@@ -51,6 +51,7 @@ class FlagCode(str, Enum):
     template_uncertain = "template_uncertain"
     unknown_content = "unknown_content"
     ocr_low_confidence = "ocr_low_confidence"
+    choices_conflict = "choices_conflict"
 
 
 class Source(_Model):

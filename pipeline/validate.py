@@ -31,6 +31,7 @@ RULES: list[Rule] = [
     answers.placeholder_text,
     answers.answer_repeats_question,
     answers.thin_answer,
+    answers.choices_conflict,
     answers.undated_answer,
     dated.invalid_date,
     dated.date_in_future,

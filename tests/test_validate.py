@@ -259,3 +259,18 @@ def test_a_date_of_audit_that_is_not_a_date_is_named_not_called_empty(tmp_path):
     assert record.header.date_of_audit is None
     messages = [f.message for f in record.flags if f.code.value == "missing_header" and "Date of audit" in f.message]
     assert messages and "Spring term" in messages[0] and "empty" not in messages[0]
+
+
+def test_yes_and_no_both_marked_is_flagged_once():
+    from models.record import Answer, AuditReturn, Source, Status, TemplateMatch
+    from pipeline.templates import load_templates
+    from pipeline.validate import validate
+
+    t = load_templates()["school-case-file-audit"]
+    q = next(q for q in t.questions() if q.kind.value == "yes_no_comments")
+    answers = [Answer(id=x.id, section="s", question=x.wording, answer=("Yes\nNo\nSee notes." if x.id == q.id else ""),
+                      status=Status.answered if x.id == q.id else Status.unanswered) for x in t.questions()]
+    record = AuditReturn(source=Source(file="f.docx", sha256="0" * 64, format="docx"),
+                         template=TemplateMatch(id=t.id, version=t.version, confidence=1.0), answers=answers)
+    flags = [f for f in validate(record, t, date(2024, 6, 1)) if f.code.value == "choices_conflict"]
+    assert [f.answer for f in flags] == [q.id] and "both Yes and No" in flags[0].message

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from rapidfuzz import fuzz
 
 from models.record import FlagCode
+from models.template import AnswerKind
 from pipeline.rules.context import PLACEHOLDERS, Context, Finding, leftover_text, question_name, quote
 from pipeline.text import normalise
 
@@ -80,6 +81,17 @@ def section_unanswered(ctx: Context) -> Iterator[Finding]:
     for s in ctx.template.sections:
         if s.questions and all(ctx.is_empty(q, answers.get(q.id)) for q in s.questions):
             yield Finding(FlagCode.section_unanswered, None, f'No question in the section "{s.title}" was answered.')
+
+
+def choices_conflict(ctx: Context) -> Iterator[Finding]:
+    """A Yes/No question with both Yes and No marked: the reader cannot tell which the agency meant."""
+    for _, q, a in ctx.pairs():
+        if a is None or q.kind != AnswerKind.yes_no_comments:
+            continue
+        choices = {line.strip().lower() for line in a.answer.split("\n")[:3]}
+        if {"yes", "no"} <= choices:
+            yield Finding(FlagCode.choices_conflict, q.id,
+                          f"{question_name(q)} has both Yes and No marked; check which the agency meant.")
 
 
 def undated_answer(ctx: Context) -> Iterator[Finding]:
