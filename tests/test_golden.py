@@ -59,3 +59,18 @@ def test_sample_matches_golden(path):
 
 def test_regenerate_flag_is_not_left_on():
     assert not REGENERATE, "MAAP_REGENERATE_GOLDEN=1 rewrites golden files: unset it once they are reviewed"
+
+
+def test_shipped_record_schema_is_current_and_every_golden_record_validates():
+    import jsonschema
+
+    from models.record import AuditReturn
+
+    shipped = json.loads((ROOT / "pipeline" / "data" / "record.schema.json").read_text(encoding="utf-8"))
+    assert shipped == json.loads(json.dumps(AuditReturn.model_json_schema())), (
+        "the record contract changed: regenerate pipeline/data/record.schema.json and, if a field's meaning changed, "
+        "raise SCHEMA_VERSION")
+    for path in GOLDEN.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "quarantined" not in data:
+            jsonschema.validate(data, shipped)
