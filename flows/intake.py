@@ -38,7 +38,10 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
 
     ``batch_size`` files go to each task; by default 1 below 200 new files and 25 above (see flows.batches).
     """
-    settings = settings or load_settings(Path(workspace))  # a run started without settings uses maap.yaml
+    # A run started without settings uses the workspace's maap.yaml. (Settings must be named in this body: a
+    # runner ships the flow by value, and only names the body uses travel with it to resolve the annotations.)
+    if not isinstance(settings, Settings):
+        settings = load_settings(Path(workspace))
     ws = Workspace(Path(workspace)).ensure()
     logger = get_run_logger()
     plan, summary = start(ws, settle_seconds, settings)
