@@ -26,6 +26,7 @@ class Line:
     bottom: float
     first_word: float  # width of the line's first word: would it have fitted on the line before?
     tokens: list[Token]
+    ends_paragraph: bool = False  # the text layer says the paragraph ends here (extractors.pdf_page)
 
     @property
     def height(self) -> float:
@@ -264,12 +265,17 @@ def _line(tokens: list[Token]) -> Line:
     x0 = min((t.x0 for t in visible), default=tokens[0].x0)
     x1 = max((t.x1 for t in visible), default=tokens[-1].x1)
     end = first_word_end if first_word_end is not None else x1
-    return Line(text, x0, min(t.top for t in tokens), x1, max(t.bottom for t in tokens), end - x0, tokens)
+    last = max((t for t in tokens if t.text.strip()), key=lambda t: t.x1, default=None)
+    return Line(text, x0, min(t.top for t in tokens), x1, max(t.bottom for t in tokens), end - x0, tokens,
+                ends_paragraph=last is not None and last.ends_paragraph)
 
 
 def wraps(prev: Line, nxt: Line, right: float) -> bool:
     """Did ``prev`` end only because ``nxt``'s first word would not fit after it (a soft wrap)?"""
     if any(t.widget for t in prev.tokens + nxt.tokens) or _BULLET.match(nxt.text):
+        return False
+    # a next line starting in lower case goes on a sentence (a long word or link broken without a space)
+    if prev.ends_paragraph and not nxt.text[:1].islower():
         return False
     space = 0.3 * prev.height
     return prev.x1 + space + nxt.first_word > right - 1.0

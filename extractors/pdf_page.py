@@ -8,8 +8,9 @@ pdfium is the only library touched here: it gives text, character boxes and vect
 from __future__ import annotations
 
 import ctypes
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -24,6 +25,17 @@ MIN_EDGE = 3.0
 BOX_MAX = 20.0
 # A mark (tick or cross) is a small path with diagonal or curved strokes.
 MARK_MAX = 40.0
+
+
+# A loose character box shorter than this share of the font size comes from a font whose descriptor gives no
+# ascent (LibreOffice writes /Ascent 0, and some embedded subsets carry none either); such a box is rebuilt from
+# the baseline with a typical ascent and descent.
+SHORT_BOX = 0.8
+ASCENT, DESCENT = 0.75, 0.2
+
+
+_SENTENCE_ENDS = frozenset(".!?:")
+_CLOSERS = frozenset(")]\"'\u2019\u201d")
 
 
 # Tick-box glyphs of Word's symbol fonts, as the Unicode a reader sees. Word writes them as U+F0xx (or the raw
@@ -63,6 +75,7 @@ class Token:
     checkbox: Checkbox | None = None
     tag: str | None = None
     widget: bool = False
+    ends_paragraph: bool = False  # last character before a line break, where the producer marks soft wraps
 
 
 @dataclass
@@ -107,13 +120,19 @@ def _symbol_table(textpage, index: int) -> dict[int, str] | None:
 def _read_chars(textpage, top_y: float) -> list[Token]:
     """Characters with loose (font-height) boxes, so a line's characters share one top and bottom."""
     tokens: list[Token] = []
+    line_ends: list[int] = []  # index of the last real character before each line break
+    generated: set[int] = set()
+    last_height = math.inf
     rect = pdfium_c.FS_RECTF()
+    x, y = ctypes.c_double(), ctypes.c_double()
     count = textpage.count_chars()
     # one call for the whole page's text (one UTF-16 unit per char index) instead of one per character
     buf = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(textpage, 0, count, buf)
     for i in range(count):
         code = buf[i]
+        if code in (10, 13) and tokens and (not line_ends or line_ends[-1] != len(tokens) - 1):
+            line_ends.append(len(tokens) - 1)
         if code in (0, 0xFFFE, 0xFFFF) or code in (10, 13) or (0xD800 <= code <= 0xDFFF):
             continue
         ch = chr(code)
@@ -121,13 +140,41 @@ def _read_chars(textpage, top_y: float) -> list[Token]:
             ch = table[code & 0xFF]
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
             continue
-        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
         if ch.isspace() and tokens and pdfium_c.FPDFText_IsGenerated(textpage, i):
             # pdfium inserts a space where it saw a word gap; its box may be empty, so sit it after the previous char
             prev = tokens[-1]
+            generated.add(len(tokens))
             tokens.append(Token(" ", prev.x1, prev.top, prev.x1, prev.bottom))
             continue
+        left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+        # the font size is asked only of a box shorter than the one before (asking for every char costs 10%)
+        if top - bottom < 0.9 * last_height:
+            size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+            if top - bottom < SHORT_BOX * size and pdfium_c.FPDFText_GetCharOrigin(textpage, i, x, y):
+                # the font claims (almost) no ascent, so pdfium shrank the box to the glyph: a full stop or a
+                # space then sits below its line's centre and reads as a line of its own. Rebuild from the baseline.
+                top, bottom = max(top, y.value + ASCENT * size), min(bottom, y.value - DESCENT * size)
+        last_height = top - bottom if top - bottom > 0.5 else math.inf  # an empty box is no yardstick
         tokens.append(Token(ch, left, top_y - top, right, top_y - bottom))
+    return _mark_paragraph_ends(tokens, [i for i in line_ends if i not in generated])
+
+
+def _mark_paragraph_ends(tokens: list[Token], line_ends: list[int]) -> list[Token]:
+    """Mark the line ends that close a paragraph, when the page shows how its producer writes soft wraps.
+
+    LibreOffice (among others) keeps the space at which a line wrapped in the text layer, and writes none
+    after a paragraph's last word. So on a page where some line ends in that space, a line that ends a
+    sentence (. ! ? or : maybe inside a closing quote or bracket) with no space after it ends its paragraph,
+    even when the next word would not have fitted after it (geometry alone reads that as a wrap). Other lines
+    ending without a space are left to geometry: a wrap at a text-run boundary can drop the space too.
+    Pages with no line ending in a space give no evidence, and nothing is marked.
+    """
+    if not any(tokens[i].text.isspace() for i in line_ends):
+        return tokens
+    for i in line_ends:
+        k = i - 1 if tokens[i].text in _CLOSERS and i > 0 else i
+        if tokens[k].text in _SENTENCE_ENDS:
+            tokens[i] = replace(tokens[i], ends_paragraph=True)
     return tokens
 
 
@@ -293,8 +340,7 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         content.tokens.extend(widgets)
         if left:
             # keep x relative to the visible page's left edge
-            content.tokens = [Token(t.text, t.x0 - left, t.top, t.x1 - left, t.bottom, t.checkbox, t.tag, t.widget)
-                              for t in content.tokens]
+            content.tokens = [replace(t, x0=t.x0 - left, x1=t.x1 - left) for t in content.tokens]
             content.h_edges = [(y, a - left, b - left) for y, a, b in content.h_edges]
             content.v_edges = [(x - left, a, b) for x, a, b in content.v_edges]
             content.marks = [(a - left, b, c - left, d) for a, b, c, d in content.marks]

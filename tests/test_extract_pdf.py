@@ -471,3 +471,26 @@ def test_a_pdf_that_takes_too_long_is_stopped_with_a_clear_reason(monkeypatch):
     with pytest.raises(FileLimitExceeded) as err:
         pdf_module.extract(SAMPLES / "pdf-page-break.pdf", Limits(seconds_per_file=15))
     assert "took longer than 15 s" in str(err.value) and "page 2" in str(err.value)
+
+
+# ---- paragraph ends that geometry alone reads as soft wraps ----------------------------------------------
+
+def _cell_lines(tmp_path: Path, lines: list[str]) -> list[str]:
+    """One ruled cell holding the given lines 12 pt apart; its paragraphs' texts."""
+    ops = [hline(300, 390, 700), hline(300, 390, 640), vline(300, 640, 700), vline(390, 640, 700)]
+    ops += [text(304, 688 - 12 * i, s) for i, s in enumerate(lines)]
+    (table,) = tables(extract(write(tmp_path, "cell.pdf", make_pdf([ops])), Limits()))
+    return [p.text for p in table.rows[0].cells[0].blocks]
+
+
+def test_sentence_end_with_no_wrap_space_ends_the_paragraph_where_wraps_keep_their_space(tmp_path):
+    # LibreOffice keeps the space a line wrapped at; "home." has none, so the next word starts a new paragraph
+    # even though it would not have fitted after "home." (two answers the agency typed as two paragraphs)
+    assert _cell_lines(tmp_path, ["Seen with the ", "child at home.", "Mother agreed to ", "the plan."]) == [
+        "Seen with the child at home.", "Mother agreed to the plan."]
+
+
+def test_without_wrap_spaces_on_the_page_a_full_line_still_wraps(tmp_path):
+    # a producer that drops every wrap space gives no evidence: geometry decides, as before
+    assert _cell_lines(tmp_path, ["Seen with the", "child at home.", "Mother agreed to", "the plan."]) == [
+        "Seen with the child at home. Mother agreed to the plan."]
