@@ -69,6 +69,25 @@ _runner_option = click.option(
     help="threads, dask (a local Dask cluster; needs the .[dask] extra) or a Dask scheduler address tcp://host:port.")
 
 
+def _run_options(settle: float):
+    """The options `run` and `serve` share; only the default settle time differs."""
+    options = [
+        click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report."),
+        click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4)."),
+        click.option("--settle", default=settle, show_default=True, type=float, metavar="SECONDS",
+                     help="Leave files modified in the last SECONDS for the next run (they may still be arriving)."),
+        _batch_option,
+        _runner_option,
+    ]
+
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_size: int | None = None,
          task_runner: str = "threads") -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -111,12 +130,7 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_
 @_template_option
 @click.option("--engine", type=click.Choice(["prefect", "local"]), default="prefect", show_default=True,
               help="prefect: run as a Prefect flow (local, no server needed); local: plain loop in this process.")
-@click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report.")
-@click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4).")
-@click.option("--settle", default=0.0, show_default=True, type=float, metavar="SECONDS",
-              help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
-@_batch_option
-@_runner_option
+@_run_options(settle=0.0)
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's log lines (they never contain answer text).")
 def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, concurrency: int,
         settle: float, batch_size: int | None, task_runner: str, verbose: bool) -> None:
@@ -229,12 +243,7 @@ def outputs(workspace: Path, pseudonymise: bool) -> None:
 @click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron syntax, server time).")
 @_template_option
-@click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report.")
-@click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4).")
-@click.option("--settle", default=120.0, show_default=True, type=float, metavar="SECONDS",
-              help="Leave files modified in the last SECONDS for the next run (they may still be arriving).")
-@_batch_option
-@_runner_option
+@_run_options(settle=120.0)
 def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, concurrency: int, settle: float,
           batch_size: int | None, task_runner: str) -> None:
     """Run the intake flow on WORKSPACE every night, until stopped (Ctrl-C).
