@@ -21,13 +21,24 @@ from pipeline.templates import detect_template, get_template
 _NOT_APPLICABLE = re.compile(r"^\s*(?:n\s*/\s*a|n\.a\.?|na|not\s+applicable|not\s+relevant)(?![a-z])", re.I)
 
 
+_HASHES: dict[tuple, str] = {}
+
+
 def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
+    """Hex SHA-256 of a file, read in chunks; a file unchanged since it was last hashed in this process (same
+    inode, size and modification time) is not read again (planning and reading a run both need it)."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key in _HASHES:
+        return _HASHES[key]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+    if len(_HASHES) > 100_000:
+        _HASHES.clear()
+    _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
 
 
 _BOX_SEGMENT = re.compile(r"([☒☐])\s*([^☒☐\n]*)")

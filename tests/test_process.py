@@ -47,3 +47,17 @@ def test_placeholder_guidance_or_a_dash_left_as_the_answer_is_unanswered(tmp_pat
     assert [record.answer(q).status.value for q in ("q2", "q3", "q5", "q6")] == [
         "unanswered", "unanswered", "unanswered", "answered"]
     assert any(f.code.value == "placeholder_text" and f.answer == "q2" for f in record.flags)
+
+
+def test_a_changed_file_is_hashed_again(tmp_path):
+    import hashlib
+    import os
+
+    from pipeline.process import sha256_of
+
+    path = tmp_path / "r.docx"
+    path.write_bytes(b"first")
+    assert sha256_of(path) == hashlib.sha256(b"first").hexdigest()
+    path.write_bytes(b"second version")
+    os.utime(path, ns=(1, 1))
+    assert sha256_of(path) == hashlib.sha256(b"second version").hexdigest()
