@@ -28,8 +28,10 @@ _LINE = "__line__"
 _THEME_KEYS = {
     "id", "label", "definition", "parent", "patterns", "exact", "token_patterns", "exclude",
     "negatable", "disabled", "children", "add_patterns", "add_exact", "add_exclude",
+    "question_patterns", "context_patterns", "context_token_patterns", "context_negatable",
+    "context_not_after", "add_question_patterns", "add_context_patterns",
 }
-_LIST_FIELDS = ("patterns", "exact", "exclude")
+_LIST_FIELDS = ("patterns", "exact", "exclude", "question_patterns", "context_patterns")
 
 
 class Theme(BaseModel):
@@ -40,6 +42,13 @@ class Theme(BaseModel):
     an ``exclude`` phrase that overlaps a match cancels it. ``negatable`` says whether "no evidence of X"
     and "would ... if X" remove the mention: true for risks to the child, false for practice themes,
     where "there was no chronology" is itself a finding. None inherits from the parent (top level: true).
+
+    ``context_patterns`` (lemma phrases) and ``context_token_patterns`` tag the theme only in answers to a
+    question about it: one whose wording or section title matches a ``question_patterns`` phrase ("said",
+    "told" under "How is the voice of the child heard?"). ``context_negatable`` says whether negations remove
+    such a match ("not previously known" under a history question); None follows ``negatable``.
+    ``context_not_after`` words drop a context match that follows one of them in its sentence ("Mum said she
+    wanted ...": the mother's words, not the child's).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -53,6 +62,11 @@ class Theme(BaseModel):
     token_patterns: list[list[dict]] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     negatable: bool | None = None
+    question_patterns: list[str] = Field(default_factory=list)
+    context_patterns: list[str] = Field(default_factory=list)
+    context_token_patterns: list[list[dict]] = Field(default_factory=list)
+    context_negatable: bool | None = None
+    context_not_after: list[str] = Field(default_factory=list)
 
 
 class Codebook(BaseModel):
@@ -213,7 +227,7 @@ def _merge(path: Path, data: dict, themes: dict[str, Theme], lines: dict[str, st
         if tid in themes:
             base = themes[tid].model_dump(exclude_unset=False)
             base.update(fields)
-            for name in ("patterns", "exact", "exclude"):
+            for name in _LIST_FIELDS:
                 extra = entry.get(f"add_{name}", [])
                 if not isinstance(extra, list):
                     raise ConfigError(f"{_where(path, entry)}: theme {tid!r}: 'add_{name}' must be a list")
@@ -222,7 +236,7 @@ def _merge(path: Path, data: dict, themes: dict[str, Theme], lines: dict[str, st
         elif any(k.startswith("add_") for k in entry):
             raise ConfigError(
                 f"{_where(path, entry)}: theme {tid!r} is new, so 'add_...' has nothing to add to; "
-                "use 'patterns', 'exact' or 'exclude'"
+                "use 'patterns', 'exact', 'exclude', 'question_patterns' or 'context_patterns'"
             )
         themes[tid] = _validate_theme(path, entry, fields)
         lines[tid] = _where(path, entry)
@@ -236,6 +250,11 @@ def _check_tree(themes: dict[str, Theme], lines: dict[str, str]) -> None:
             raise ConfigError(
                 f"{lines[t.id]}: theme {t.id!r} has no patterns, exact phrases or token patterns, so it can "
                 "never be tagged; add some or disable it"
+            )
+        if (t.context_patterns or t.context_token_patterns) and not t.question_patterns:
+            raise ConfigError(
+                f"{lines[t.id]}: theme {t.id!r} has context patterns but no 'question_patterns', so they never "
+                "apply; add the question wording they belong to"
             )
     for t in themes.values():
         seen = {t.id}

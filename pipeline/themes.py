@@ -137,7 +137,7 @@ class _Tagger:
     """The codebook compiled into spaCy matchers for one pipeline."""
 
     def __init__(self, codebook: Codebook, nlp):
-        PhraseMatcher, Matcher = matcher_classes()
+        PhraseMatcher, _ = matcher_classes()
         self.codebook = codebook
         self.nlp = nlp
         self.lookup = lower_lemma_lookup(nlp)
@@ -152,6 +152,20 @@ class _Tagger:
         # about 1 microsecond per token each, phrase matchers almost nothing, and a theme-wide anchor set
         # would run all of a theme's patterns whenever one common anchor ("she", "work") appears.
         self.token_rules: list[tuple[object, dict[str, set[str]] | None]] = []
+        # Context cues: phrases that code a theme only under a question about it (see Theme).
+        self.question_cues = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.context = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.context_rules: list[tuple[object, dict[str, set[str]] | None]] = []
+        self.context_negatable = {
+            t.id: self.negatable[t.id] if t.context_negatable is None else t.context_negatable for t in codebook.themes}
+        self._question_themes: dict[str, frozenset[str]] = {}
+        self.blockers = {t.id: {w.lower() for w in t.context_not_after} for t in codebook.themes if t.context_not_after}
+        for theme in codebook.themes:
+            if theme.question_patterns:
+                self.question_cues.add(theme.id, self._phrase_docs(theme.question_patterns))
+            if theme.context_patterns:
+                self.context.add(theme.id, self._phrase_docs(theme.context_patterns))
+            self.context_rules += self._token_rules(theme.id, theme.context_token_patterns, "context_token_patterns")
         for theme in codebook.themes:
             if theme.patterns:
                 self.lemma.add(theme.id, self._phrase_docs(theme.patterns))
@@ -159,19 +173,44 @@ class _Tagger:
                 self.exact.add(theme.id, [nlp.make_doc(p.lower()) for p in _variants(theme.exact)])
             if theme.exclude:
                 self.excl.add(theme.id, self._phrase_docs(theme.exclude))
-            if theme.token_patterns:
-                try:
-                    for pattern in theme.token_patterns:
-                        pattern = _lemma_to_norm(pattern, self.lemma_of)
-                        matcher = Matcher(nlp.vocab, validate=True)
-                        matcher.add(theme.id, [pattern])
-                        self.token_rules.append((matcher, _anchors([pattern], nlp.Defaults.stop_words)))
-                except Exception as e:  # spaCy's validation error, rewrapped with the theme id
-                    detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
-                    raise ConfigError(
-                        f"theme {theme.id!r}: invalid token_patterns: {'; '.join(detail[:2]) or str(e).splitlines()[0]}"
-                        "; see https://spacy.io/usage/rule-based-matching for the pattern format"
-                    ) from e
+            self.token_rules += self._token_rules(theme.id, theme.token_patterns, "token_patterns")
+
+    def _token_rules(self, theme_id: str, patterns: list[list[dict]], field: str) -> list[tuple[object, dict | None]]:
+        """One Matcher per token pattern with the anchor words a doc must hold for it to run."""
+        _, Matcher = matcher_classes()
+        rules = []
+        try:
+            for pattern in patterns:
+                pattern = _lemma_to_norm(pattern, self.lemma_of)
+                matcher = Matcher(self.nlp.vocab, validate=True)
+                matcher.add(theme_id, [pattern])
+                rules.append((matcher, _anchors([pattern], self.nlp.Defaults.stop_words)))
+        except Exception as e:  # spaCy's validation error, rewrapped with the theme id
+            detail = [ln.strip("- ") for ln in str(e).splitlines() if ln.startswith("- [")]
+            raise ConfigError(
+                f"theme {theme_id!r}: invalid {field}: {'; '.join(detail[:2]) or str(e).splitlines()[0]}"
+                "; see https://spacy.io/usage/rule-based-matching for the pattern format"
+            ) from e
+        return rules
+
+    def _after_blocker(self, doc, theme: str, start: int) -> bool:
+        """Whether one of the theme's ``context_not_after`` words comes before ``start`` in its sentence."""
+        blockers = self.blockers.get(theme)
+        return bool(blockers) and any(t.lower_ in blockers or t.norm_ in blockers
+                                      for t in doc[doc[start].sent.start:start])
+
+    def question_themes(self, question: str) -> frozenset[str]:
+        """Themes a question (and its section title) is about, by their ``question_patterns``; cached."""
+        hit = self._question_themes.get(question)
+        if hit is None:
+            doc = self.nlp.make_doc(question.lower())
+            self.set_norms(doc)
+            strings = self.nlp.vocab.strings
+            hit = frozenset(strings[m] for m, _s, _e in self.question_cues(doc))
+            if len(self._question_themes) > 10_000:
+                self._question_themes.clear()
+            self._question_themes[question] = hit
+        return hit
 
     def lemma_of(self, word: str) -> str:
         """The lower-case lemma this tagger gives a single word (as set in NORM)."""
@@ -206,33 +245,48 @@ class _Tagger:
                 norm = cache[t.lower] = self.lemma_of(t.lower_)
             t.norm_ = norm
 
+    def _run(self, rules, doc, words) -> list[tuple[str, int, int]]:
+        """Matches of the token rules whose anchor words the doc holds."""
+        strings = self.nlp.vocab.strings
+        out = []
+        for matcher, anchors in rules:
+            if anchors is None or any(words[attr] & values for attr, values in anchors.items()):
+                out += [(strings[m], s, e) for m, s, e in matcher(doc)]
+        return out
+
     def mentions(self, doc, question: str = "") -> list[Mention]:
         """Mentions in one processed doc: one per (theme, sentence), ancestors included, codebook order."""
         self.set_norms(doc)
         strings = self.nlp.vocab.strings
-        found = [(strings[m], s, e) for m, s, e in self.lemma(doc)]
-        found += [(strings[m], s, e) for m, s, e in self.exact(doc)]
+        # (theme, start, end, negatable)
+        found = [(strings[m], s, e, self.negatable[strings[m]]) for m, s, e in self.lemma(doc)]
+        found += [(strings[m], s, e, self.negatable[strings[m]]) for m, s, e in self.exact(doc)]
+        words = None
         if self.token_rules:
-            words = {"orth": {t.text for t in doc}, "lower": {t.lower_ for t in doc}, "norm": {t.norm_ for t in doc}}
-            for matcher, anchors in self.token_rules:
-                if anchors is None or any(words[attr] & values for attr, values in anchors.items()):
-                    found += [(strings[m], s, e) for m, s, e in matcher(doc)]
+            words = _words(doc)
+            found += [(t, s, e, self.negatable[t]) for t, s, e in self._run(self.token_rules, doc, words)]
+        asked = self.question_themes(question) if question else frozenset()
+        if asked:
+            hits = [(strings[m], s, e) for m, s, e in self.context(doc)]
+            hits += self._run(self.context_rules, doc, words or _words(doc))
+            found += [(t, s, e, self.context_negatable[t]) for t, s, e in hits
+                      if t in asked and not self._after_blocker(doc, t, s)]
         if not found:
             return []
         excluded: dict[str, list[tuple[int, int]]] = {}
         for m, s, e in self.excl(doc):
             excluded.setdefault(strings[m], []).append((s, e))
-        found = [(t, s, e) for t, s, e in found
+        found = [(t, s, e, n) for t, s, e, n in found
                  if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))]
         # Risk themes listed together share one negation: "no drugs, alcohol or DA".
-        covered = {i for t, s, e in found if self.negatable[t] for i in range(s, e)}
+        covered = {i for t, s, e, n in found if n for i in range(s, e)}
         # (theme, sentence start token) -> affirmed?
         state: dict[tuple[str, int], bool] = {}
         sents: dict[int, object] = {}
-        for theme, s, e in found:
+        for theme, s, e, negatable in found:
             sent = doc[s].sent
             sents[sent.start] = sent
-            negated = self.negatable[theme] and _negated(doc, s, e, sent, covered)
+            negated = negatable and _negated(doc, s, e, sent, covered)
             for tid in (theme, *self.ancestors[theme]):
                 key = (tid, sent.start)
                 state[key] = state.get(key, False) or not negated
@@ -247,6 +301,11 @@ class _Tagger:
             offset = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
             out.append(Mention(tid, text, offset, offset + len(text), not affirmed, polarity[start]))
         return out
+
+
+def _words(doc) -> dict[str, set[str]]:
+    """The word forms a doc holds, by attribute, for checking token patterns' anchors."""
+    return {"orth": {t.text for t in doc}, "lower": {t.lower_ for t in doc}, "norm": {t.norm_ for t in doc}}
 
 
 def _variants(phrases: list[str]) -> list[str]:
@@ -417,6 +476,12 @@ def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None 
     return [tagger.mentions(doc, q) for doc, q in zip(docs, questions)]
 
 
+def _asked(answer) -> str:
+    """What an answer answers: its section title (when it is more than an id) and its question."""
+    section = answer.section if " " in answer.section.strip() or answer.section[:1].isupper() else ""
+    return f"{section}: {answer.question}" if section else answer.question
+
+
 def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> list[AuditReturn]:
     """New records with each answer's ``themes`` and the record's ``themes`` filled from the codebook.
 
@@ -426,7 +491,8 @@ def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> lis
     # An N/A answer ("N/A - no escalation needed") is not evidence about the case, so it is not coded.
     jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers
             if a.answer.strip() and a.status != Status.not_applicable]
-    found = tag_texts([a.answer for _, a in jobs], codebook, [a.question for _, a in jobs], nlp)
+    # The section title reads as part of the question: "Joint working" / "Key areas of good practice".
+    found = tag_texts([a.answer for _, a in jobs], codebook, [_asked(a) for _, a in jobs], nlp)
     order = {tid: i for i, tid in enumerate(codebook.ids())}
     per_record: list[dict[str, list]] = [{} for _ in records]
     answer_themes: list[dict[str, list[str]]] = [{} for _ in records]

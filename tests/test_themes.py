@@ -355,3 +355,49 @@ def test_round2_return_level_heldout_does_not_fall_below_its_before(cb):
         tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
     assert len(items) == 22
     assert 2 * tp / (2 * tp + fp + fn) >= 0.80
+
+
+VOICE_Q = "How is the voice of the child/adult heard and incorporated into interventions?"
+HISTORY_Q = "How do they consider the family history and context including use of chronologies and genograms?"
+SHARING_Q = "Please describe how information sharing has impacted on the plan."
+OPEN_Q = "How long has the case been open to your service?"
+
+
+@pytest.mark.parametrize("text, question, theme", [
+    ("He would like to live with his nan and see his dad at weekends.", VOICE_Q, "voice_of_the_child"),
+    ("Mum's drinking goes back to 2016 and both older children were removed.", HISTORY_Q, "chronology"),
+    ("The GP letter reached us a month after the conference.", SHARING_Q, "information_sharing"),
+])
+def test_ordinary_words_code_a_practice_theme_under_a_question_about_it(cb, text, question, theme):
+    assert theme in affirmed(cb, text, question)
+    assert theme not in affirmed(cb, text, OPEN_Q)  # the same words elsewhere are not that theme
+
+
+def test_question_context_reads_a_section_title(cb):
+    rec = AuditReturn(
+        source=Source(file="enfield-return.docx", sha256="0" * 64, format="docx"),
+        template=TemplateMatch(id="enfield-escp", version="1", confidence=0.9),
+        answers=[Answer(id="a", section="Joint working", question="Key areas of good practice",
+                        answer="Police and school attended every core group.", status=Status.answered)],
+    )
+    [tagged] = tag_returns([rec], cb)
+    assert "multi_agency_working" in tagged.answers[0].themes
+
+
+@pytest.mark.parametrize("text, question, theme", [
+    ("Mum said she wanted more help with bedtimes.", VOICE_Q, "voice_of_the_child"),  # the mother's words
+    ("Not previously known; no history with any agency.", HISTORY_Q, "chronology"),  # nothing to analyse
+    ("There were no other agencies involved.", "How are relevant agencies engaged in multi-agency decision making?",
+     "multi_agency_working"),
+])
+def test_context_cues_respect_whose_words_and_negation(cb, text, question, theme):
+    assert theme not in affirmed(cb, text, question)
+
+
+def test_context_patterns_without_a_question_are_refused(tmp_path):
+    from models.errors import ConfigError
+
+    path = tmp_path / "codebook.yaml"
+    path.write_text("themes:\n  - id: chronology\n    question_patterns: []\n    context_patterns: [history]\n")
+    with pytest.raises(ConfigError, match="question_patterns"):
+        load_codebook(path)
