@@ -15,6 +15,7 @@ from flows.runners import make_task_runner
 from models.settings import Settings
 from pipeline.config import load_settings
 from pipeline.intake import process_file
+from pipeline.isolation import readers
 from pipeline.run import build_outputs, outputs_stale, record_outcome, start
 from pipeline.workspace import LedgerEntry, Workspace
 
@@ -49,25 +50,28 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
     logger.info("%d new file(s) in tasks of %d, %d already seen, %d duplicate(s)", len(plan.to_process), size,
                 plan.already_seen, len(plan.duplicates))
     today = date.today()
-    if size == 1:
-        futures = [process_task.submit(ws, rel, sha, settings, today) for rel, sha in plan.to_process]
-    else:
-        futures = [batch_task.submit(ws, chunk, settings, today) for chunk in split(plan.to_process, size)]
-    for future in as_completed(futures):
-        try:
-            result = future.result()
-        except OSError as e:  # I/O still failing after retries: leave the file for the next run
-            summary.failed += 1
-            logger.warning("a file could not be read from disk after retries (%s); it stays for the next run",
-                           type(e).__name__)
-            continue
-        if isinstance(result, BatchResult):
-            summary.failed += len(result.failed)
-            entries = result.entries
+    # The tasks run on this process's threads and share its reader processes (one per file read at once); the
+    # block stops every reader when the run ends, fails or is interrupted.
+    with readers(settings):
+        if size == 1:
+            futures = [process_task.submit(ws, rel, sha, settings, today) for rel, sha in plan.to_process]
         else:
-            entries = [result]
-        for entry in entries:
-            record_outcome(ws, summary, entry, _on_file)
+            futures = [batch_task.submit(ws, chunk, settings, today) for chunk in split(plan.to_process, size)]
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except OSError as e:  # I/O still failing after retries: leave the file for the next run
+                summary.failed += 1
+                logger.warning("a file could not be read from disk after retries (%s); it stays for the next run",
+                               type(e).__name__)
+                continue
+            if isinstance(result, BatchResult):
+                summary.failed += len(result.failed)
+                entries = result.entries
+            else:
+                entries = [result]
+            for entry in entries:
+                record_outcome(ws, summary, entry, _on_file)
     if outputs_stale(ws, bool(plan.to_process or plan.duplicates or plan.refused)):
         summary.outputs = outputs_task(ws, settings)
     logger.info("run finished: %s", summary.line())

@@ -16,6 +16,7 @@ class Limits(BaseModel):
     max_unzipped_mb: float = Field(200, gt=0, description="a Word package that inflates past this is refused")
     max_pages: int = Field(60, gt=0, description="PDF pages read per file")
     seconds_per_file: float = Field(180, gt=0, description="time limit for converting or OCR-ing one file")
+    memory_mb: int = Field(2048, ge=0, description="address space of the process reading one file; 0 for no cap")
     ocr_language: str = "eng"
 
 
@@ -31,3 +32,4 @@ class Settings(BaseModel):
     codebook: Path | None = None
     pseudonymise: bool = False
     concurrency: int = Field(4, ge=1, description="files processed at once")
+    isolate: bool = Field(True, description="read each file in a reader process the run can stop; false for debugging")

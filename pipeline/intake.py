@@ -15,7 +15,8 @@ from models.errors import ConfigError, TemplateError, UnreadableFile
 from models.record import AuditReturn
 from models.settings import Settings
 from models.template import Template
-from pipeline.process import read_return, sha256_of
+from pipeline.isolation import ReaderFault, read_return  # in a reader process the run can kill, if isolated
+from pipeline.process import sha256_of
 from pipeline.workspace import (
     LedgerEntry, Reason, Workspace, archived_name, copy_atomic, read_ledger, write_atomic,
 )
@@ -155,10 +156,13 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
         raise  # a template or the codebook is wrong, not this file: stop the run and say so
     except Exception as e:  # a bug: keep the night going, but say so plainly
         # The exception's message may quote answer text, so only its type and where it happened are logged.
-        where = "".join(traceback.format_tb(e.__traceback__)[-3:])
-        log.error("file %s: internal error %s\n%s", sha[:12], type(e).__name__, where)
+        if isinstance(e, ReaderFault):  # raised in a reader process: its type and frames came back as text
+            kind, where = e.kind, e.where
+        else:
+            kind, where = type(e).__name__, "".join(traceback.format_tb(e.__traceback__)[-3:])
+        log.error("file %s: internal error %s\n%s", sha[:12], kind, where)
         return _quarantine(ws, src, rel, sha, "internal_error", (
-            f"maap failed on this file ({type(e).__name__}); this is a fault in maap, not in the file. "
+            f"maap failed on this file ({kind}); this is a fault in maap, not in the file. "
             "The original is kept; please report it with the file's hash."))
     name = record_name(rel, sha)
     write_atomic(ws.records / name, (record.model_dump_json(indent=2) + "\n").encode())

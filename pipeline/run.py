@@ -9,6 +9,7 @@ from typing import Callable
 
 from models.settings import Settings
 from pipeline.intake import Plan, plan_run, preflight, process_file
+from pipeline.isolation import readers
 from pipeline.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
@@ -83,13 +84,15 @@ def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry]
               today: date | None = None, settle_seconds: float = 0.0) -> RunSummary:
     """Process the inbox in this process, one file at a time (the Prefect flow does the same with tasks)."""
     plan, summary = start(ws.ensure(), settle_seconds, settings)
-    for rel, sha in plan.to_process:
-        try:
-            entry = process_file(ws, rel, sha, settings, today)
-        except OSError:
-            summary.failed += 1  # left in the inbox, unrecorded: the next run tries again
-            continue
-        record_outcome(ws, summary, entry, on_file)
+    if plan.to_process:
+        with readers(settings):  # reader processes for this run's files, all stopped when the loop ends
+            for rel, sha in plan.to_process:
+                try:
+                    entry = process_file(ws, rel, sha, settings, today)
+                except OSError:
+                    summary.failed += 1  # left in the inbox, unrecorded: the next run tries again
+                    continue
+                record_outcome(ws, summary, entry, on_file)
     if outputs_stale(ws, bool(plan.to_process or plan.duplicates or plan.refused)):
         summary.outputs = build_outputs(ws, settings)
     return summary

@@ -1,0 +1,261 @@
+"""Reader isolation: a file that hangs, crashes or eats memory costs that file, never the night or the next run.
+
+The misbehaving readers are registered only for these tests, by import path, in the reader processes' own
+format table (``readers(settings, FAKES)``): this module's ``extract`` is what they import.
+"""
+
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from models.settings import Limits, Settings
+from pipeline.isolation import ReadersStopped, kill_after, readers
+from pipeline.run import run_inbox
+from pipeline.workspace import Workspace, read_ledger
+from tests.formbuild import sample_return
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKES = {suffix: ("tests.test_isolation", "fake") for suffix in (".hang", ".crash", ".exit", ".hog", ".tool",
+                                                                    ".pid", ".bug")}
+TODAY = date(2026, 11, 1)
+
+
+def extract(path, limits):
+    """A test-only extractor: misbehaves as its suffix says, inside whatever process reads the file."""
+    path = Path(path)
+    if path.suffix == ".hang":
+        time.sleep(600)  # stands in for pdfium stuck on one page: nothing inside can interrupt it
+    if path.suffix == ".crash":
+        os.abort()  # stands in for a segfault in native code
+    if path.suffix == ".exit":
+        os._exit(3)
+    if path.suffix == ".hog":
+        hog = bytearray(8 * 1024 ** 3)  # far past any cap the tests set
+        return hog
+    if path.suffix == ".bug":
+        raise ValueError(path.read_text())  # a bug whose message quotes the answer it choked on
+    pid_file, form, *_name = path.read_text().splitlines()
+    if path.suffix == ".tool":  # a converter in a session of its own (as LibreOffice runs), then stuck
+        tool = subprocess.Popen(["sleep", "600"], start_new_session=True)
+        Path(pid_file).write_text(str(tool.pid))
+        time.sleep(600)
+    with open(pid_file, "a") as f:  # ".pid": say which process read it, then read a real form
+        f.write(f"{os.getpid()}\n")
+    from extractors.docx import extract as read_docx
+
+    return read_docx(Path(form), limits)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return Workspace(tmp_path / "ws").ensure()
+
+
+def _reason(ws: Workspace, name: str) -> dict:
+    return json.loads((ws.quarantine / f"{name}.reason.json").read_text())
+
+
+def _outcomes(ws: Workspace) -> dict[str, str]:
+    return {e.file: e.outcome for e in read_ledger(ws)}
+
+
+def _pid_file(ws: Workspace, tmp_path: Path, name: str) -> Path:
+    """An inbox file the fake reader answers with its process id (in ``pids.txt``) and a real form's record."""
+    form = tmp_path / "form.docx"
+    if not form.exists():
+        sample_return(form)
+    (ws.inbox / name).write_text(f"{tmp_path / 'pids.txt'}\n{form}\n{name}")  # the name: distinct bytes
+    return tmp_path / "pids.txt"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has stopped; only its exit status is left to collect
+
+
+def test_a_reader_that_hangs_is_killed_after_the_limit_and_the_next_file_is_read(ws):
+    (ws.inbox / "a-stuck.hang").write_text("stuck")
+    sample_return(ws.inbox / "b-hv-case1.docx")
+    settings = Settings(limits=Limits(seconds_per_file=1))
+    start = time.monotonic()
+    with readers(settings, FAKES):
+        summary = run_inbox(ws, settings, today=TODAY)
+    assert time.monotonic() - start < kill_after(settings.limits) + 20  # not the fake's 600 s
+    assert summary.line() == "1 processed, 1 quarantined, 0 already seen"
+    assert _outcomes(ws) == {"a-stuck.hang": "quarantined", "b-hv-case1.docx": "processed"}
+    reason = _reason(ws, "a-stuck.hang")
+    assert reason["code"] == "limit_exceeded"
+    assert "took longer than 1 s" in reason["message"] and "limits.seconds_per_file" in reason["message"]
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(("suffix", "how"), [(".crash", "SIGABRT"), (".exit", "exit code 3")])
+def test_a_reader_that_dies_quarantines_that_file_is_replaced_and_the_run_goes_on(ws, suffix, how):
+    (ws.inbox / f"a-poison{suffix}").write_text("poison")
+    sample_return(ws.inbox / "b-hv-case1.docx")
+    sample_return(ws.inbox / "c-police-case1.docx", agency="West Midlands Police")
+    with readers(Settings(), FAKES) as pool:
+        summary = run_inbox(ws, Settings(), today=TODAY)
+    assert summary.line() == "2 processed, 1 quarantined, 0 already seen"
+    reason = _reason(ws, f"a-poison{suffix}")
+    assert reason["code"] == "reader_crashed"
+    assert "reader crashed" in reason["message"] and how in reason["message"] and "save it" in reason["message"]
+    assert pool.started == 2  # one died on the poison file; its replacement read both returns
+    assert multiprocessing.active_children() == []
+    # The poison file is in the ledger now: the next run skips it instead of dying on it again.
+    with readers(Settings(), FAKES) as pool:
+        again = run_inbox(ws, Settings(), today=TODAY)
+    assert again.line() == "0 processed, 0 quarantined, 3 already seen" and pool.started == 0
+
+
+def test_a_reader_over_its_memory_cap_quarantines_the_file_with_the_setting_to_raise(ws):
+    (ws.inbox / "a-huge.hog").write_text("huge")
+    sample_return(ws.inbox / "b-hv-case1.docx")
+    settings = Settings(limits=Limits(memory_mb=512))
+    with readers(settings, FAKES):
+        summary = run_inbox(ws, settings, today=TODAY)
+    assert summary.line() == "1 processed, 1 quarantined, 0 already seen"
+    reason = _reason(ws, "a-huge.hog")
+    assert reason["code"] == "limit_exceeded" and "512 MB" in reason["message"]
+    assert "limits.memory_mb" in reason["message"]
+
+
+def test_a_killed_reader_takes_the_converter_it_started_with_it(ws, tmp_path):
+    tool_pid_file = _pid_file(ws, tmp_path, "stuck-conversion.tool")
+    settings = Settings(limits=Limits(seconds_per_file=1))
+    with readers(settings, FAKES):
+        run_inbox(ws, settings, today=TODAY)
+    assert _reason(ws, "stuck-conversion.tool")["code"] == "limit_exceeded"
+    tool = int(tool_pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(tool) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(tool), "the converter the killed reader started is still running"
+
+
+def test_a_bug_inside_the_reader_is_an_internal_error_and_the_log_quotes_nothing(ws, caplog):
+    import logging
+
+    (ws.inbox / "a-buggy.bug").write_text("Amelia Thornbury was seen at home")
+    with caplog.at_level(logging.DEBUG), readers(Settings(), FAKES):
+        run_inbox(ws, Settings(), today=TODAY)
+    reason = _reason(ws, "a-buggy.bug")
+    assert reason["code"] == "internal_error" and "(ValueError)" in reason["message"]
+    assert "internal error ValueError" in caplog.text and "test_isolation.py" in caplog.text  # where it broke
+    assert "Amelia" not in caplog.text
+
+
+def test_files_are_read_in_one_warm_reader_process_or_in_the_run_itself_when_isolation_is_off(ws, tmp_path,
+                                                                                             monkeypatch):
+    pids = _pid_file(ws, tmp_path, "one.pid")
+    _pid_file(ws, tmp_path, "two.pid")
+    _pid_file(ws, tmp_path, "three.pid")
+    with readers(Settings(concurrency=1), FAKES):
+        summary = run_inbox(ws, Settings(concurrency=1), today=TODAY)
+    assert summary.processed == 3
+    seen = pids.read_text().split()
+    assert len(seen) == 3 and len(set(seen)) == 1 and int(seen[0]) != os.getpid()
+
+    import extractors.registry
+
+    other = Workspace(tmp_path / "debugging").ensure()
+    pids.unlink()
+    _pid_file(other, tmp_path, "one.pid")
+    for suffix, entry in FAKES.items():
+        monkeypatch.setitem(extractors.registry.FORMATS, suffix, entry)
+    off = Settings(isolate=False)
+    with readers(off, FAKES) as pool:
+        assert pool is None
+        run_inbox(other, off, today=TODAY)
+    assert pids.read_text().split() == [str(os.getpid())]
+
+
+def test_isolation_on_and_off_give_the_same_records_for_the_bundled_samples(tmp_path):
+    results = {}
+    for isolate in (True, False):
+        ws = Workspace(tmp_path / f"isolate-{isolate}").ensure()
+        for path in (ROOT / "samples" / "returns").iterdir():
+            shutil.copy(path, ws.inbox / path.name)
+        summary = run_inbox(ws, Settings(isolate=isolate), today=TODAY)
+        records = {p.name: json.loads(p.read_text()) for p in ws.records.glob("*.json")}
+        reasons = {p.name: json.loads(p.read_text()) for p in ws.quarantine.glob("*.reason.json")}
+        results[isolate] = (summary.line(), records, reasons)
+    assert results[True][1] and results[True][2]  # both records and quarantined samples are compared
+    assert results[True] == results[False]
+    assert multiprocessing.active_children() == []
+
+
+def test_no_reader_outlives_a_run_that_is_interrupted(ws):
+    for name in ("hv-case1.docx", "police-case1.docx"):
+        sample_return(ws.inbox / name, agency=name)
+
+    def ctrl_c(_entry):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_inbox(ws, Settings(), on_file=ctrl_c, today=TODAY)
+    assert multiprocessing.active_children() == []
+
+
+def test_readers_shared_by_threads_stop_mid_file_when_the_run_stops_without_quarantining_it(ws):
+    """Ctrl-C in a Prefect run: other threads' files are left for the next run, not blamed."""
+    (ws.inbox / "stuck.hang").write_text("stuck")
+    from pipeline.intake import process_file, templates_for
+
+    settings = Settings(concurrency=2)
+    outcome = {}
+
+    def read_in_thread():
+        try:
+            outcome["entry"] = process_file(ws, "stuck.hang", "0" * 64, settings, TODAY)
+        except ReadersStopped:
+            outcome["stopped"] = True
+
+    templates_for(ws, settings)
+    with readers(settings, FAKES) as pool:
+        thread = threading.Thread(target=read_in_thread)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while pool.started == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the reader has the file
+    thread.join(10)
+    assert not thread.is_alive() and outcome == {"stopped": True}
+    assert list(ws.quarantine.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_the_readme_documents_the_isolation_settings():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("### Settings", 1)[1].split("```", 2)[1]
+    assert "isolate: true" in block and f"memory_mb: {Limits().memory_mb}" in block
+    assert "`reader_crashed`" in readme
+
+
+@pytest.mark.slow
+def test_the_prefect_flow_reads_around_a_hanging_and_a_crashing_file_with_a_reader_per_thread(ws):
+    import flows.intake as intake_module
+
+    (ws.inbox / "a-stuck.hang").write_text("stuck")
+    (ws.inbox / "b-poison.crash").write_text("poison")
+    sample_return(ws.inbox / "c-hv-case1.docx")
+    sample_return(ws.inbox / "d-police-case1.docx", agency="West Midlands Police")
+    settings = Settings(concurrency=2, limits=Limits(seconds_per_file=2))
+    with readers(settings, FAKES) as pool:
+        result = intake_module.run_flow(ws.root, settings)
+    assert result["summary"] == "2 processed, 2 quarantined, 0 already seen"
+    assert _reason(ws, "a-stuck.hang")["code"] == "limit_exceeded"
+    assert _reason(ws, "b-poison.crash")["code"] == "reader_crashed"
+    assert 2 <= pool.started <= 4  # two at once, each replaced at most once
+    assert multiprocessing.active_children() == []
