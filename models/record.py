@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.raw import Comment, Location
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `themes` holds affirmed themes only; negated-only ones moved to `negated_themes`
 
 
 class _Model(BaseModel):
@@ -140,6 +140,7 @@ class AuditReturn(_Model):
     answers: list[Answer] = Field(default_factory=list)
     grade: Grade = Field(default_factory=Grade)
     themes: list[ThemeTag] = Field(default_factory=list)
+    negated_themes: list[ThemeTag] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
     extraction: Extraction = Field(default_factory=Extraction)

@@ -8,9 +8,9 @@ docs/themes.md and tested in tests/test_themes.py:
   "domestic abuse was ruled out") or a hypothetical ("would have been referred if exploitation ...")
   is not a mention; the sentence is kept in ``ThemeTag.negated``. A sentence with both a negated and
   a plain match of the same theme counts as a mention.
-- A theme with only negated sentences still appears in ``record.themes`` with ``mentions == 0`` and
-  no ``answers``, so an analyst can see it was considered and ruled out; ``answer.themes`` and the
-  mention counts hold affirmed mentions only.
+- A theme with only negated sentences is not a theme of the return: it goes to ``record.negated_themes``
+  (``mentions == 0``, no ``answers``), so an analyst can see it was considered and ruled out;
+  ``record.themes``, ``answer.themes`` and the mention counts hold affirmed mentions only.
 - Polarity of each sentence: cue words in the sentence decide ("delay", "robust", "not timely");
   when they balance or are absent, the question the answer sits under decides ("good practice" ->
   strength, "areas for development" / "improvement" / "worried" -> concern); otherwise neutral.
@@ -507,12 +507,13 @@ def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> lis
         answer_themes[ri][answer.id] = sorted(affirmed, key=order.__getitem__)
     out = []
     for ri, record in enumerate(records):
-        tags = []
+        tags, ruled_out = [], []
         for tid in sorted(per_record[ri], key=order.__getitem__):
             evidence, negated = per_record[ri][tid]
             answers = list(dict.fromkeys(e.answer for e in evidence))
-            tags.append(ThemeTag(id=tid, label=codebook.get(tid).label, mentions=len(evidence),
-                                 answers=answers, evidence=evidence, negated=negated))
+            tag = ThemeTag(id=tid, label=codebook.get(tid).label, mentions=len(evidence),
+                           answers=answers, evidence=evidence, negated=negated)
+            (tags if evidence else ruled_out).append(tag)
         answers = [a.model_copy(update={"themes": answer_themes[ri].get(a.id, [])}) for a in record.answers]
-        out.append(record.model_copy(update={"answers": answers, "themes": tags}))
+        out.append(record.model_copy(update={"answers": answers, "themes": tags, "negated_themes": ruled_out}))
     return out

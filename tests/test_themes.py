@@ -125,8 +125,9 @@ def test_tag_returns_fills_answers_and_record_themes_without_mutating_input(cb):
     by_id = {t.id: t for t in tagged.themes}
     assert by_id["cse"].mentions == 1 and by_id["cse"].answers == ["q19"]
     assert by_id["cse"].evidence[0].sentence == "She told her teacher about the CSE concerns."
-    # Ruled out themes stay visible with zero mentions, so the workbook does not count them.
-    da = by_id["domestic_abuse"]
+    # Ruled out themes are not themes of the return; they stay visible apart, with zero mentions.
+    assert "domestic_abuse" not in by_id
+    [da] = tagged.negated_themes
     assert da.mentions == 0 and da.answers == [] and da.evidence == []
     assert da.negated[0].sentence == "There was no evidence of domestic abuse." and da.negated[0].answer == "q1"
     ids = [t.id for t in tagged.themes]
