@@ -52,6 +52,7 @@ class FlagCode(str, Enum):
     unknown_content = "unknown_content"
     ocr_low_confidence = "ocr_low_confidence"
     choices_conflict = "choices_conflict"
+    struck_text = "struck_text"
 
 
 class Source(_Model):
