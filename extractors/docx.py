@@ -16,12 +16,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.docx_format import Format, apply_rpr, read_run_formats, run_styles
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
 )
 from extractors.package import open_package
 from models.errors import UnreadableFile
-from models.raw import Block, Cell, Checkbox, Location, Paragraph, RawDocument, Row, Table
+from models.raw import Block, Cell, Checkbox, Location, Paragraph, RawDocument, Row, Span, Table
 from models.settings import Limits
 
 NS = {
@@ -139,7 +140,7 @@ class _Line:
     """One paragraph being read: text pieces and what sits among them, before it becomes a Paragraph."""
 
     __slots__ = ("parts", "length", "boxes", "tags", "placeholder", "extra", "list_item", "style", "loc",
-                 "hide", "mark_deleted", "page_field")
+                 "hide", "mark_deleted", "page_field", "spans", "base")
 
     def __init__(self, loc: Location, tags: list[str], hide: int):
         self.parts: list[str] = []
@@ -154,10 +155,24 @@ class _Line:
         self.hide = hide  # >0 inside a placeholder or a checkbox control: text is not an answer
         self.mark_deleted = False
         self.page_field = False  # held a page-number field (page headers and footers only)
+        self.spans: list[list] = []  # [start, end, style, detail] of struck or emphasised text (extractors.docx_format)
+        self.base: Format = {}  # the run formatting the paragraph's style gives every run
+
+    def mark(self, start: int, styles: tuple[tuple[str, str], ...]) -> None:
+        """Record that the text from ``start`` to the end so far carries ``styles``; a run continuing the
+        previous span with the same style extends it."""
+        for style, detail in styles:
+            last = next((sp for sp in reversed(self.spans) if sp[2] == style), None)
+            if last is not None and last[1] == start and last[3] == detail:
+                last[1] = self.length
+            else:
+                self.spans.append([start, self.length, style, detail])
 
     def join(self, later: _Line) -> _Line:
         """This line with a later one appended: accepting a deleted paragraph mark merges the two."""
         self.boxes += [(pos + self.length, checked, kind) for pos, checked, kind in later.boxes]
+        self.spans += [[start + self.length, end + self.length, style, detail]
+                       for start, end, style, detail in later.spans]
         self.parts += later.parts
         self.length += later.length
         self.tags += [t for t in later.tags if t not in self.tags]
@@ -179,23 +194,38 @@ class _Line:
             label = raw[pos:cuts[i + 1]].strip() or raw[(cuts[i - 1] if i else 0):pos].strip()
             checkboxes.append(Checkbox(checked=checked, kind=kind, label=label))
         text = raw.strip()
+        cut = len(raw) - len(raw.lstrip())  # characters dropped from the front: spans move back by as many
         if self.page_field and _PAGE_FURNITURE.fullmatch(text):
             text = ""  # 'Page 2 of 5' says nothing about the case
         match = _TYPED_BULLET.match(text) if text[:1] in _BULLET_STARTS else None
         if match and match.end() < len(text):
             text, self.list_item = text[match.end():], True
+            cut += match.end()
         blocks: list[Block] = []
         if text or checkboxes or self.placeholder or self.tags:
             blocks.append(Paragraph(text=text, list_item=self.list_item, style=self.style, tags=self.tags,
-                                    checkboxes=checkboxes, placeholder=self.placeholder, location=self.loc))
+                                    checkboxes=checkboxes, placeholder=self.placeholder, location=self.loc,
+                                    spans=_spans(self.spans, cut, text) if self.spans else []))
         return blocks + self.extra
+
+
+def _spans(found: list[list], cut: int, text: str) -> list[Span]:
+    """Spans moved back by ``cut`` characters and clipped to ``text``; any left covering only spaces are dropped."""
+    spans = []
+    for start, end, style, detail in found:
+        start, end = max(0, start - cut), min(len(text), end - cut)
+        if end > start and text[start:end].strip():
+            spans.append(Span(start=start, end=end, style=style, detail=detail))
+    return spans
 
 
 class _Reader:
     """One walk over one document: holds the counters and open fields/comments met along the way."""
 
-    def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str):
+    def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str,
+                 run_formats: dict[str, Format] | None = None):
         self.styles = styles
+        self.run_formats = run_formats or {}
         self.default_style = default_style
         self.unknown: Counter[str] = Counter()
         self.body_index = 0
@@ -381,6 +411,7 @@ class _Reader:
             if mark is not None:
                 line.mark_deleted = mark.find(DEL) is not None or mark.find(MOVE_FROM) is not None
         line.style, style_numbered = self.styles.get(style_id, (style_id, False))
+        line.base = self.run_formats.get(style_id, line.base)
         # A direct w:numPr wins over the style's (numId 0 switches a numbered style off).
         line.list_item = style_numbered if numbered is None else numbered
         self.inline(p, line)
@@ -437,6 +468,19 @@ class _Reader:
             self.anchors[comment_id].append(text)
 
     def run(self, r, line: _Line) -> None:
+        """One run's text, field characters, symbols and shapes; its strikethrough or emphasis as spans."""
+        rpr = r[0] if len(r) and r[0].tag == R_PR else None
+        if rpr is None and not line.base:
+            self.run_content(r, line)  # plain text in a plain paragraph: nothing to mark (the common case)
+            return
+        start = line.length
+        self.run_content(r, line)
+        if line.length > start:
+            styles = run_styles(apply_rpr(rpr, line.base, self.run_formats), line.base)
+            if styles:
+                line.mark(start, styles)
+
+    def run_content(self, r, line: _Line) -> None:
         for child in r:
             tag = child.tag
             if tag in _RUN_TEXT:
@@ -446,7 +490,7 @@ class _Reader:
             elif tag in (_w("drawing"), _w("pict")):
                 self.shape(child, line)
             elif tag == ALTERNATE:
-                self.run(_choose(child), line)
+                self.run_content(_choose(child), line)
             elif tag == INSTR_TEXT:
                 if self.fields and self.fields[-1][0]:
                     self.fields[-1][3] += child.text or ""
@@ -567,8 +611,9 @@ def extract(path: Path, limits: Limits) -> RawDocument:
         )
     rels = package.relationships(main)
     targets = {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in rels.values()}
-    styles, default_style = read_styles(package.parse(targets["styles"]) if "styles" in targets else None)
-    reader = _Reader(styles, default_style)
+    styles_root = package.parse(targets["styles"]) if "styles" in targets else None
+    styles, default_style = read_styles(styles_root)
+    reader = _Reader(styles, default_style, read_run_formats(styles_root))
     blocks = reader.blocks(body, Location(), [], body=True)
     # Page headers and footers go first (forms put the date, theme or agency there) and notes last; their
     # tables are numbered after the body's, so body locations do not depend on them.

@@ -34,6 +34,21 @@ class Checkbox(_Model):
     label: str = ""
 
 
+class Span(_Model):
+    """Characters [start, end) of a paragraph's text that the file formats in a way that can answer a prompt.
+
+    ``strike``: struck through (single or double line; not a tracked deletion, which is never in the text).
+    ``emphasis``: formatted apart from the paragraph's own style; ``detail`` names how, as ``name[:value]``
+    parts in a fixed order joined by '+', e.g. ``bold``, ``highlight:yellow``, ``bold+shading:FFFF00``
+    (a double strikethrough is a ``strike`` with detail ``dstrike``).
+    """
+
+    start: int
+    end: int
+    style: Literal["strike", "emphasis"]
+    detail: str = ""
+
+
 class Paragraph(_Model):
     """One paragraph (or one PDF text line): its accepted text and what sits inside it."""
 
@@ -45,6 +60,7 @@ class Paragraph(_Model):
     checkboxes: list[Checkbox] = Field(default_factory=list)
     placeholder: bool = False
     location: Location = Field(default_factory=Location)
+    spans: list[Span] = Field(default_factory=list, description="struck-through or emphasised characters of text")
 
 
 class Cell(_Model):

@@ -15,6 +15,57 @@ _BULLET = re.compile(r"^\s*(?:[•·▪◦●○■□➢➤►\-–—*\uf0b7\u
 _NUMBERED = re.compile(r"^\s*(\d{1,2})[.)]\s+")
 
 
+class Styled(str):
+    """A line of text that remembers which of its characters are struck through or emphasised.
+
+    ``spans`` holds (start, end, style, detail) as in models.raw.Span. Slicing, ``strip()`` and ``+`` keep
+    the spans; any other str operation returns a plain str, which forgets the formatting but never changes
+    the text, so every comparison and join works on a Styled exactly as on the str it is.
+    """
+
+    spans: tuple[tuple[int, int, str, str], ...]
+
+    @staticmethod
+    def of(text: str, spans) -> str:
+        """``text`` with the spans that still cover some non-space character of it; plain str when none do."""
+        kept = tuple((a, b, style, detail) for a, b, style, detail in spans
+                     if 0 <= a < b <= len(text) and text[a:b].strip())
+        if not kept:
+            return str(text)
+        styled = Styled(text)
+        styled.spans = kept
+        return styled
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            return str.__getitem__(self, key)
+        start, stop, _ = key.indices(len(self))
+        stop = max(start, stop)
+        return Styled.of(str.__getitem__(self, key),
+                         [(max(a, start) - start, min(b, stop) - start, st, d) for a, b, st, d in self.spans])
+
+    def strip(self, chars=None):
+        left = len(self) - len(str.lstrip(self, chars))
+        return self[left:len(str.rstrip(self, chars))] if left < len(self) else ""
+
+    def __add__(self, other):
+        return Styled.of(str(self) + str(other), self.spans + _shifted(other, len(self)))
+
+    def __radd__(self, other):
+        return Styled.of(str(other) + str(self), _shifted(other, 0) + _shifted(self, len(other)))
+
+
+def _shifted(text: str, by: int) -> tuple:
+    return tuple((a + by, b + by, st, d) for a, b, st, d in getattr(text, "spans", ()))
+
+
+def styled_text(p: Paragraph) -> str:
+    """A paragraph's text, as a Styled when the extractor found struck or emphasised characters in it."""
+    if not p.spans:
+        return p.text
+    return Styled.of(p.text, [(sp.start, sp.end, sp.style, sp.detail) for sp in p.spans])
+
+
 def strip_list_numbers(lines: list[str]) -> list[str]:
     """Drop '1.', '2.'... from a run of lines numbered from 1 in sequence: list numbering, not answer text."""
     out = list(lines)
@@ -27,7 +78,7 @@ def strip_list_numbers(lines: list[str]) -> list[str]:
                 j, expected = j + 1, expected + 1
             if j - i >= 2:
                 for k in range(i, j):
-                    out[k] = _NUMBERED.sub("", out[k], count=1)
+                    out[k] = out[k][_NUMBERED.match(out[k]).end():]  # a slice keeps a Styled line's spans
             i = max(j, i + 1)
         else:
             i += 1
@@ -74,7 +125,8 @@ class Unit:
 
 def strip_bullet(text: str) -> str:
     """Remove a typed bullet glyph at the start of a line."""
-    return _BULLET.sub("", text, count=1)
+    found = _BULLET.match(text)
+    return text[found.end():] if found else text  # a slice keeps a Styled line's spans
 
 
 CHECKED, UNCHECKED = "☒", "☐"
@@ -83,7 +135,7 @@ CHECKED, UNCHECKED = "☒", "☐"
 def marked_text(p: Paragraph) -> str:
     """The paragraph's text with each checkbox control shown as ☒ or ☐ where it stands (before its label),
     so a ticked box is never lost from an answer."""
-    text = p.text
+    text = styled_text(p)
     if not p.checkboxes:
         return text
     pieces, pos, unplaced = [], 0, []
@@ -95,13 +147,22 @@ def marked_text(p: Paragraph) -> str:
             continue
         pieces += [text[pos:at], f"{mark} "]
         pos = at
-    body = ("".join(pieces) + text[pos:]).strip()
-    return " ".join([*unplaced, body]).strip()
+    body = text[pos:]
+    for piece in reversed(pieces):  # '+' rather than join: a Styled body keeps its spans
+        body = piece + body
+    body = body.strip()
+    return (" ".join(unplaced) + " " + body).strip() if unplaced else body
 
 
 def _paragraph_lines(p: Paragraph) -> list[Line]:
     text = marked_text(p)
-    parts = text.split("\n") if text else [""]
+    parts, start = [], 0
+    while text and start <= len(text):  # slices, not split(): a Styled text keeps its spans
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        parts.append(text[start:end])
+        start = end + 1
+    parts = parts or [""]
     return [
         Line(strip_bullet(part).strip() if p.list_item or _BULLET.match(part) else part.strip(),
              p.list_item, p.placeholder, tuple(p.tags))

@@ -147,6 +147,142 @@ def read_choices(lines: list[str], kind: AnswerKind, options: list[str]) -> list
     return list(dict.fromkeys(choices)) + comments
 
 
+# Options on one line: '/', '|' or 'or' between them, but never the '/' of 'N/A'.
+_OPTION_SEP = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*")
+
+
+class _Piece:
+    """One option printed in a line, and what its formatting says: struck out, emphasised, ticked."""
+
+    __slots__ = ("label", "choice", "struck", "emphasis", "ticked")
+
+    def __init__(self, line: str, start: int, end: int, choice: str, ticked: bool | None):
+        self.label, self.choice, self.ticked = line[start:end], choice, ticked
+        chars = [i for i in range(start, end) if not line[i].isspace()]
+        spans = getattr(line, "spans", ())
+        # struck or emphasised means every visible character is: 'N/A' with only the 'N' struck decides nothing
+        self.struck = bool(chars) and all(any(a <= i < b for a, b, st, _d in spans if st == "strike") for i in chars)
+        common: set[str] | None = None
+        for i in chars:
+            here = {part for a, b, st, d in spans if st == "emphasis" and a <= i < b for part in d.split("+")}
+            common = here if common is None else common & here
+        self.emphasis = dict(part.partition(":")[::2] for part in (common or ()))
+        if self.struck:
+            self.emphasis.pop("color", None)  # a struck option in red is one correction, not a second answer
+
+
+def _pieces(line: str, read) -> list[_Piece] | None:
+    """The options a line prints when it is only options ('Yes / No', '☐ Yes ☐ No', 'Child in Need'), else None."""
+    found = []
+    boxes = list(_BOX_SEGMENT.finditer(line))
+    if boxes:
+        if line[:boxes[0].start()].strip():
+            return None
+        cuts = [(m.start(2), m.end(2), m.group(1) == "☒") for m in boxes]
+    else:
+        cuts, start = [], 0
+        for sep in [*_OPTION_SEP.finditer(line), None]:
+            end = sep.start() if sep else len(line)
+            cuts.append((start, end, None))
+            start = sep.end() if sep else end
+    for start, end, ticked in cuts:
+        while start < end and line[start].isspace():
+            start += 1
+        while end > start and line[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        choice = read(line[start:end])
+        if choice is None:
+            return None
+        found.append(_Piece(line, start, end, choice, ticked))
+    return found or None
+
+
+def _decide(pieces: list[_Piece]) -> list[_Piece] | None:
+    """The options chosen by strikethrough, emphasis or ticks among pieces, or None when formatting decides nothing.
+
+    Struck options are not chosen. Of the options, exactly one emphasised beyond what all the others share
+    (each property they have, it has too, and more or different) is chosen; the colour of a struck option is
+    part of the strike. Ticks decide over emphasis.
+    When the readings disagree (the option emphasised or ticked is also struck out), both readings are
+    kept, so a Yes/No question shows both and is flagged choices_conflict.
+    """
+    standing = [p for p in pieces if not p.struck]
+    struck = len(standing) < len(pieces)
+    ticked = [p for p in pieces if p.ticked]
+    picked = ticked
+    if not ticked and len(pieces) >= 2:
+        picked = []
+        for p in pieces:
+            others = [o.emphasis for o in pieces if o is not p]
+            if all(o == others[0] for o in others) and p.emphasis != others[0] and \
+                    all(k in p.emphasis for k in others[0]):
+                picked.append(p)
+        picked = picked if len(picked) == 1 else []
+    if not struck:
+        return picked or None
+    if not picked:
+        return standing
+    return picked if all(not p.struck for p in picked) else standing + [p for p in picked if p not in standing]
+
+
+def _without_strikes(line: str) -> tuple[str, list[str]]:
+    """The line with its struck-through characters taken out, and the struck passages (whole, stripped)."""
+    spans = sorted((a, b) for a, b, st, _d in getattr(line, "spans", ()) if st == "strike")
+    if not spans:
+        return line, []
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and not line[merged[-1][1]:a].strip():  # only spaces between two struck runs: one passage
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    kept, passages, pos = [], [], 0
+    for a, b in merged:
+        kept.append(str(line)[pos:a])
+        passages.append(" ".join(str(line)[a:b].split()))
+        pos = b
+    kept.append(str(line)[pos:])
+    return re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip(), passages
+
+
+def read_formatting(lines: list[str], kind: AnswerKind, options: list[str]) -> tuple[list[str], list[str]]:
+    """Answer lines as a reader sees them once strikethrough and emphasis are read, and the struck-out passages.
+
+    Lines that only print options (Yes/No/N/A, or a tick list's options, on one line or one per line) are
+    choices: ``_decide`` says which, and the line becomes '☒ <option>' for each chosen one, which
+    read_choices reads like a ticked box. In any other line a struck-through passage is text the author
+    deleted on the page: it is left out of the answer and returned, to be flagged (struck_text), never lost.
+    Emphasis outside options changes nothing. Lines with no formatting come back as they were.
+    """
+    if not any(getattr(line, "spans", ()) for line in lines):
+        return lines, []
+    read = _Reader(kind if kind == AnswerKind.tick_list else AnswerKind.yes_no_comments, options)
+    parsed = [_pieces(line, read) for line in lines]
+    singles = [i for i, found in enumerate(parsed) if found and len(found) == 1]
+    chosen: dict[int, list[_Piece]] = {}  # line index -> its options chosen (absent: the line is left alone)
+    for i, found in enumerate(parsed):
+        if found and len(found) > 1 and (picked := _decide(found)) is not None:
+            chosen[i] = picked
+    group = _decide([parsed[i][0] for i in singles]) if len(singles) > 1 else None
+    if group is not None:
+        chosen.update({i: [p for p in group if p is parsed[i][0]] for i in singles})
+    out, struck = [], []
+    for i, line in enumerate(lines):
+        if i in chosen:
+            if chosen[i]:
+                out.append(" ".join(f"☒ {p.label}" for p in chosen[i]))
+        elif parsed[i] is None or len(parsed[i]) == 1:  # a lone 'No' struck out is deleted text too
+            text, passages = _without_strikes(line)
+            struck += passages
+            if text:
+                out.append(text)
+        else:
+            out.append(line)
+    return out, struck
+
+
 def answer_status(text: str) -> Status:
     """Blank (or only unticked boxes) is unanswered; 'N/A', 'n/a', 'Not applicable...' is not_applicable;
     anything else is answered."""
@@ -181,14 +317,18 @@ def _header(mapped: Mapped) -> tuple[Header, dict[str, str]]:
     return Header(**values), unparsed
 
 
-def _answers(mapped: Mapped, template: Template, reference: date | None) -> list[Answer]:
+def _answers(mapped: Mapped, template: Template, reference: date | None) -> tuple[list[Answer], dict[str, list[str]]]:
+    """The answers, and the struck-through passages left out of them by question id."""
     from pipeline.dates import find_dates
 
-    answers = []
+    answers, struck = [], {}
     for section in template.sections:
         for q in section.questions:
             placed = mapped.answers[q.id]
-            text = "\n".join(read_choices(placed.lines, q.kind, q.options)).strip()
+            lines, passages = read_formatting(placed.lines, q.kind, q.options)
+            if passages:
+                struck[q.id] = passages
+            text = "\n".join(read_choices(lines, q.kind, q.options)).strip()
             dates = [d.value.isoformat() for d in find_dates(text, reference=reference) if d.valid and d.value]
             status = answer_status(text)
             if status == Status.answered and not leftover_text(text, q):
@@ -198,7 +338,7 @@ def _answers(mapped: Mapped, template: Template, reference: date | None) -> list
                 dates=list(dict.fromkeys(dates)), location=placed.location,
                 confidence=round(placed.score, 3) if placed.found else 0.0,
             ))
-    return answers
+    return answers, struck
 
 
 def _extraction_flags(raw: RawDocument, template: Template, confidence: float, settings: Settings) -> list[Flag]:
@@ -218,6 +358,27 @@ def _extraction_flags(raw: RawDocument, template: Template, confidence: float, s
     return flags
 
 
+def _struck_flags(record: AuditReturn, template: Template, today: date, struck: dict[str, list[str]]) -> list[Flag]:
+    """struck_text flags, with the severity the template sets (warning by default).
+
+    The struck passages are not in the record's answers, so validate() cannot find them from the record alone;
+    this runs the rule with them, through validate's own severity settings.
+    """
+    if not struck:
+        return []
+    from pipeline.rules.answers import struck_text
+    from pipeline.rules.context import Context
+    from pipeline.validate import _severity
+
+    questions = {q.id: q for q in template.questions()}
+    flags = []
+    for f in struck_text(Context(record, template, today, struck=struck)):
+        severity = _severity(f.code, f.answer, template, questions)
+        if severity is not None:
+            flags.append(Flag(code=f.code, severity=severity, answer=f.answer, message=f.message))
+    return flags
+
+
 def build_record(raw: RawDocument, sha256: str, template: Template, confidence: float,
                  settings: Settings, today: date | None = None) -> AuditReturn:
     """Map, date and validate an extracted document into a record (themes are added separately, in batches)."""
@@ -228,17 +389,19 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
     mapped = map_document(raw, template)
     header, unparsed = _header(mapped)
     reference = date.fromisoformat(header.date_of_audit) if header.date_of_audit else today
+    answers, struck = _answers(mapped, template, reference)
     record = AuditReturn(
         source=Source(file=Path(raw.file).name, sha256=sha256, format=raw.format, ocr=raw.ocr),
         template=TemplateMatch(id=template.id, version=template.version, confidence=round(confidence, 3)),
         header=header,
-        answers=_answers(mapped, template, reference),
+        answers=answers,
         grade=Grade(value=mapped.grade_value, problem=mapped.grade_problem),
         comments=raw.comments,
         extraction=Extraction(unknown=raw.unknown, revisions=raw.revisions, warnings=raw.warnings,
                               unmatched_text=mapped.unmatched_text, unparsed_header=unparsed),
     )
     flags = _extraction_flags(raw, template, confidence, settings) + validate(record, template, today)
+    flags += _struck_flags(record, template, today, struck)
     record = record.model_copy(update={"flags": flags})
     return record.model_copy(update={"quality": score_quality(record, template, flags)})
 

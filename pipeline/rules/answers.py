@@ -94,6 +94,14 @@ def choices_conflict(ctx: Context) -> Iterator[Finding]:
                           f"{question_name(q)} has both Yes and No marked; check which the agency meant.")
 
 
+def struck_text(ctx: Context) -> Iterator[Finding]:
+    """One per passage struck through in an answer: left out as deleted on the page, quoted in full so it is never lost."""
+    for _, q, a in ctx.pairs():
+        for passage in ctx.struck.get(q.id, []) if a is not None else []:
+            yield Finding(FlagCode.struck_text, q.id,
+                          f'{question_name(q)} has text struck through, left out of the answer: "{passage}".')
+
+
 def undated_answer(ctx: Context) -> Iterator[Finding]:
     """An answer that reports specific events (visits, referrals, meetings...) but gives no date at all."""
     for s, q, a in ctx.answered():

@@ -64,6 +64,7 @@ class Context:
     template: Template
     today: date
     undated: dict[str, list[str]] = field(default_factory=dict)
+    struck: dict[str, list[str]] = field(default_factory=dict)  # answer id -> passages struck through on the page
 
     @cached_property
     def audit_date(self) -> date | None:
