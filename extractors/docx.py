@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from extractors.docx_format import Format, apply_rpr, read_run_formats, run_styles
+from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, read_run_formats, run_styles
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
 )
@@ -470,7 +470,7 @@ class _Reader:
     def run(self, r, line: _Line) -> None:
         """One run's text, field characters, symbols and shapes; its strikethrough or emphasis as spans."""
         rpr = r[0] if len(r) and r[0].tag == R_PR else None
-        if rpr is None and not line.base:
+        if not line.base and (rpr is None or not any(c.tag in FORMAT_TAGS for c in rpr)):
             self.run_content(r, line)  # plain text in a plain paragraph: nothing to mark (the common case)
             return
         start = line.length

@@ -36,6 +36,8 @@ _VALUED = {
     _w("bdr"): ("border", VAL, {"none", "nil"}),
     _w("em"): ("emphasis-mark", VAL, {"none"}),
 }
+# Tags in a w:rPr that can make a span; a run whose w:rPr has none of them (fonts, sizes...) is skipped fast.
+FORMAT_TAGS = frozenset([*_TOGGLES, *_VALUED, R_STYLE])
 EMPHASIS = ("bold", "italic", "underline", "highlight", "shading", "color", "border", "emphasis-mark")
 
 
