@@ -247,21 +247,25 @@ def test_maap_extract_reads_a_west_midlands_return_answered_by_formatting(tmp_pa
 def test_school_return_yes_no_chosen_by_strikethrough_end_to_end(tmp_path):
     """The school tool's Yes/No questions and tick list, answered in the comments column by striking out."""
     import docx
+    from click.testing import CliRunner
+    from docx.enum.text import WD_COLOR_INDEX
 
     from pipeline.cli import main
-    from click.testing import CliRunner
 
     d = docx.Document(SAMPLES / "blank-school-case-file-audit.docx")
     rows = {row.cells[0].text.split("?")[0]: row.cells for table in d.tables for row in table.rows}
 
-    def write(question: str, *runs: tuple[str, bool]) -> None:
+    def write(question: str, *runs: tuple[str, bool], highlight: str = "") -> None:
         para = rows[question][3].paragraphs[0]
         for text, struck in runs:
-            para.add_run(text).font.strike = struck
+            run = para.add_run(text)
+            run.font.strike = struck
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW if text == highlight else None
 
     write("Has the Local Authority Designated Officer (LADO) been involved", ("Yes", True), (" / No", False))
     write("Does the child have special educational needs", ("Yes / ", False), ("No", True))
     write("Is there a noticeable pattern of absence", ("Yes", True), (" / ", False), ("No", True))
+    write("Has an Education Welfare Officer been involved", ("Yes", True), (" / No", False), highlight="Yes")
     d.tables[0].rows[0].cells[1].text = "14/05/2024"
     path = tmp_path / "school.docx"
     d.save(path)
@@ -270,3 +274,6 @@ def test_school_return_yes_no_chosen_by_strikethrough_end_to_end(tmp_path):
     assert answers["lado_involved"]["answer"] == "No"
     assert answers["send"]["answer"] == "Yes"
     assert answers["absence_patterns"]["status"] == "unanswered"  # both options struck out: nothing chosen
+    # struck out and highlighted: the two readings disagree, and the analyst is told
+    assert answers["ewo_involved"]["answer"].split("\n")[:2] == ["No", "Yes"]
+    assert any(f["code"] == "choices_conflict" and f["answer"] == "ewo_involved" for f in record["flags"])

@@ -61,3 +61,31 @@ def test_a_changed_file_is_hashed_again(tmp_path):
     path.write_bytes(b"second version")
     os.utime(path, ns=(1, 1))
     assert sha256_of(path) == hashlib.sha256(b"second version").hexdigest()
+
+
+def test_formatting_spans_survive_the_clean_up_mapping_does_to_a_line():
+    from pipeline.layout import Styled, strip_bullet, strip_list_numbers
+
+    line = Styled.of("  • Yes / No ", [(10, 12, "strike", "")])
+    cleaned = strip_bullet(line.strip())
+    assert (cleaned, cleaned.spans) == ("Yes / No", ((6, 8, "strike", ""),))
+    numbered = strip_list_numbers([Styled.of("1. Seen weekly.", [(3, 7, "strike", "")]), "2. Plan reviewed."])
+    assert numbered[0].spans == ((0, 4, "strike", ""),) and numbered[1] == "Plan reviewed."
+    assert type(Styled.of("Yes", [(0, 3, "strike", "")]) + " / No") is Styled
+    assert type(Styled.of("Yes", [])) is str  # no formatting: a plain str, nothing to carry
+
+
+def test_read_formatting_reads_struck_and_emphasised_options_and_keeps_struck_text_apart():
+    from models.template import AnswerKind
+    from pipeline.layout import Styled
+    from pipeline.process import read_choices, read_formatting
+
+    yes_no = AnswerKind.yes_no_comments
+    struck_no = Styled.of("Yes / No / N/A", [(6, 8, "strike", ""), (11, 14, "strike", "")])
+    lines, struck = read_formatting([struck_no, "Seen weekly."], yes_no, [])
+    assert read_choices(lines, yes_no, []) == ["Yes", "Seen weekly."] and struck == []
+    bold_na = Styled.of("Yes / No / N/A", [(11, 14, "emphasis", "bold")])
+    assert read_choices(read_formatting([bold_na], yes_no, [])[0], yes_no, []) == ["N/A"]
+    comment = Styled.of("Seen weekly. Seen daily.", [(13, 24, "strike", "")])
+    assert read_formatting([comment], yes_no, []) == (["Seen weekly."], ["Seen daily."])
+    assert read_formatting(["Yes / No"], yes_no, []) == (["Yes / No"], [])  # no formatting: untouched
