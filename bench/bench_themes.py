@@ -10,7 +10,8 @@ Sentence splits (micro F1 over (sentence, theme) pairs): dev, holdout, unseen (t
 fresh-tune and fresh-heldout (even and odd items of themes_fresh.yaml). Return splits (micro F1 over
 (return, theme) pairs, the issue 7 measure): returns-tune and returns-heldout (even and odd returns of
 themes_returns.yaml), round2-tune and round2-heldout (even and odd returns of themes_returns_round2.yaml,
-labelled by the guide in docs/themes.md). Gold labels name the most specific themes; both gold and predictions are expanded
+labelled by the guide in docs/themes.md), round3-tune and round3-heldout (even and odd returns of
+themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written blind to the tagger). Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
@@ -35,8 +36,11 @@ DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
 FRESH = Path(__file__).parent / "data" / "themes_fresh.yaml"
 RETURNS = Path(__file__).parent / "data" / "themes_returns.yaml"
 ROUND2 = Path(__file__).parent / "data" / "themes_returns_round2.yaml"
+# Round 3: 48 returns of 13-16 answers written blind to the tagger by two writers (health and police;
+# schools, social care and others), labelled by the guide in docs/themes.md.
+ROUND3 = [Path(__file__).parent / "data" / f"themes_returns_round3{x}.yaml" for x in "ab"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
-RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout"]
+RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -57,11 +61,14 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    path = ROUND2 if split.startswith("round2-") else RETURNS
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    questions = data["questions"]
+    paths = ROUND3 if split.startswith("round3-") else [ROUND2] if split.startswith("round2-") else [RETURNS]
+    questions, returns = {}, []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        questions.update(data["questions"])
+        returns += data["returns"]
     out = []
-    for i, ret in enumerate(data["returns"]):
+    for i, ret in enumerate(returns):
         answers = [Answer(id=f"{key}-{j}", section="s", question=questions[key], answer=text, status=Status.answered)
                    for j, (key, text, _) in enumerate(ret["answers"])]
         record = AuditReturn(

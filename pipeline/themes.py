@@ -56,7 +56,8 @@ _TERMINATORS = {"but", "however", "although", "though", "except", "yet", "wherea
 # After the match: "DA [was] ruled out", "exploitation [concerns were] unfounded", "X was not evident".
 _POST_BRIDGE = {"was", "were", "is", "are", "been", "has", "have", "had", "be", "being", "concerns", "concern",
                 "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", ":", "-",
-                "allegations", "allegation", "suspicions", "therefore", "since", "now"}
+                "allegations", "allegation", "suspicions", "therefore", "since", "now",
+                "asked", "about", "enquired", "and"}  # "DA was asked about and denied"
 _POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted"}
 _POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated", "suspected", "found", "raised",
                      "reported", "substantiated", "known", "apparent", "evidenced", "issue", "concern", "feature",
@@ -151,11 +152,11 @@ class _Tagger:
         # One Matcher per token pattern, run only on docs holding its anchor word: token patterns cost
         # about 1 microsecond per token each, phrase matchers almost nothing, and a theme-wide anchor set
         # would run all of a theme's patterns whenever one common anchor ("she", "work") appears.
-        self.token_rules: list[tuple[object, dict[str, set[str]] | None]] = []
+        self.token_rules: list[tuple[object, list[tuple[str, set[str]]] | None]] = []
         # Context cues: phrases that code a theme only under a question about it (see Theme).
         self.question_cues = PhraseMatcher(nlp.vocab, attr="NORM")
         self.context = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.context_rules: list[tuple[object, dict[str, set[str]] | None]] = []
+        self.context_rules: list[tuple[object, list[tuple[str, set[str]]] | None]] = []
         self.context_negatable = {
             t.id: self.negatable[t.id] if t.context_negatable is None else t.context_negatable for t in codebook.themes}
         self._question_themes: dict[str, frozenset[str]] = {}
@@ -175,7 +176,7 @@ class _Tagger:
                 self.excl.add(theme.id, self._phrase_docs(theme.exclude))
             self.token_rules += self._token_rules(theme.id, theme.token_patterns, "token_patterns")
 
-    def _token_rules(self, theme_id: str, patterns: list[list[dict]], field: str) -> list[tuple[object, dict | None]]:
+    def _token_rules(self, theme_id: str, patterns: list[list[dict]], field: str) -> list[tuple[object, list | None]]:
         """One Matcher per token pattern with the anchor words a doc must hold for it to run."""
         _, Matcher = matcher_classes()
         rules = []
@@ -250,7 +251,7 @@ class _Tagger:
         strings = self.nlp.vocab.strings
         out = []
         for matcher, anchors in rules:
-            if anchors is None or any(words[attr] & values for attr, values in anchors.items()):
+            if anchors is None or all(words[attr] & values for attr, values in anchors):
                 out += [(strings[m], s, e) for m, s, e in matcher(doc)]
         return out
 
@@ -305,7 +306,8 @@ class _Tagger:
 
 def _words(doc) -> dict[str, set[str]]:
     """The word forms a doc holds, by attribute, for checking token patterns' anchors."""
-    return {"orth": {t.text for t in doc}, "lower": {t.lower_ for t in doc}, "norm": {t.norm_ for t in doc}}
+    return {"orth": {t.text for t in doc}, "lower": {t.lower_ for t in doc}, "norm": {t.norm_ for t in doc},
+            "shape": {t.shape_ for t in doc}, "flags": {"like_num"} if any(t.like_num for t in doc) else set()}
 
 
 def _variants(phrases: list[str]) -> list[str]:
@@ -341,30 +343,31 @@ def _lemma_to_norm(pattern: list[dict], lemma_of) -> list[dict]:
     return out
 
 
-_ANCHOR_ATTRS = {"ORTH": "orth", "TEXT": "orth", "LOWER": "lower", "NORM": "norm"}
+# SHAPE anchors a year ("dddd"): a pattern led by "in" / "since" would otherwise run on nearly every answer.
+_ANCHOR_ATTRS = {"ORTH": "orth", "TEXT": "orth", "LOWER": "lower", "NORM": "norm", "SHAPE": "shape"}
 
 
-def _anchors(patterns: list[list[dict]], common: set[str] = frozenset()) -> dict[str, set[str]] | None:
-    """Words one of which a doc must contain for any of these patterns to match; None if unknown.
+def _anchors(patterns: list[list[dict]], common: set[str] = frozenset()) -> list[tuple[str, set[str]]] | None:
+    """What a doc must hold for this token pattern to match: for each required token with a literal value
+    (no OP, or OP "+"), one of its values; None when no token is literal (the pattern runs on every doc).
 
-    Each pattern's anchor is its most selective required token (no OP, or OP "+") with a literal value:
-    the fewest values, avoiding ``common`` words ("to", "and", "have") that nearly every answer holds.
+    Every requirement must be met, so "[a number] incidents" runs only on docs with both a number and
+    "incident", and a pattern led by a common word ("in 2019") is kept off most answers by its other tokens.
     """
-    out: dict[str, set[str]] = {}
-    for pattern in patterns:
-        best = None
-        for spec in pattern:
-            if spec.get("OP", "1") not in ("1", "+"):
-                continue
-            for key, attr in _ANCHOR_ATTRS.items():
-                value = spec.get(key)
-                values = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) and set(value) == {"IN"} else None
-                if values and (best is None or _selectivity(values, common) < _selectivity(best[1], common)):
-                    best = (attr, values)
-        if best is None:
-            return None
-        out.setdefault(best[0], set()).update(best[1])
-    return out
+    [pattern] = patterns
+    reqs: list[tuple[str, set[str]]] = []
+    for spec in pattern:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue
+        if spec.get("LIKE_NUM") is True:
+            reqs.append(("flags", {"like_num"}))
+        for key, attr in _ANCHOR_ATTRS.items():
+            value = spec.get(key)
+            values = {value} if isinstance(value, str) else set(value.get("IN", [])) if isinstance(value, dict) and set(value) == {"IN"} else None
+            if values:
+                reqs.append((attr, values))
+    # Most selective first, so the check usually fails on its first test.
+    return sorted(reqs, key=lambda r: _selectivity(r[1], common)) or None
 
 
 def _selectivity(values: set[str], common: set[str]) -> tuple[int, int]:

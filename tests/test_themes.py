@@ -237,7 +237,7 @@ def test_each_token_pattern_is_anchored_on_an_uncommon_word(cb):
     assert tagger.token_rules
     for _, anchors in tagger.token_rules:
         assert anchors is not None
-        assert any(values - common for values in anchors.values())
+        assert any(values - common for _attr, values in anchors)
 
 
 def test_fresh_return_level_heldout_stays_near_target(cb):
@@ -366,8 +366,8 @@ OPEN_Q = "How long has the case been open to your service?"
 
 @pytest.mark.parametrize("text, question, theme", [
     ("He would like to live with his nan and see his dad at weekends.", VOICE_Q, "voice_of_the_child"),
-    ("Mum's drinking goes back to 2016 and both older children were removed.", HISTORY_Q, "chronology"),
-    ("The GP letter reached us a month after the conference.", SHARING_Q, "information_sharing"),
+    ("Both older children lived with their nan before.", HISTORY_Q, "chronology"),
+    ("The GP phoned us a month after the conference.", SHARING_Q, "information_sharing"),
 ])
 def test_ordinary_words_code_a_practice_theme_under_a_question_about_it(cb, text, question, theme):
     assert theme in affirmed(cb, text, question)
@@ -402,3 +402,22 @@ def test_context_patterns_without_a_question_are_refused(tmp_path):
     path.write_text("themes:\n  - id: chronology\n    question_patterns: []\n    context_patterns: [history]\n")
     with pytest.raises(ConfigError, match="question_patterns"):
         load_codebook(path)
+
+
+@pytest.mark.parametrize("text, theme, present", [
+    ("Domestic abuse was asked about and denied.", "domestic_abuse", False),
+    ("Our manager challenged the NFA decision and it was overturned.", "housing", False),  # NFA: no further action
+    ("Our manager challenged the NFA decision and it was overturned.", "thresholds", True),
+    ("His voice is missing from my records.", "missing_from_home", False),
+    ("Five incidents logged since 2022.", "chronology", True),
+    ("Seen by CAMHS in 2021 for anxiety, discharged after 6 sessions.", "chronology", True),
+    ("The CSE screening tool scored high risk and we were not sent a copy.", "information_sharing", True),
+    ("She was clear she had not sent any images.", "information_sharing", False),
+    ("Police keep us updated on the investigation.", "information_sharing", True),
+    ("He is late most mornings and tired.", "attendance", True),
+    ("Mum agrees at every meeting to take them to the dentist but nothing gets done.", "disguised_compliance", True),
+    ("The registrar asked to see the toy.", "professional_curiosity", True),
+    ("All tests were done within 48 hrs.", "timeliness", True),
+])
+def test_round3_wording(cb, text, theme, present):
+    assert (theme in affirmed(cb, text)) is present
