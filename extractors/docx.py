@@ -4,8 +4,9 @@ What it reads that python-docx's ``.text`` loses: content controls at every nest
 placeholders, checkboxes, drop-downs, dates), legacy form fields (FORMTEXT results, FORMCHECKBOX
 states, FORMDROPDOWN selections), tracked changes in the accepted view, text boxes, the real table
 grid (spans once, with their size) and comments (kept apart from answers). Page headers and footers come
-first, footnotes and endnotes last (extractors.docx_parts). Elements it does not understand are counted in
-``RawDocument.unknown`` by name; pure formatting is ignored.
+first, footnotes and endnotes last (extractors.docx_parts); content controls and form fields are read by
+extractors.docx_controls, and strikethrough and emphasis become spans (extractors.docx_format). Elements it
+does not understand are counted in ``RawDocument.unknown`` by name; other formatting is ignored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.docx_controls import ControlsAndFields, int_val, page_field
 from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, read_run_formats, run_styles
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
@@ -55,7 +57,6 @@ FLD_CHAR, TXBX, INSTR_TEXT = _w("fldChar"), _w("txbxContent"), _w("instrText")
 COMMENT_START, COMMENT_END, COMMENT_REF = _w("commentRangeStart"), _w("commentRangeEnd"), _w("commentReference")
 ALTERNATE = "{%s}AlternateContent" % NS["mc"]
 CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
-W14_CHECKBOX, W14_CHECKED, W14_VAL = ("{%s}%s" % (NS["w14"], n) for n in ("checkbox", "checked", "val"))
 GRAPHIC_DATA = "{%s}graphicData" % NS["a"]
 
 # Containers whose children are read as if they were in the parent (accepted view of tracked changes too).
@@ -84,20 +85,9 @@ P_PR, TC_PR, TR_PR = _w("pPr"), _w("tcPr"), _w("trPr")
 P_STYLE, NUM_PR, NUM_ID, R_PR = _w("pStyle"), _w("numPr"), _w("numId"), _w("rPr")
 GRID_SPAN, V_MERGE, H_MERGE, GRID_BEFORE = _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore")
 _LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr")}  # may precede trPr/tcPr
-_WORD_PROMPTS = {"Click or tap here to enter text.", "Click here to enter text.", "Choose an item.",
-                 "Click or tap to enter a date.", "Click here to enter a date."}
-_TICKED = ("☒", "☑", "✓", "✔", "✗", "✘")
-_TRUE = {"1", "true", "on"}
-# Fields a page header or footer numbers its pages with; their results are not content.
-_PAGE_FIELDS = {"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION"}
 # What is left of 'Page 2 of 5', '- 3 -' or '2/5' once the page-number fields are taken out.
 _PAGE_FURNITURE = re.compile(r"[\s\-\u2013\u2014/|.]*(?:page|pg\.?)?[\s\-\u2013\u2014/|.]*(?:of)?[\s\-\u2013\u2014/|.]*",
                              re.IGNORECASE)
-
-
-def _page_field(instr: str | None) -> bool:
-    words = (instr or "").split()
-    return bool(words) and words[0].upper() in _PAGE_FIELDS
 
 
 def _qname(el: etree._Element) -> str:
@@ -118,22 +108,6 @@ def _props(el, name: str) -> dict[str, etree._Element]:
         if child.tag not in _LEADING:
             break
     return {}
-
-
-def _int(el: etree._Element | None, default: int) -> int:
-    """An integer w:val; a missing or damaged one gives the default rather than failing the whole file."""
-    try:
-        return int(el.get(VAL)) if el is not None else default
-    except (TypeError, ValueError):
-        return default
-
-
-def _on(el: etree._Element | None, attr: str = VAL) -> bool:
-    """An on/off property: present with no value means on (older Word writes ``<w:checked/>``)."""
-    if el is None:
-        return False
-    value = el.get(attr)
-    return value is None or value.lower() in _TRUE
 
 
 class _Line:
@@ -219,7 +193,7 @@ def _spans(found: list[list], cut: int, text: str) -> list[Span]:
     return spans
 
 
-class _Reader:
+class _Reader(ControlsAndFields):
     """One walk over one document: holds the counters and open fields/comments met along the way."""
 
     def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str,
@@ -289,38 +263,6 @@ class _Reader:
             out += pending.finish()
         return out
 
-    def attach_box(self, blocks: list[Block], checked: bool, loc: Location, tags: list[str]) -> None:
-        """A checkbox control wrapped around whole paragraphs belongs to the first of them."""
-        box = Checkbox(checked=checked, kind="content_control")
-        for block in blocks:
-            if isinstance(block, Paragraph):
-                block.checkboxes.insert(0, box)
-                return
-        blocks.insert(0, Paragraph(text="", tags=tags, checkboxes=[box], location=loc))
-
-    def sdt_props(self, sdt) -> tuple[list[str], bool, bool | None]:
-        """(tags and aliases, showing placeholder, checkbox state or None) of a content control."""
-        pr = sdt.find(SDT_PR)
-        if pr is None:
-            return [], False, None
-        tags: list[str] = []
-        for name in ("tag", "alias"):
-            el = pr.find(_w(name))
-            value = el.get(VAL) if el is not None else None
-            if value and value not in tags:
-                tags.append(value)
-        placeholder = _on(pr.find(_w("showingPlcHdr")))
-        box = pr.find(W14_CHECKBOX)
-        if box is None:
-            return tags, placeholder, None
-        state = box.find(W14_CHECKED)
-        if state is not None:
-            return tags, False, _on(state, W14_VAL)
-        # No recorded state: the glyph the control shows is the state the user saw.
-        content = sdt.find(SDT_CONTENT)
-        shown = "".join(content.itertext()) if content is not None else ""
-        return tags, False, any(g in shown for g in _TICKED)
-
     # ---- tables ------------------------------------------------------------------------------------
 
     def table(self, tbl, tags: list[str], hide: int, placeholder: bool) -> Table:
@@ -336,7 +278,7 @@ class _Reader:
             r = len(table.rows)
             row = Row()
             before = tr_pr.get(GRID_BEFORE)
-            col = _int(before, 0)
+            col = int_val(before, 0)
             for tc, cell_tags, cell_placeholder in self.children(row_el, TC, row_tags, row_placeholder):
                 span, v_merge, h_continue = self.cell_props(tc)
                 loc = Location(table=index, row=r, col=col)
@@ -386,7 +328,7 @@ class _Reader:
         if not pr:
             return 1, None, False
         span_el = pr.get(GRID_SPAN)
-        span = max(1, _int(span_el, 1))
+        span = max(1, int_val(span_el, 1))
         v_el = pr.get(V_MERGE)
         v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
         h_el = pr.get(H_MERGE)
@@ -430,7 +372,7 @@ class _Reader:
             tag = child.tag
             if tag == R:
                 self.run(child, line)
-            elif tag == FLD_SIMPLE and self.page_fields and _page_field(child.get(_w("instr"))):
+            elif tag == FLD_SIMPLE and self.page_fields and page_field(child.get(_w("instr"))):
                 line.page_field = True
             elif tag in _TRANSPARENT:
                 self.inline(child, line)
@@ -444,20 +386,6 @@ class _Reader:
                 pass
             else:  # maths, stray drawings and anything new: counted, never silently dropped
                 self.unknown[_qname(child)] += 1
-
-    def inline_sdt(self, sdt, line: _Line) -> None:
-        tags, placeholder, box = self.sdt_props(sdt)
-        line.tags += [t for t in tags if t not in line.tags]
-        hidden = box is not None or placeholder
-        if box is not None:
-            line.boxes.append((line.length, box, "content_control"))
-        line.placeholder |= placeholder
-        content = sdt.find(SDT_CONTENT)
-        if content is None:
-            return
-        line.hide += hidden
-        self.inline(content, line)
-        line.hide -= hidden
 
     def add(self, line: _Line, text: str) -> None:
         if line.hide or self.field_hides or not text:
@@ -515,46 +443,6 @@ class _Reader:
             kind = graphic[0] if graphic is not None and len(graphic) else el
             self.unknown[_qname(kind)] += 1
 
-    def field_char(self, fld, line: _Line) -> None:
-        """Legacy form fields: begin carries the form data; text between separate and end is the result."""
-        kind = fld.get(_w("fldCharType"))
-        if kind == "begin":
-            hide_result = False
-            ff = fld.find(_w("ffData"))
-            if ff is not None:
-                box = ff.find(_w("checkBox"))
-                if box is not None:
-                    checked = box.find(_w("checked"))
-                    state = _on(checked) if checked is not None else _on(box.find(_w("default")))
-                    if not self.field_hides:
-                        line.boxes.append((line.length, state, "legacy_field"))
-                drop = ff.find(_w("ddList"))
-                if drop is not None:
-                    self.add(line, _dropdown_value(drop))
-                    hide_result = True  # the selection is given once, whatever result runs follow
-            self.fields.append([True, hide_result, None, ""])
-        elif kind == "separate" and self.fields:
-            self.fields[-1][0] = False
-            self.fields[-1][2] = (line, len(line.parts))
-            if self.page_fields and _page_field(self.fields[-1][3]):
-                self.fields[-1][1] = True
-                line.page_field = True
-        elif kind == "end" and self.fields:
-            _, _, start, _ = self.fields.pop()
-            if start is not None and start[0] is line:
-                self.drop_placeholder_result(line, start[1])
-        self.field_hides = any(code or hidden for code, hidden, _, _ in self.fields)
-
-    @staticmethod
-    def drop_placeholder_result(line: _Line, start: int) -> None:
-        """A field whose result is Word's own prompt text is an unanswered control, not an answer."""
-        # LibreOffice turns Word content controls into FILLIN fields and keeps the prompt as the result.
-        result = "".join(line.parts[start:])
-        if result.strip() in _WORD_PROMPTS:
-            del line.parts[start:]
-            line.length -= len(result)
-            line.placeholder = True
-
     # ---- comments ----------------------------------------------------------------------------------
 
     def comment_mark(self, el, loc: Location) -> None:
@@ -585,15 +473,6 @@ def _choose(alternate) -> etree._Element:
     if branch is None:
         branch = alternate.find(FALLBACK)
     return branch if branch is not None else etree.Element("empty")
-
-
-def _dropdown_value(drop) -> str:
-    entries = [e.get(VAL, "") for e in drop.findall(_w("listEntry"))]
-    chosen = drop.find(_w("result"))
-    if chosen is None:
-        chosen = drop.find(_w("default"))
-    index = _int(chosen, 0)
-    return entries[index] if 0 <= index < len(entries) else ""
 
 
 def extract(path: Path, limits: Limits) -> RawDocument:
