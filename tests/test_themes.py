@@ -421,3 +421,32 @@ def test_context_patterns_without_a_question_are_refused(tmp_path):
 ])
 def test_round3_wording(cb, text, theme, present):
     assert (theme in affirmed(cb, text)) is present
+
+
+@pytest.mark.parametrize("field, names", [
+    ("Mia Smith, Leo Smith (DOB 01/02/2019)", {"Mia", "Leo"}),
+    ("KAI SMITH", {"Kai"}),
+    ("Child A", set()),
+    ("Unborn baby of Jess Brown", set()),  # the mother's name, not the child's
+    ("Smith children: Kai and Ruby", {"Kai", "Ruby"}),
+    (None, set()),
+])
+def test_child_names_from_the_header(field, names):
+    from pipeline.themes import child_names
+
+    assert child_names(field) == names
+
+
+def test_the_childs_name_from_the_header_reads_as_the_child(cb):
+    from models.record import Header
+
+    def themes_of(child):
+        rec = record(("q1", "What are you worried about?", "Mia told the officer she hides under the stairs."),
+                     ("q2", "What are you worried about?", "Jess told the officer the bruise was from the cot."))
+        rec = rec.model_copy(update={"header": Header(child=child)})
+        [tagged] = tag_returns([rec], cb)
+        return tagged.answer("q1").themes, tagged.answer("q2").themes
+
+    with_name, mother = themes_of("Mia Brown")
+    assert "voice_of_the_child" in with_name and "voice_of_the_child" not in mother
+    assert "voice_of_the_child" not in themes_of(None)[0]
