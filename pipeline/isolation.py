@@ -38,8 +38,11 @@ from models.template import Template
 log = logging.getLogger("maap.isolation")
 
 START_METHOD = "forkserver"
-# Imported once by the forkserver, so every reader (and every replacement) starts with them loaded.
-PRELOAD = ["pipeline.process", "extractors.docx", "extractors.pdf", "extractors.convert"]
+# Imported once by the forkserver, so every reader (and every replacement) starts with them loaded: what
+# read_return imports, lazily included (spaCy, for the validation rules, is half a second on its own).
+PRELOAD = ["pipeline.process", "extractors.docx", "extractors.pdf", "extractors.convert", "extractors.ocr",
+           "pipeline.template_detect", "pipeline.validate", "pipeline.rules.undated", "pipeline.quality", "spacy",
+           "spacy.matcher"]
 Formats = dict[str, tuple[str, str]]
 
 
@@ -153,6 +156,9 @@ class Reader:
 
     def stop(self) -> None:
         """Ask an idle reader to exit, killing it if it does not within a second."""
+        if not self.alive:
+            self.kill()
+            return
         try:
             self.conn.send(None)
         except (OSError, ValueError):

@@ -259,3 +259,30 @@ def test_the_prefect_flow_reads_around_a_hanging_and_a_crashing_file_with_a_read
     assert _reason(ws, "b-poison.crash")["code"] == "reader_crashed"
     assert 2 <= pool.started <= 4  # two at once, each replaced at most once
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.slow
+def test_libreoffice_and_ocr_run_inside_a_reader_under_the_default_memory_cap(tmp_path):
+    """The converters inherit the reader's address-space cap: they must still work under the default."""
+    from tests.test_ocr import scan
+
+    samples = ROOT / "samples"
+    results = {}
+    for isolate in (True, False):
+        ws = Workspace(tmp_path / f"isolate-{isolate}").ensure()
+        for name in ("word-filled-form.doc", "word-filled-form.rtf", "word-filled-form.odt"):
+            shutil.copy(samples / name, ws.inbox / name)
+        if isolate:  # OCR once is enough (about 15 s): it is the isolated read that is in question
+            shutil.copy(scan(tmp_path), ws.inbox / "scanned.pdf")
+        summary = run_inbox(ws, Settings(isolate=isolate), today=TODAY)
+        records = {p.name: json.loads(p.read_text()) for p in ws.records.glob("*.json")}
+        results[isolate] = {k: v for k, v in records.items() if not k.startswith("scanned")}
+        if isolate:
+            assert summary.line() == "4 processed, 0 quarantined, 0 already seen"
+            scanned = [v for k, v in records.items() if k.startswith("scanned")][0]
+            assert scanned["source"]["ocr"] is True
+            printed = json.loads((samples / "golden" / "pdf-word-form.pdf.json").read_text())
+            answered = {a["id"] for a in printed["answers"] if a["status"] == "answered"}
+            assert answered and answered <= {a["id"] for a in scanned["answers"] if a["status"] == "answered"}
+    assert len(results[True]) == 3 and results[True] == results[False]
+    assert multiprocessing.active_children() == []
