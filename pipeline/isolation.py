@@ -247,6 +247,9 @@ class ReaderPool:
                 if self._closed:
                     raise ReadersStopped("the run is stopping") from None
                 raise
+            except BaseException:  # Ctrl-C while it reads, say: it is mid-file, so it is of no further use
+                reader.kill()
+                raise
             finally:
                 self._give_back(reader)
 

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -206,6 +207,34 @@ def test_no_reader_outlives_a_run_that_is_interrupted(ws):
     with pytest.raises(KeyboardInterrupt):
         run_inbox(ws, Settings(), on_file=ctrl_c, today=TODAY)
     assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_while_a_file_is_stuck_stops_the_run_at_once_and_leaves_no_process(ws):
+    (ws.inbox / "stuck.hang").write_text("stuck")
+    ctrl_c = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        ctrl_c.start()
+        with readers(Settings(), FAKES):
+            run_inbox(ws, Settings(), today=TODAY)
+    assert time.monotonic() - start < 10  # not the 180 s time limit
+    assert multiprocessing.active_children() == []
+    assert read_ledger(ws) == [] and list(ws.quarantine.iterdir()) == []  # the next run reads it again
+
+
+def test_a_workspace_can_turn_isolation_off_in_maap_yaml(ws, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import extractors.registry
+    from pipeline.cli import main
+
+    for suffix, entry in FAKES.items():
+        monkeypatch.setitem(extractors.registry.FORMATS, suffix, entry)
+    pids = _pid_file(ws, tmp_path, "one.pid")
+    (ws.root / "maap.yaml").write_text("isolate: false\n")
+    result = CliRunner().invoke(main, ["run", str(ws.root), "--engine", "local"])
+    assert result.exit_code == 0, result.output
+    assert pids.read_text().split() == [str(os.getpid())]  # read by the run itself, where a debugger can reach
 
 
 def test_readers_shared_by_threads_stop_mid_file_when_the_run_stops_without_quarantining_it(ws):
