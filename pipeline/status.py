@@ -16,17 +16,20 @@ def _load(ws: Workspace, entry: LedgerEntry) -> AuditReturn | None:
     return AuditReturn.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def _identity(record: AuditReturn) -> tuple[str, str, str] | None:
+def _identity(record: AuditReturn) -> tuple[str, str, str, str] | None:
+    """Who a return is about and from: template, agency, child and audit theme (a child audited again in a
+    later round, under another theme, is a new return, not a re-send)."""
     agency, child = record.header.agency, record.header.child
     if not agency or not child:
         return None
-    return record.template.id, normalise(agency), normalise(child)
+    return record.template.id, normalise(agency), normalise(child), normalise(record.header.theme or "")
 
 
 def resolve(ws: Workspace) -> list[tuple[LedgerEntry, AuditReturn | None]]:
     """Every ledger entry with its record; an older version of a re-sent return is marked superseded.
 
-    A return is superseded by a later one with the same inbox path, or the same template, agency and child.
+    A return is superseded by a later one with the same inbox path, or the same template, agency, child and
+    audit theme.
     """
     entries = read_ledger(ws)
     loaded = [(e, _load(ws, e) if e.outcome == "processed" else None) for e in entries]
