@@ -265,6 +265,22 @@ def test_readers_shared_by_threads_stop_mid_file_when_the_run_stops_without_quar
     assert multiprocessing.active_children() == []
 
 
+def _run_here(root: str, answer) -> None:
+    answer.put(run_inbox(Workspace(Path(root)), Settings(), today=TODAY).line())
+
+
+def test_a_run_inside_a_daemonic_process_like_a_dask_worker_reads_in_process_rather_than_failing(ws):
+    """multiprocessing forbids a daemonic process children: there maap reads in that process, and says so."""
+    sample_return(ws.inbox / "hv-case1.docx")
+    context = multiprocessing.get_context("spawn")
+    answer = context.Queue()
+    worker = context.Process(target=_run_here, args=(str(ws.root), answer), daemon=True)
+    worker.start()
+    line = answer.get(timeout=120)
+    worker.join(30)
+    assert line == "1 processed, 0 quarantined, 0 already seen" and worker.exitcode == 0
+
+
 def test_the_readme_documents_the_isolation_settings():
     readme = (ROOT / "README.md").read_text()
     block = readme.split("### Settings", 1)[1].split("```", 2)[1]
