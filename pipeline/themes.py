@@ -24,6 +24,7 @@ from models.errors import ConfigError
 from models.record import AuditReturn, Evidence, Status, ThemeTag
 from pipeline.codebook import Codebook
 from pipeline.nlp import load_nlp, lower_lemma_lookup, matcher_classes
+from pipeline.people import names_in_return
 from pipeline.text import normalise
 
 # Words that open a negation whose scope runs forward over BRIDGE words to the match.
@@ -255,17 +256,18 @@ class _Tagger:
                 out += [(strings[m], s, e) for m, s, e in matcher(doc)]
         return out
 
-    def mentions(self, doc, question: str = "", names: frozenset[str] = frozenset()) -> list[Mention]:
+    def mentions(self, doc, question: str = "", names: dict[str, str] | None = None) -> list[Mention]:
         """Mentions in one processed doc: one per (theme, sentence), ancestors included, codebook order.
 
-        ``names`` are the child's first names from the return's header: each reads as "child", so
-        "Mia told the officer" is the child's voice as "the child told the officer" is.
+        ``names`` maps first names in the return to the role they read as ("Mia" -> "child", "Dean" ->
+        "father"), so "Mia told the officer" is the child's voice and "Dean was not seen" is about a father.
         """
         self.set_norms(doc)
         if names:
             for t in doc:
-                if t.text in names:
-                    t.norm_ = "child"
+                role = names.get(t.text)
+                if role:
+                    t.norm_ = role
         strings = self.nlp.vocab.strings
         # (theme, start, end, negatable)
         found = [(strings[m], s, e, self.negatable[strings[m]]) for m, s, e in self.lemma(doc)]
@@ -478,45 +480,16 @@ def compile_codebook(codebook: Codebook, nlp=None) -> _Tagger:
 
 
 def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None = None, nlp=None,
-              names: list[frozenset[str]] | None = None) -> list[list[Mention]]:
+              names: list[dict[str, str]] | None = None) -> list[list[Mention]]:
     """Mentions in each text, batched through spaCy; optionally with the question each answers (context
-    cues and polarity) and the child's first names (read as "child")."""
+    cues and polarity) and the people's first names with the role each reads as (see Tagger.mentions)."""
     tagger = compile_codebook(codebook, nlp)
     questions = questions or [""] * len(texts)
-    names = names or [frozenset()] * len(texts)
+    names = names or [{}] * len(texts)
     # With a lookup table the tagger lemmatises for itself, so spaCy's lemmatizer need not run.
     skip = ["lemmatizer"] if tagger.lookup is not None and "lemmatizer" in tagger.nlp.pipe_names else []
     docs = tagger.nlp.pipe(texts, batch_size=256, disable=skip)
     return [tagger.mentions(doc, q, n) for doc, q, n in zip(docs, questions, names)]
-
-
-# Words in a "Name of child" field that are not a name.
-_NOT_NAMES = {"child", "children", "baby", "unborn", "sibling", "siblings", "mr", "mrs", "miss", "ms", "master",
-              "dob", "d.o.b", "nhs", "and", "the", "of", "age", "aged", "years", "year", "old", "months", "month",
-              "male", "female", "boy", "girl", "young", "person", "yp", "cyp", "tbc", "n/a", "na", "none", "not", "known"}
-
-
-def child_names(field: str | None) -> frozenset[str]:
-    """First names in a header's child field ("Mia Smith, Leo Smith (DOB 01/02/2019)" -> Mia, Leo).
-
-    Initials ("Child A", "J.S.") and case numbers are not names; each person's first word is taken, so a
-    shared surname is not read as the child.
-    """
-    import re
-
-    if not field:
-        return frozenset()
-    out = set()
-    for person in re.split(r"[,;:/&\n]|\band\b|\(|\)", field):
-        if re.search(r"\b(of|unborn|children|family)\b", person, re.I):
-            continue  # "Unborn baby of Jess Brown" is the mother's name; "Smith children" a surname
-        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", person) if w.lower() not in _NOT_NAMES]
-        if not words:
-            continue
-        first = words[0].capitalize() if words[0].isupper() and len(words[0]) >= 3 else words[0]
-        if len(first) >= 2 and first[0].isupper() and not first.isupper():
-            out.add(first)
-    return frozenset(out)
 
 
 def _asked(answer) -> str:
@@ -535,9 +508,9 @@ def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> lis
     jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers
             if a.answer.strip() and a.status != Status.not_applicable]
     # The section title reads as part of the question: "Joint working" / "Key areas of good practice".
-    children = [child_names(r.header.child) for r in records]
+    people = [names_in_return(r.header.child, [a.answer for a in r.answers]) for r in records]
     found = tag_texts([a.answer for _, a in jobs], codebook, [_asked(a) for _, a in jobs], nlp,
-                      [children[ri] for ri, _ in jobs])
+                      [people[ri] for ri, _ in jobs])
     order = {tid: i for i, tid in enumerate(codebook.ids())}
     per_record: list[dict[str, list]] = [{} for _ in records]
     answer_themes: list[dict[str, list[str]]] = [{} for _ in records]

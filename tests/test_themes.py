@@ -432,7 +432,7 @@ def test_round3_wording(cb, text, theme, present):
     (None, set()),
 ])
 def test_child_names_from_the_header(field, names):
-    from pipeline.themes import child_names
+    from pipeline.people import child_names
 
     assert child_names(field) == names
 
@@ -450,3 +450,20 @@ def test_the_childs_name_from_the_header_reads_as_the_child(cb):
     with_name, mother = themes_of("Mia Brown")
     assert "voice_of_the_child" in with_name and "voice_of_the_child" not in mother
     assert "voice_of_the_child" not in themes_of(None)[0]
+
+
+def test_parents_named_in_the_answers_read_as_their_role():
+    from pipeline.people import family_names
+
+    names = family_names(["Mum's partner Dean has been at some visits.", "Jess (mum) said it was the cot.",
+                          "Lee, the children's father, lives away.", "Dad was seen in March."])
+    assert names == {"Dean": "father", "Jess": "mother", "Lee": "father"}
+
+
+def test_a_named_father_not_spoken_to_is_engagement_with_fathers(cb):
+    rec = record(("q9", "What steps have been taken to engage all family members in assessment?",
+                  "Mum's partner Dean is at the house most days."),
+                 ("q22", "How has your agency identified vulnerabilities?",
+                  "Nobody has contacted Dean about the children."))
+    [tagged] = tag_returns([rec], cb)
+    assert "engagement_with_fathers" in tagged.answer("q22").themes
