@@ -11,7 +11,8 @@ fresh-tune and fresh-heldout (even and odd items of themes_fresh.yaml). Return s
 (return, theme) pairs, the issue 7 measure): returns-tune and returns-heldout (even and odd returns of
 themes_returns.yaml), round2-tune and round2-heldout (even and odd returns of themes_returns_round2.yaml,
 labelled by the guide in docs/themes.md), round3-tune and round3-heldout (even and odd returns of
-themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written blind to the tagger). Gold labels name the most specific themes; both gold and predictions are expanded
+themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written blind to the tagger), round4-heldout
+(all of themes_returns_round4a.yaml and round4b.yaml: other templates, never tuned on). Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
@@ -39,8 +40,12 @@ ROUND2 = Path(__file__).parent / "data" / "themes_returns_round2.yaml"
 # Round 3: 48 returns of 13-16 answers written blind to the tagger by two writers (health and police;
 # schools, social care and others), labelled by the guide in docs/themes.md.
 ROUND3 = [Path(__file__).parent / "data" / f"themes_returns_round3{x}.yaml" for x in "ab"]
+# Round 4: 40 returns on two other templates (Warrington's four key questions; Enfield's sections), written
+# blind to the tagger by two more writers; scored whole, never tuned on.
+ROUND4 = [Path(__file__).parent / "data" / f"themes_returns_round4{x}.yaml" for x in "ab"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
-RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout"]
+RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
+                 "round4-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -61,7 +66,8 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    paths = ROUND3 if split.startswith("round3-") else [ROUND2] if split.startswith("round2-") else [RETURNS]
+    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4}.get(split.split("-")[0], [RETURNS])
+    paths = [p for p in paths if p.exists()]
     questions, returns = {}, []
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -77,7 +83,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return _half(out, split)
+    return out if split.startswith("round4-") else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:
