@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from extractors.docx_controls import ControlsAndFields, int_val, page_field
-from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, read_run_formats, run_styles
+from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, fill_of, read_run_formats, run_styles
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
 )
@@ -84,6 +84,7 @@ _BULLET_STARTS = set("•·▪◦●‣-–o")
 P_PR, TC_PR, TR_PR = _w("pPr"), _w("tcPr"), _w("trPr")
 P_STYLE, NUM_PR, NUM_ID, R_PR = _w("pStyle"), _w("numPr"), _w("numId"), _w("rPr")
 GRID_SPAN, V_MERGE, H_MERGE, GRID_BEFORE = _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore")
+SHD = _w("shd")
 _LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr")}  # may precede trPr/tcPr
 # What is left of 'Page 2 of 5', '- 3 -' or '2/5' once the page-number fields are taken out.
 _PAGE_FURNITURE = re.compile(r"[\s\-\u2013\u2014/|.]*(?:page|pg\.?)?[\s\-\u2013\u2014/|.]*(?:of)?[\s\-\u2013\u2014/|.]*",
@@ -280,7 +281,7 @@ class _Reader(ControlsAndFields):
             before = tr_pr.get(GRID_BEFORE)
             col = int_val(before, 0)
             for tc, cell_tags, cell_placeholder in self.children(row_el, TC, row_tags, row_placeholder):
-                span, v_merge, h_continue = self.cell_props(tc)
+                span, v_merge, h_continue, shading = self.cell_props(tc)
                 loc = Location(table=index, row=r, col=col)
                 blocks = self.blocks(tc, loc, cell_tags, hide + cell_placeholder, cell_placeholder)
                 merged = open_merges.get(col) if v_merge == "continue" else None
@@ -291,7 +292,7 @@ class _Reader(ControlsAndFields):
                     row.cells[-1].col_span += span
                     row.cells[-1].blocks += blocks
                 else:
-                    cell = Cell(row=r, col=col, col_span=span, blocks=blocks, location=loc)
+                    cell = Cell(row=r, col=col, col_span=span, blocks=blocks, location=loc, shading=shading)
                     row.cells.append(cell)
                     if v_merge == "restart":
                         open_merges[col] = cell
@@ -322,17 +323,18 @@ class _Reader(ControlsAndFields):
                 self.unknown[_qname(child)] += 1
 
     @staticmethod
-    def cell_props(tc) -> tuple[int, str | None, bool]:
-        """(grid span, vertical merge 'restart'/'continue'/None, legacy horizontal-merge continuation)."""
+    def cell_props(tc) -> tuple[int, str | None, bool, str | None]:
+        """(grid span, vertical merge 'restart'/'continue'/None, legacy horizontal-merge continuation, fill)."""
         pr = _props(tc, TC_PR)
         if not pr:
-            return 1, None, False
+            return 1, None, False, None
         span_el = pr.get(GRID_SPAN)
         span = max(1, int_val(span_el, 1))
         v_el = pr.get(V_MERGE)
         v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
         h_el = pr.get(H_MERGE)
-        return span, v_merge, h_el is not None and h_el.get(VAL) != "restart"
+        # A shaded cell can be an answer: agencies shade the grade or option they choose (pipeline.layout).
+        return span, v_merge, h_el is not None and h_el.get(VAL) != "restart", fill_of(pr.get(SHD))
 
     # ---- paragraphs and runs -----------------------------------------------------------------------
 

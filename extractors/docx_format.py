@@ -95,6 +95,29 @@ def read_run_formats(root) -> dict[str, Format]:
     return resolved
 
 
+def fill_of(shd) -> str | None:
+    """The colour a w:shd paints (upper-case hex), or None for no shading, 'auto', white or 'nil'.
+
+    A 'clear' pattern shows its fill; 'solid' shows its pattern colour; other patterns (pct25...) are
+    read by their fill, else their pattern colour.
+    """
+    if shd is None:
+        return None
+    pattern = (shd.get(VAL) or "clear").lower()
+    if pattern == "nil":
+        return None
+    fill, color = shd.get(_w("fill")), shd.get(_w("color"))
+    if pattern == "solid":
+        chosen = color
+    elif pattern == "clear":
+        chosen = fill
+    else:
+        chosen = fill if fill and fill.lower() not in ("auto", "ffffff") else color
+    if not chosen or chosen.lower() in ("auto", "ffffff"):
+        return None
+    return chosen.upper()
+
+
 def run_styles(fmt: Format, baseline: Format) -> tuple[tuple[str, str], ...]:
     """(style, detail) spans a run with formatting ``fmt`` carries in a paragraph styled ``baseline``."""
     out = []

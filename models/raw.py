@@ -72,6 +72,8 @@ class Cell(_Model):
     row_span: int = 1
     blocks: list["Block"] = Field(default_factory=list)
     location: Location = Field(default_factory=Location)
+    shading: str | None = Field(None, description="the whole cell's fill colour as hex RGB ('FFFF00'); "
+                                "None when the cell is unshaded, 'auto' or white")
 
 
 class Row(_Model):

@@ -1,4 +1,5 @@
-"""Read the overall grade: marked with X, a tick, a checked box of any encoding, by text, or by deleting the others."""
+"""Read the overall grade: marked with X, a tick, a checked box of any encoding, by text, by deleting the others, or
+by formatting (the grade highlighted, shaded, bolded or left standing with the others struck out)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import defaultdict
 from rapidfuzz import fuzz
 
 from models.template import Template
-from pipeline.layout import Unit
+from pipeline.layout import OPTION_SEP, Option, Unit, decide, options_in, set_apart
 from pipeline.text import normalise
 
 _MARK_GLYPHS = "☒☑✓✔✗✘√■⊠🗹"
@@ -58,6 +59,21 @@ def _option_of(text: str, options) -> str | None:
     return best[1] if best[0] >= 88 else None
 
 
+def _inline_options(line: str, options) -> list[tuple[str, bool]]:
+    """Grades printed on one line ('Outstanding / Good / Requires improvement'), each with whether its
+    formatting chooses it (highlighted, bold, the others struck out); [] when the line is not only grades."""
+    label = _GRADE_LABEL.match(line)
+    if label and label.group(1).strip():
+        line = line[label.start(1):]  # a slice keeps a Styled line's spans
+    if not OPTION_SEP.search(line):
+        return []
+    found = options_in(line, lambda text: _option_of(text, options))
+    if not found or len(found) < 2:
+        return []
+    picked = _choose(found)
+    return [(o.choice, o in picked) for o in found]
+
+
 def _is_mark(unit: Unit) -> bool:
     if any(cb.checked for cb in unit.checkboxes):
         return True
@@ -86,6 +102,10 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
                  if (value := _option_of(label, options))]
         if len(boxed) >= 2:  # several options in one cell or line, each with its box: only its own box counts
             found[key].extend((u, value, marked, not marked, True) for value, marked in boxed)
+            continue
+        inline = [hit for line in u.lines for hit in _inline_options(line.text, options)]
+        if len(inline) >= 2:  # several options on one line, chosen (or not) by their formatting
+            found[key].extend((u, value, marked, False, True) for value, marked in inline)
             continue
         cleaned, marked, empty_box = _strip_marks(text)
         value = _option_of(cleaned, options)
@@ -121,6 +141,8 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
         if marked_inline or row_marked or column_marked:
             marked_values.append(value)
     marked_values = list(dict.fromkeys(marked_values))
+    if not marked_values:  # no mark anywhere: the grade may be chosen by its formatting
+        marked_values = _chosen_by_formatting(hits, units, key, across, options)
     present = list(dict.fromkeys(h[1] for h in hits))
     if len(marked_values) == 1:
         return block_units, marked_values[0], None
@@ -129,6 +151,45 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
     if len(present) == 1 and len(options) > 1:
         return block_units, present[0], None  # the other options were deleted
     return block_units, None, "none_marked"
+
+
+def _mark_cell(u: Unit, units: list[Unit], across: bool) -> Unit | None:
+    """The empty cell an option's grade is marked in: beside it in its row, or below it when the options
+    run across a row."""
+    if across:
+        return next((o for o in units if o.table == u.table and o.row == u.row + 1 and o.col == u.col), None)
+    return next((o for o in units if o.table == u.table and o.row == u.row and o.index != u.index
+                 and not o.text.strip()), None)
+
+
+def _chosen_by_formatting(hits, units: list[Unit], key, across: bool, options) -> list[str]:
+    """The grades a table or list of options chooses by formatting alone, or [] when formatting decides nothing.
+
+    An option (or the empty cell it is marked in) shaded, highlighted or emphasised apart from the others
+    is chosen; struck-out options are not, so the one left standing is. Several set apart, or an option
+    both struck and emphasised, give several readings, which the caller reports as multiple_marked.
+    """
+    found: list[Option] = []
+    for u, value, _marked, _empty, boxed in hits:
+        if boxed:
+            continue  # options on one line were read by their own formatting
+        line = next((ln.text for ln in u.lines if _option_of(_strip_marks(ln.text)[0], options) == value), None)
+        if line is None:
+            continue
+        mark = _mark_cell(u, units, across) if key[0] == "t" else None
+        extra = {"mark-cell-shading": mark.shading} if mark is not None and mark.shading else None
+        found.append(Option(line, 0, len(line), value, extra=extra))
+    if len({o.choice for o in found}) < 2:
+        return []
+    return list(dict.fromkeys(o.choice for o in _choose(found)))
+
+
+def _choose(found: list[Option]) -> list[Option]:
+    """The grades formatting chooses: ``decide``'s reading, or every grade set apart when several are."""
+    chosen = decide(found)
+    if chosen is None:  # several grades set apart alike (two highlighted): report them all
+        chosen = [found[i] for i in sorted(set_apart([o.emphasis for o in found]))]
+    return chosen
 
 
 def _grade_as_text(units: list[Unit], options) -> tuple[set[int], str | None, str | None]:

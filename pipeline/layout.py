@@ -109,6 +109,7 @@ class Unit:
     style: str = ""  # the paragraph style of a body paragraph ('page-header' for page-header lines)
     group: int | None = None  # units split from one cell holding two questions share the cell's group
     span: int = 1  # grid columns the cell covers
+    shading: str | None = None  # the cell's fill (hex) when the file shades the whole cell
 
     @property
     def text(self) -> str:
@@ -199,6 +200,16 @@ def _checkboxes(blocks: list[Block]) -> list[Checkbox]:
     return found
 
 
+CELL_SHADING = "cell-shading"
+
+
+def _shaded(line: Line, fill: str) -> Line:
+    """The line with its cell's shading as emphasis over all of it, so an option shaded in its own cell
+    reads like an option highlighted in the text."""
+    spans = (*getattr(line.text, "spans", ()), (0, len(line.text), "emphasis", f"{CELL_SHADING}:{fill}"))
+    return Line(Styled.of(line.text, spans), line.list_item, line.placeholder, line.tags)
+
+
 def build_units(raw: RawDocument) -> list[Unit]:
     """Every top-level paragraph and every cell of every top-level table, in reading order."""
     units: list[Unit] = []
@@ -211,10 +222,127 @@ def build_units(raw: RawDocument) -> list[Unit]:
         for r, row in enumerate(block.rows):
             for cell in row.cells:
                 loc = cell.location.model_copy(update={"table": table_no, "row": r, "col": cell.col})
-                units.append(Unit(len(units), _blocks_lines(cell.blocks), loc, table_no, r, cell.col,
-                                  _checkboxes(cell.blocks), span=cell.col_span))
+                lines = _blocks_lines(cell.blocks)
+                if cell.shading:
+                    lines = [_shaded(line, cell.shading) for line in lines]
+                units.append(Unit(len(units), lines, loc, table_no, r, cell.col,
+                                  _checkboxes(cell.blocks), span=cell.col_span, shading=cell.shading))
         table_no += 1
     return units
+
+
+# ---- options chosen by formatting: struck out, emphasised, shaded -------------------------------------------
+
+BOX_SEGMENT = re.compile(r"([☒☐])\s*([^☒☐\n]*)")
+# Options on one line: '/', '|' or 'or' between them, but never the '/' of 'N/A'.
+OPTION_SEP = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*")
+
+
+class Option:
+    """One option printed in an answer or a grade table, and what its formatting says: struck, emphasised, ticked.
+
+    ``struck`` means every visible character is struck ('N/A' with only the 'N' struck decides nothing);
+    ``emphasis`` holds the emphasis parts (name -> value) every visible character shares, plus any given
+    in ``extra`` (the shading of the empty cell a grade is marked in). The colour of a struck option is
+    part of the strike (red-pen style), not a second answer.
+    """
+
+    __slots__ = ("label", "choice", "struck", "emphasis", "ticked")
+
+    def __init__(self, line: str, start: int, end: int, choice, ticked: bool | None = None,
+                 extra: dict[str, str] | None = None):
+        self.label, self.choice, self.ticked = line[start:end], choice, ticked
+        chars = [i for i in range(start, end) if not line[i].isspace()]
+        spans = getattr(line, "spans", ())
+        self.struck = bool(chars) and all(any(a <= i < b for a, b, st, _d in spans if st == "strike") for i in chars)
+        common: set[str] | None = None
+        for i in chars:
+            here = {part for a, b, st, d in spans if st == "emphasis" and a <= i < b for part in d.split("+")}
+            common = here if common is None else common & here
+        self.emphasis = dict(part.partition(":")[::2] for part in (common or ()))
+        self.emphasis.update(extra or {})
+        if self.struck:
+            self.emphasis.pop("color", None)
+
+
+def options_in(line: str, read) -> list[Option] | None:
+    """The options a line prints when it is only options ('Yes / No', '☐ Yes ☐ No', 'Child in Need'), else None.
+
+    ``read`` names the choice a piece of text is, or None when it is not an option.
+    """
+    found = []
+    boxes = list(BOX_SEGMENT.finditer(line))
+    if boxes:
+        if line[:boxes[0].start()].strip():
+            return None
+        cuts = [(m.start(2), m.end(2), m.group(1) == "☒") for m in boxes]
+    else:
+        cuts, start = [], 0
+        for sep in [*OPTION_SEP.finditer(line), None]:
+            end = sep.start() if sep else len(line)
+            cuts.append((start, end, None))
+            start = sep.end() if sep else end
+    for start, end, ticked in cuts:
+        while start < end and line[start].isspace():
+            start += 1
+        while end > start and line[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        choice = read(line[start:end])
+        if choice is None:
+            return None
+        found.append(Option(line, start, end, choice, ticked))
+    return found or None
+
+
+def set_apart(emphases: list[dict[str, str]]) -> set[int]:
+    """The indices of the options whose emphasis sets them apart from the rest.
+
+    For each property (bold, highlight, cell shading...) the options' usual value is the one most of them
+    have, plain when plain ties with a value: options with another value are set apart. When values tie
+    (Yes in red, No in blue; a grade table printed red, amber and green) there is no usual value and the
+    property is the form's design, setting nothing apart.
+    """
+    apart: set[int] = set()
+    if len(emphases) < 2:
+        return apart
+    for name in {k for e in emphases for k in e}:
+        values = [e.get(name) for e in emphases]
+        counts = {v: values.count(v) for v in values}
+        top = max(counts.values())
+        usual = [v for v, n in counts.items() if n == top]
+        if len(usual) > 1 and None not in usual:
+            continue
+        base = None if len(usual) > 1 else usual[0]
+        apart |= {i for i, v in enumerate(values) if v != base}
+    return apart
+
+
+def emphasised_one(emphases: list[dict[str, str]]) -> int | None:
+    """The index of the one option emphasised apart from the others (``set_apart``), or None (none, or several)."""
+    apart = set_apart(emphases)
+    return apart.pop() if len(apart) == 1 else None
+
+
+def decide(options: list[Option]) -> list[Option] | None:
+    """The options chosen by strikethrough, emphasis or ticks, or None when formatting decides nothing.
+
+    Struck options are not chosen. Ticks decide over emphasis; otherwise the one option emphasised apart
+    (``emphasised_one``) is chosen. When the readings disagree (the option emphasised or ticked is also
+    struck out), both readings are kept, so a Yes/No question shows both and is flagged choices_conflict.
+    """
+    standing = [p for p in options if not p.struck]
+    struck = len(standing) < len(options)
+    picked = [p for p in options if p.ticked]
+    if not picked:
+        one = emphasised_one([p.emphasis for p in options])
+        picked = [options[one]] if one is not None else []
+    if not struck:
+        return picked or None
+    if not picked:
+        return standing
+    return picked if all(not p.struck for p in picked) else standing + [p for p in picked if p not in standing]
 
 
 # ---- choice columns: "Question | Yes | No | Comments" tables and option cells with a mark beside them ----
@@ -269,38 +397,75 @@ def read_choice_cells(units: list[Unit], options: list[str]) -> list[Unit]:
     after it a one-column cell under a choice heading that holds a mark (X, a tick, a checked box, 'Yes')
     reads as the heading's choice ('Yes', 'No', 'N/A' or the option), an unmarked one as nothing. A row
     that is only a choice cell and the mark cell beside it (options listed down a column) reads the same.
+
+    Formatting marks too: an empty cell under a heading shaded apart from the row's other choice cells is
+    marked; options down a column are chosen by their formatting (one shaded, highlighted or bold, or the
+    others struck out) when no mark cell holds a mark; and a row of choice cells whose formatting chooses
+    one is an answer, not a heading row (its lines keep their formatting for the answer to be read from).
     """
     from pipeline.text import normalise
 
     known = {normalise(o): o for o in options}
-    out = [Unit(u.index, list(u.lines), u.location, u.table, u.row, u.col, u.checkboxes, u.style, u.group, u.span)
-           for u in units]
+    out = [Unit(u.index, list(u.lines), u.location, u.table, u.row, u.col, u.checkboxes, u.style, u.group, u.span,
+                u.shading) for u in units]
     rows: dict[tuple[int, int], list[Unit]] = {}
     for u in out:
         if u.in_table:
             rows.setdefault((u.table, u.row), []).append(u)
     columns: dict[int, dict[int, str]] = {}  # table -> column -> choice heading in force
+    designs: dict[int, str | None] = {}  # table -> the fill its empty choice cells are printed with
+    pairs: dict[int, list[tuple[Unit, Unit, str, bool]]] = {}  # table -> (option, mark cell, choice, marked)
     for (table, _row), cells in sorted(rows.items()):
         named = {u.col: h for u in cells if u.span == 1 and (h := _heading(u.text, known))}
         marked = [u for u in cells if any(g in u.text for g in _MARK_GLYPHS) or any(c.checked for c in u.checkboxes)]
         yes_no = {"Yes", "No"} <= set(named.values())
         if len(named) >= 2 and not marked and (yes_no or sum(h not in ("Yes", "No", "N/A") for h in named.values()) >= 2):
-            columns[table] = named
-            for u in cells:
-                if u.col in named:
-                    u.lines = []  # the printed heading is not an answer
+            if decide([_cell_option(u, named[u.col]) for u in cells if u.col in named]) is None:
+                columns[table] = named
+                for u in cells:
+                    if u.col in named:
+                        u.lines = []  # the printed heading is not an answer
             continue
         full = [u for u in cells if u.text.strip()]
         pair = sorted(cells, key=lambda c: c.col or 0)
         if len(pair) >= 2 and (h := _heading(pair[-2].text, known)) and full and full[0] is pair[-2] and \
                 (m := _mark(pair[-1], h)) is not None and not m[1]:
-            pair[-2].lines, pair[-1].lines = ([Line(h)] if m[0] else []), []
+            pairs.setdefault(table, []).append((pair[-2], pair[-1], h, m[0]))
             continue
-        for u in cells:
-            heading = columns.get(table, {}).get(u.col)
-            if heading is None or u.span != 1:
-                continue
-            m = _mark(u, heading)
-            if m is not None:
-                u.lines = ([Line(heading)] if m[0] else []) + m[1]
+        under = [(u, columns[table][u.col]) for u in cells if table in columns and u.col in columns[table] and u.span == 1]
+        found = {u.index: m for u, heading in under if (m := _mark(u, heading)) is not None}
+        if under and not any(m[0] for m in found.values()):  # no mark typed: an empty cell shaded by hand marks
+            if table not in designs:
+                designs[table] = _design_shading(units, table, columns[table])  # as printed
+            found.update({u.index: (True, []) for u, _h in under
+                          if u.shading and not u.text.strip() and u.shading != designs[table]})
+        for u, heading in under:
+            if u.index in found:
+                u.lines = ([Line(heading)] if found[u.index][0] else []) + found[u.index][1]
+    for found in pairs.values():
+        chosen = [marked for _o, _mark, _h, marked in found]
+        if not any(chosen):  # no mark cell marked: the options' own formatting may choose
+            as_options = [_cell_option(o, h, mark) for o, mark, h, _m in found]
+            picked = decide(as_options) or []
+            chosen = [any(p is option for p in picked) for option in as_options]
+        for (o, mark, h, _m), yes in zip(found, chosen):
+            o.lines, mark.lines = ([Line(h)] if yes else []), []
     return out
+
+
+def _design_shading(units: list[Unit], table: int, columns: dict[int, str]) -> str | None:
+    """The fill most of a table's empty choice cells share (more than half): the form's design, not a mark.
+
+    An agency marks at most one choice cell per row, so its shading never covers more than half of them;
+    a form that prints its answer columns shaded covers them all.
+    """
+    fills = [u.shading for u in units if u.table == table and u.col in columns and u.span == 1 and not u.text.strip()]
+    top = max(set(fills), key=fills.count) if fills else None
+    return top if top is not None and fills.count(top) * 2 > len(fills) else None
+
+
+def _cell_option(u: Unit, choice: str, mark: Unit | None = None) -> Option:
+    """A choice cell as an Option: its text's formatting and shading, and the shading of its mark cell."""
+    line = next((ln.text for ln in u.lines if ln.text.strip()), "")
+    extra = {"mark-cell-shading": mark.shading} if mark is not None and mark.shading else None
+    return Option(line, 0, len(line), choice, extra=extra)

@@ -14,6 +14,8 @@ from models.record import (
 )
 from models.settings import Settings
 from models.template import AnswerKind, Template
+from pipeline.layout import BOX_SEGMENT as _BOX_SEGMENT
+from pipeline.layout import Option, decide, options_in
 from pipeline.mapping import Mapped, map_document
 from pipeline.rules.context import leftover_text
 from pipeline.templates import detect_template, get_template
@@ -41,7 +43,6 @@ def sha256_of(path: Path) -> str:
     return _HASHES[key]
 
 
-_BOX_SEGMENT = re.compile(r"([☒☐])\s*([^☒☐\n]*)")
 
 
 def ticked_options(text: str) -> list[str] | None:
@@ -147,86 +148,6 @@ def read_choices(lines: list[str], kind: AnswerKind, options: list[str]) -> list
     return list(dict.fromkeys(choices)) + comments
 
 
-# Options on one line: '/', '|' or 'or' between them, but never the '/' of 'N/A'.
-_OPTION_SEP = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*")
-
-
-class _Piece:
-    """One option printed in a line, and what its formatting says: struck out, emphasised, ticked."""
-
-    __slots__ = ("label", "choice", "struck", "emphasis", "ticked")
-
-    def __init__(self, line: str, start: int, end: int, choice: str, ticked: bool | None):
-        self.label, self.choice, self.ticked = line[start:end], choice, ticked
-        chars = [i for i in range(start, end) if not line[i].isspace()]
-        spans = getattr(line, "spans", ())
-        # struck or emphasised means every visible character is: 'N/A' with only the 'N' struck decides nothing
-        self.struck = bool(chars) and all(any(a <= i < b for a, b, st, _d in spans if st == "strike") for i in chars)
-        common: set[str] | None = None
-        for i in chars:
-            here = {part for a, b, st, d in spans if st == "emphasis" and a <= i < b for part in d.split("+")}
-            common = here if common is None else common & here
-        self.emphasis = dict(part.partition(":")[::2] for part in (common or ()))
-        if self.struck:
-            self.emphasis.pop("color", None)  # a struck option in red is one correction, not a second answer
-
-
-def _pieces(line: str, read) -> list[_Piece] | None:
-    """The options a line prints when it is only options ('Yes / No', '☐ Yes ☐ No', 'Child in Need'), else None."""
-    found = []
-    boxes = list(_BOX_SEGMENT.finditer(line))
-    if boxes:
-        if line[:boxes[0].start()].strip():
-            return None
-        cuts = [(m.start(2), m.end(2), m.group(1) == "☒") for m in boxes]
-    else:
-        cuts, start = [], 0
-        for sep in [*_OPTION_SEP.finditer(line), None]:
-            end = sep.start() if sep else len(line)
-            cuts.append((start, end, None))
-            start = sep.end() if sep else end
-    for start, end, ticked in cuts:
-        while start < end and line[start].isspace():
-            start += 1
-        while end > start and line[end - 1].isspace():
-            end -= 1
-        if start == end:
-            continue
-        choice = read(line[start:end])
-        if choice is None:
-            return None
-        found.append(_Piece(line, start, end, choice, ticked))
-    return found or None
-
-
-def _decide(pieces: list[_Piece]) -> list[_Piece] | None:
-    """The options chosen by strikethrough, emphasis or ticks among pieces, or None when formatting decides nothing.
-
-    Struck options are not chosen. Of the options, exactly one emphasised beyond what all the others share
-    (each property they have, it has too, and more or different) is chosen; the colour of a struck option is
-    part of the strike. Ticks decide over emphasis.
-    When the readings disagree (the option emphasised or ticked is also struck out), both readings are
-    kept, so a Yes/No question shows both and is flagged choices_conflict.
-    """
-    standing = [p for p in pieces if not p.struck]
-    struck = len(standing) < len(pieces)
-    ticked = [p for p in pieces if p.ticked]
-    picked = ticked
-    if not ticked and len(pieces) >= 2:
-        picked = []
-        for p in pieces:
-            others = [o.emphasis for o in pieces if o is not p]
-            if all(o == others[0] for o in others) and p.emphasis != others[0] and \
-                    all(k in p.emphasis for k in others[0]):
-                picked.append(p)
-        picked = picked if len(picked) == 1 else []
-    if not struck:
-        return picked or None
-    if not picked:
-        return standing
-    return picked if all(not p.struck for p in picked) else standing + [p for p in picked if p not in standing]
-
-
 def _without_strikes(line: str) -> tuple[str, list[str]]:
     """The line with its struck-through characters taken out, and the struck passages (whole, stripped)."""
     spans = sorted((a, b) for a, b, st, _d in getattr(line, "spans", ()) if st == "strike")
@@ -251,7 +172,7 @@ def read_formatting(lines: list[str], kind: AnswerKind, options: list[str]) -> t
     """Answer lines as a reader sees them once strikethrough and emphasis are read, and the struck-out passages.
 
     Lines that only print options (Yes/No/N/A, or a tick list's options, on one line or one per line) are
-    choices: ``_decide`` says which, and the line becomes '☒ <option>' for each chosen one, which
+    choices: ``pipeline.layout.decide`` says which, and the line becomes '☒ <option>' for each chosen one, which
     read_choices reads like a ticked box. In any other line a struck-through passage is text the author
     deleted on the page: it is left out of the answer and returned, to be flagged (struck_text), never lost.
     Emphasis outside options changes nothing. Lines with no formatting come back as they were.
@@ -259,13 +180,13 @@ def read_formatting(lines: list[str], kind: AnswerKind, options: list[str]) -> t
     if not any(getattr(line, "spans", ()) for line in lines):
         return lines, []
     read = _Reader(kind if kind == AnswerKind.tick_list else AnswerKind.yes_no_comments, options)
-    parsed = [_pieces(line, read) for line in lines]
+    parsed = [options_in(line, read) for line in lines]
     singles = [i for i, found in enumerate(parsed) if found and len(found) == 1]
-    chosen: dict[int, list[_Piece]] = {}  # line index -> its options chosen (absent: the line is left alone)
+    chosen: dict[int, list[Option]] = {}  # line index -> its options chosen (absent: the line is left alone)
     for i, found in enumerate(parsed):
-        if found and len(found) > 1 and (picked := _decide(found)) is not None:
+        if found and len(found) > 1 and (picked := decide(found)) is not None:
             chosen[i] = picked
-    group = _decide([parsed[i][0] for i in singles]) if len(singles) > 1 else None
+    group = decide([parsed[i][0] for i in singles]) if len(singles) > 1 else None
     if group is not None:
         chosen.update({i: [p for p in group if p is parsed[i][0]] for i in singles})
     out, struck = [], []

@@ -277,3 +277,88 @@ def test_school_return_yes_no_chosen_by_strikethrough_end_to_end(tmp_path):
     # struck out and highlighted: the two readings disagree, and the analyst is told
     assert answers["ewo_involved"]["answer"].split("\n")[:2] == ["No", "Yes"]
     assert any(f["code"] == "choices_conflict" and f["answer"] == "ewo_involved" for f in record["flags"])
+
+
+# ---- whole-cell shading: options laid out one per cell ------------------------------------------------------
+
+def _shade(cell, fill: str = "FFFF00") -> None:
+    """Shade a python-docx cell as Word's Shading button does (w:tcPr/w:shd with a fill)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+
+
+def test_school_return_yes_no_chosen_by_shading_a_cell_end_to_end(tmp_path):
+    """The school tool's 'Question | Yes | No | Comments' table: the agency shades the empty cell under its
+    answer, or types Yes and No in the row and shades one; a shaded comment cell changes nothing."""
+    import docx
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    d = docx.Document(SAMPLES / "blank-school-case-file-audit.docx")
+    rows = {row.cells[0].text.split("?")[0]: row.cells for table in d.tables for row in table.rows}
+    _shade(rows["Has the Local Authority Designated Officer (LADO) been involved"][2])  # under 'No'
+    send = rows["Does the child have special educational needs"]
+    send[1].text, send[2].text = "Yes", "No"
+    _shade(send[1], "92D050")
+    ewo = rows["Has an Education Welfare Officer been involved"]
+    _shade(ewo[1]), _shade(ewo[2])  # both shaded: both marked, as two X's would be
+    absence = rows["Is there a noticeable pattern of absence"]
+    absence[3].text = "Attendance 96% this term."
+    _shade(absence[3], "D9D9D9")
+    d.tables[0].rows[0].cells[1].text = "14/05/2024"
+    path = tmp_path / "school-shaded.docx"
+    d.save(path)
+    record = json.loads(CliRunner().invoke(main, ["extract", str(path), "--json"]).output)
+    answers = {a["id"]: a for a in record["answers"]}
+    assert answers["lado_involved"]["answer"] == "No"
+    assert answers["send"]["answer"] == "Yes"
+    assert answers["ewo_involved"]["answer"] == "Yes\nNo"
+    assert any(f["code"] == "choices_conflict" and f["answer"] == "ewo_involved" for f in record["flags"])
+    assert answers["absence_patterns"]["answer"] == "Attendance 96% this term."
+
+
+def test_tick_list_down_a_column_chosen_by_shading_or_striking(tmp_path):
+    """Options one per row with a mark cell beside each: no mark typed, the shaded (or standing) ones count."""
+    from models.raw import Cell, Row, Table
+    from models.raw import Paragraph as P
+    from models.raw import Span
+    from pipeline.layout import read_choice_cells
+
+    def column(option_shading=None, mark_shading=None, struck=()):
+        rows = []
+        for r, o in enumerate(PLANS[:4]):
+            text = P(text=o, spans=[Span(start=0, end=len(o), style="strike")] if o in struck else [])
+            rows.append(Row(cells=[Cell(row=r, col=0, blocks=[text], shading=(option_shading or {}).get(o)),
+                                   Cell(row=r, col=1, blocks=[P(text="")], shading=(mark_shading or {}).get(o))]))
+        units = read_choice_cells(build_units(RawDocument(file="t.docx", format="docx", blocks=[Table(rows=rows)])),
+                                  PLANS)
+        return [u.text for u in units if u.text]
+
+    assert column() == []  # nothing marked: the printed options are not answers
+    assert column(mark_shading={"Child in Need": "FFFF00"}) == ["Child in Need"]
+    assert column(option_shading={"Looked After": "FFFF00"}) == ["Looked After"]
+    assert column(option_shading={o: "D9D9D9" for o in PLANS}) == []  # the form's grey: nothing chosen
+    assert column(struck=("Early Help", "Looked After")) == ["Child in Need", "Child Protection"]
+
+
+def test_answer_columns_the_form_prints_shaded_are_not_marks():
+    from models.raw import Cell, Row, Table
+    from models.raw import Paragraph as P
+    from pipeline.layout import read_choice_cells
+
+    def table(fills: list[tuple[str | None, str | None]]) -> list[str]:
+        rows = [Row(cells=[Cell(row=0, col=c, blocks=[P(text=t)]) for c, t in enumerate(["Question", "Yes", "No"])])]
+        for r, (yes, no) in enumerate(fills, start=1):
+            rows.append(Row(cells=[Cell(row=r, col=0, blocks=[P(text=f"Question {r}?")]),
+                                   Cell(row=r, col=1, blocks=[P(text="")], shading=yes),
+                                   Cell(row=r, col=2, blocks=[P(text="")], shading=no)]))
+        units = read_choice_cells(build_units(RawDocument(file="t.docx", format="docx", blocks=[Table(rows=rows)])), [])
+        return [u.text for u in units if u.col and u.text]
+
+    grey = "D9D9D9"
+    assert table([(grey, grey)] * 3) == []  # every answer cell printed grey: nothing marked
+    assert table([(grey, "FFFF00"), (grey, grey), (grey, grey)]) == ["No"]  # ...one re-shaded by hand
+    assert table([("FFFF00", None), ("FFFF00", None), (None, "FFFF00")]) == ["Yes", "Yes", "No"]
