@@ -15,7 +15,7 @@ from models.record import (
 from models.settings import Settings
 from models.template import AnswerKind, Template
 from pipeline.layout import BOX_SEGMENT as _BOX_SEGMENT
-from pipeline.layout import Option, decide, options_in
+from pipeline.layout import OPTION_SEP, Option, decide, options_in
 from pipeline.mapping import Mapped, map_document
 from pipeline.rules.context import leftover_text
 from pipeline.templates import detect_template, get_template
@@ -204,6 +204,32 @@ def read_formatting(lines: list[str], kind: AnswerKind, options: list[str]) -> t
     return out, struck
 
 
+# A separator left dangling once struck options are taken out: 'Open /', '/ Closed', '(Child / )', 'A / / B'.
+_DANGLING = re.compile(r"^\s*(?:/|\|)\s*|\s*(?:/|\|)\s*$|(?<=[(\[])\s*(?:/|\|)\s*|\s*(?:/|\|)\s*(?=[)\]])")
+_DOUBLED = re.compile(r"\s*(/|\|)\s*(?:(?:/|\|)\s*)+")
+
+
+def read_header_value(lines: list[str]) -> str:
+    """A header field's value as a reader sees it: struck-out options are not the value, an option
+    emphasised apart is ("Open / ~~Closed~~" and "**Open** / Closed" are both "Open").
+
+    Any struck passage is taken out with the separator it leaves dangling ("Amelia (Child / ~~Vulnerable
+    adult~~)" is "Amelia (Child)"). Lines are joined with spaces; lines with no formatting are kept as typed.
+    """
+    out = []
+    for line in lines:
+        if getattr(line, "spans", ()):
+            found = options_in(line, lambda text: text if len(text) <= 30 else None) if OPTION_SEP.search(line) else None
+            picked = decide(found) if found and len(found) >= 2 and not any(o.struck for o in found) else None
+            if picked:
+                line = " / ".join(str(o.label) for o in picked)
+            else:
+                line = _DANGLING.sub("", _DOUBLED.sub(r" \1 ", _without_strikes(line)[0]))
+        if str(line).strip():
+            out.append(str(line).strip())
+    return " ".join(out)
+
+
 def answer_status(text: str) -> Status:
     """Blank (or only unticked boxes) is unanswered; 'N/A', 'n/a', 'Not applicable...' is not_applicable;
     anything else is answered."""
@@ -226,7 +252,7 @@ def _header(mapped: Mapped) -> tuple[Header, dict[str, str]]:
     """The header, and any header text that could not be read (a date of audit that is not a date)."""
     from pipeline.dates import parse_date
 
-    values = {k: " ".join(p.lines).strip() or None for k, p in mapped.header.items()}
+    values = {k: read_header_value(p.lines) or None for k, p in mapped.header.items()}
     unparsed = {}
     if values.get("date_of_audit"):
         found = parse_date(values["date_of_audit"])

@@ -362,3 +362,30 @@ def test_answer_columns_the_form_prints_shaded_are_not_marks():
     assert table([(grey, grey)] * 3) == []  # every answer cell printed grey: nothing marked
     assert table([(grey, "FFFF00"), (grey, grey), (grey, grey)]) == ["No"]  # ...one re-shaded by hand
     assert table([("FFFF00", None), ("FFFF00", None), (None, "FFFF00")]) == ["Yes", "Yes", "No"]
+
+
+def test_maap_extract_reads_header_options_struck_out_in_a_west_midlands_return(tmp_path):
+    """'Name of Child / ~~Vulnerable adult~~' in the label, and a case status 'Open / ~~Closed~~'."""
+    import docx
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from tests.formbuild import sample_return
+
+    path = sample_return(tmp_path / "wm-header.docx")
+    d = docx.Document(path)
+    header = d.tables[0]
+    label = header.rows[-1].cells[0].paragraphs[0]
+    label.text = "Name of Child / "
+    label.add_run("Vulnerable adult").font.strike = True
+    label.add_run(":")
+    row = header.add_row().cells
+    row[0].text = "Case status"
+    value = row[1].paragraphs[0]
+    value.add_run("Open / ")
+    value.add_run("Closed").font.strike = True
+    d.save(path)
+    record = json.loads(CliRunner().invoke(main, ["extract", str(path), "--json"]).output)
+    assert record["header"]["case_status"] == "Open"
+    assert record["header"]["child"] == "Amelia Thornbury"
+    assert not any(f["code"] == "struck_text" for f in record["flags"])  # a header option is no answer text

@@ -89,3 +89,23 @@ def test_read_formatting_reads_struck_and_emphasised_options_and_keeps_struck_te
     comment = Styled.of("Seen weekly. Seen daily.", [(13, 24, "strike", "")])
     assert read_formatting([comment], yes_no, []) == (["Seen weekly."], ["Seen daily."])
     assert read_formatting(["Yes / No"], yes_no, []) == (["Yes / No"], [])  # no formatting: untouched
+
+
+def test_header_values_leave_struck_options_out_and_take_the_one_emphasised():
+    from pipeline.layout import Styled
+    from pipeline.process import read_header_value
+
+    def styled(text: str, *parts: str, style: str = "strike", detail: str = "") -> Styled:
+        return Styled.of(text, [(text.index(p), text.index(p) + len(p), style, detail) for p in parts])
+
+    assert read_header_value([styled("Open / Closed", "Closed")]) == "Open"
+    assert read_header_value([styled("Open / Closed", "Open")]) == "Closed"
+    assert read_header_value([styled("Open / Closed", "Closed", style="emphasis", detail="highlight:yellow")]) == \
+        "Closed"
+    assert read_header_value([styled("Amelia Thornbury (Child / Vulnerable adult)", "Vulnerable adult")]) == \
+        "Amelia Thornbury (Child)"
+    assert read_header_value([styled("Child / Young person / Vulnerable adult", "Young person")]) == \
+        "Child / Vulnerable adult"
+    # a bold date or name is not an option chosen; unformatted values are kept as typed
+    assert read_header_value([styled("14/05/2024", "14/05/2024", style="emphasis", detail="bold")]) == "14/05/2024"
+    assert read_header_value(["Child / Vulnerable adult", "Amelia"]) == "Child / Vulnerable adult Amelia"
