@@ -305,27 +305,6 @@ def _extraction_flags(raw: RawDocument, template: Template, confidence: float, s
     return flags
 
 
-def _struck_flags(record: AuditReturn, template: Template, today: date, struck: dict[str, list[str]]) -> list[Flag]:
-    """struck_text flags, with the severity the template sets (warning by default).
-
-    The struck passages are not in the record's answers, so validate() cannot find them from the record alone;
-    this runs the rule with them, through validate's own severity settings.
-    """
-    if not struck:
-        return []
-    from pipeline.rules.answers import struck_text
-    from pipeline.rules.context import Context
-    from pipeline.validate import _severity
-
-    questions = {q.id: q for q in template.questions()}
-    flags = []
-    for f in struck_text(Context(record, template, today, struck=struck)):
-        severity = _severity(f.code, f.answer, template, questions)
-        if severity is not None:
-            flags.append(Flag(code=f.code, severity=severity, answer=f.answer, message=f.message))
-    return flags
-
-
 def build_record(raw: RawDocument, sha256: str, template: Template, confidence: float,
                  settings: Settings, today: date | None = None) -> AuditReturn:
     """Map, date and validate an extracted document into a record (themes are added separately, in batches)."""
@@ -347,8 +326,7 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
         extraction=Extraction(unknown=raw.unknown, revisions=raw.revisions, warnings=raw.warnings,
                               unmatched_text=mapped.unmatched_text, unparsed_header=unparsed),
     )
-    flags = _extraction_flags(raw, template, confidence, settings) + validate(record, template, today)
-    flags += _struck_flags(record, template, today, struck)
+    flags = _extraction_flags(raw, template, confidence, settings) + validate(record, template, today, struck=struck)
     record = record.model_copy(update={"flags": flags})
     return record.model_copy(update={"quality": score_quality(record, template, flags)})
 

@@ -32,6 +32,7 @@ RULES: list[Rule] = [
     answers.answer_repeats_question,
     answers.thin_answer,
     answers.choices_conflict,
+    answers.struck_text,
     answers.undated_answer,
     dated.invalid_date,
     dated.date_in_future,
@@ -58,6 +59,8 @@ DEFAULT_SEVERITY: dict[FlagCode, Severity] = {
     FlagCode.date_in_future: Severity.error,
     FlagCode.date_outside_window: Severity.info,
     FlagCode.section_unanswered: Severity.warning,
+    FlagCode.choices_conflict: Severity.warning,
+    FlagCode.struck_text: Severity.warning,
 }
 
 _SETTINGS = {"error", "warning", "info", "off"}
@@ -113,19 +116,22 @@ def _findings(ctx: Context) -> Iterator[Finding]:
 
 
 def validate(
-    record: AuditReturn, template: Template, today: date, undated: dict[str, list[str]] | None = None
+    record: AuditReturn, template: Template, today: date, undated: dict[str, list[str]] | None = None,
+    struck: dict[str, list[str]] | None = None,
 ) -> list[Flag]:
     """Every data-quality flag for one return, in a stable order, with severities from the template's settings.
 
     ``undated`` maps answer id to its undated event sentences (see ``precompute_undated``); without it, spaCy
-    runs here for this record's answers. Never raises on the record's content.
+    runs here for this record's answers. ``struck`` maps answer id to the passages struck through on the page
+    (``pipeline.process.read_formatting`` leaves them out of the answer, so the record alone does not hold
+    them). Never raises on the record's content.
     """
     wanted = _severity(FlagCode.undated_answer, None, template, {}) is not None or any(
         q.checks.get(FlagCode.undated_answer.value) in ("error", "warning", "info") for q in template.questions()
     )
     if undated is None and wanted:
         undated = precompute_undated([(record, template)])[0]
-    ctx = Context(record, template, today, undated or {})
+    ctx = Context(record, template, today, undated or {}, struck or {})
     questions = {q.id: q for q in template.questions()}
     flags: list[Flag] = []
     for f in _findings(ctx):

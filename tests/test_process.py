@@ -109,3 +109,29 @@ def test_header_values_leave_struck_options_out_and_take_the_one_emphasised():
     # a bold date or name is not an option chosen; unformatted values are kept as typed
     assert read_header_value([styled("14/05/2024", "14/05/2024", style="emphasis", detail="bold")]) == "14/05/2024"
     assert read_header_value(["Child / Vulnerable adult", "Amelia"]) == "Child / Vulnerable adult Amelia"
+
+
+def test_struck_text_is_a_validation_rule_with_configurable_severity():
+    from datetime import date
+
+    from models.record import FlagCode, Severity
+    from pipeline.templates import load_templates
+    from pipeline.validate import DEFAULT_SEVERITY, RULES, validate
+    from pipeline.rules.answers import struck_text
+    from tests.test_validate import make_record
+
+    template = load_templates()["west-midlands-maat"]
+    assert struck_text in RULES and DEFAULT_SEVERITY[FlagCode.struck_text] == Severity.warning
+    record = make_record(template)
+    struck = {"q13": ["Reviewed at core group on 1/5/2024."]}
+    flags = [f for f in validate(record, template, date(2024, 7, 1), undated={}, struck=struck)]
+    assert [(f.code, f.answer, f.severity) for f in flags] == [(FlagCode.struck_text, "q13", Severity.warning)]
+    assert "Reviewed at core group on 1/5/2024." in flags[0].message
+    assert validate(record, template, date(2024, 7, 1), undated={}) == []  # nothing struck: nothing said
+    # a partnership can turn it up for one question or off for the whole form
+    strict = template.model_copy(deep=True)
+    next(q for q in strict.questions() if q.id == "q13").checks["struck_text"] = "error"
+    assert [f.severity for f in validate(record, strict, date(2024, 7, 1), undated={}, struck=struck)] == [
+        Severity.error]
+    quiet = template.model_copy(update={"checks": {"struck_text": "off"}})
+    assert validate(record, quiet, date(2024, 7, 1), undated={}, struck=struck) == []
