@@ -17,11 +17,12 @@ import pypdfium2 as pdfium
 
 from extractors import ocr, pdf_scan
 from extractors.pdf_layout import (
-    CellDraft, Line, Para, TableDraft, assign, fill_cells, find_tables, make_lines, make_paras, para_text, wraps,
+    CellDraft, Format, Line, Para, TableDraft, apply_fills, assign, fill_cells, find_tables, make_lines, make_paras,
+    para_styled, wraps,
 )
 from extractors.pdf_page import PageContent, read_page
 from models.errors import FileLimitExceeded, UnreadableFile
-from models.raw import Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Table
+from models.raw import Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Span, Table
 from models.settings import Limits
 
 # pdfium is not thread-safe, and flows run files on a thread pool: one document at a time through pdfium.
@@ -133,6 +134,7 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
     laid = []
     for page in pages:
         tables = find_tables(page)
+        apply_fills(page, tables)
         if page.ink is not None:
             # tesseract reads a border it sits on as '|', 'l' or '_': not text anyone wrote
             page.tokens = [t for t in page.tokens if not pdf_scan.on_ruling(t, page)]
@@ -308,9 +310,33 @@ def _paragraphs(para: Para) -> list[Paragraph]:
     tokens = [t for line in para.lines for t in line.tokens]
     checkboxes = [t.checkbox for t in tokens if t.checkbox is not None]
     tags = list(dict.fromkeys(t.tag for t in tokens if t.tag))
-    texts = para_text(para).split("\n") or [""]
-    return [Paragraph(text=text.strip(), tags=tags, checkboxes=checkboxes if i == 0 else [],
-                      location=location) for i, text in enumerate(texts)]
+    text, formats = para_styled(para)
+    out, start = [], 0
+    for i, piece in enumerate(text.split("\n")):
+        cut = len(piece) - len(piece.lstrip())
+        stripped = piece.strip()
+        spans = _spans(formats[start + cut:start + cut + len(stripped)], stripped) if formats else []
+        out.append(Paragraph(text=stripped, tags=tags, checkboxes=checkboxes if i == 0 else [], location=location,
+                             spans=spans))
+        start += len(piece) + 1
+    return out
+
+
+def _spans(formats: list[Format], text: str) -> list[Span]:
+    """Runs of struck characters as 'strike' spans and of highlighted ones as 'emphasis' spans
+    (detail 'shading:<hex>', as a Word run shading reads), over ``text``."""
+    spans = []
+    for style, key in (("strike", lambda f: f[0] or None), ("emphasis", lambda f: f[1])):
+        i = 0
+        while i < len(formats):
+            value = key(formats[i])
+            j = i
+            while j < len(formats) and key(formats[j]) == value:
+                j += 1
+            if value and text[i:j].strip():
+                spans.append(Span(start=i, end=j, style=style, detail="" if style == "strike" else f"shading:{value}"))
+            i = j
+    return sorted(spans, key=lambda s: (s.start, s.style))
 
 
 def _first_page_count(para: Para) -> int:
@@ -346,6 +372,7 @@ def _table(draft: TableDraft, index: int) -> Table:
                                     location=Location(page=c.page, bbox=tuple(round(v, 2) for v in box)))]
             pages = sorted(set(c.pages))
             cells.append(Cell(row=r, col=c.col, col_span=c.col_span, row_span=c.row_span, blocks=blocks,
+                              shading=c.shading,
                               location=Location(page=c.page, bbox=tuple(round(v, 2) for v in c.bbox),
                                                 pages=pages if len(pages) > 1 else None,
                                                 table=index, row=r, col=c.col)))

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractors.pdf_page import PageContent, Token
 
 SNAP = 3.0  # edges this close are one ruling (Word draws a border as a thin filled rectangle: two edges)
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u2013\-\*]\s")
+
+
+Format = tuple[bool, str | None]  # a character's (struck through, colour of the highlight behind it)
+PLAIN: Format = (False, None)
 
 
 @dataclass
@@ -27,6 +31,7 @@ class Line:
     first_word: float  # width of the line's first word: would it have fitted on the line before?
     tokens: list[Token]
     ends_paragraph: bool = False  # the text layer says the paragraph ends here (extractors.pdf_page)
+    formats: list[Format] = field(default_factory=list)  # per character of text: (struck, highlight colour)
 
     @property
     def height(self) -> float:
@@ -55,6 +60,7 @@ class CellDraft:
     marks: list[tuple[float, float, float, float]] = field(default_factory=list)
     paras: list[Para] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    shading: str | None = None  # hex colour of a filled rectangle covering the whole cell
 
     @property
     def text(self) -> str:
@@ -242,32 +248,55 @@ def make_lines(tokens: list[Token]) -> list[Line]:
 
 
 def _line(tokens: list[Token]) -> Line:
-    parts: list[str] = []
+    parts: list[tuple[str, Format]] = []
     height = max(t.bottom - t.top for t in tokens)
     prev: Token | None = None
     first_word_end = None
     for token in tokens:
         if token.text.isspace() or not token.text:
             if token.widget:
-                parts.append(" ")
+                parts.append((" ", PLAIN))
                 prev = token
             elif parts:
-                parts.append(" ")
+                parts.append((" ", (token.struck, token.fill)))
             continue
         if prev is not None and (token.widget or prev.widget or token.x0 - prev.x1 > 0.25 * height):
-            parts.append(" ")
-        if parts and parts[-1] == " " and first_word_end is None and prev is not None:
+            parts.append((" ", PLAIN))
+        if parts and parts[-1][0] == " " and first_word_end is None and prev is not None:
             first_word_end = prev.x1
-        parts.append(token.text)
+        parts.append((token.text, (token.struck, token.fill)))
         prev = token
-    text = re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+    text, formats = _collapse_spaces(parts)
     visible = [t for t in tokens if t.text.strip() or t.widget]
     x0 = min((t.x0 for t in visible), default=tokens[0].x0)
     x1 = max((t.x1 for t in visible), default=tokens[-1].x1)
     end = first_word_end if first_word_end is not None else x1
     last = max((t for t in tokens if t.text.strip()), key=lambda t: t.x1, default=None)
     return Line(text, x0, min(t.top for t in tokens), x1, max(t.bottom for t in tokens), end - x0, tokens,
-                ends_paragraph=last is not None and last.ends_paragraph)
+                ends_paragraph=last is not None and last.ends_paragraph,
+                formats=formats if any(f != PLAIN for f in formats) else [])
+
+
+def _collapse_spaces(parts: list[tuple[str, Format]]) -> tuple[str, list[Format]]:
+    """The pieces joined with runs of spaces and tabs made one space and the ends stripped, and each kept
+    character's format (a space between two characters formatted alike takes their format)."""
+    chars: list[str] = []
+    formats: list[Format] = []
+    for piece, fmt in parts:
+        for ch in piece:
+            if ch in " \t":
+                if not chars or chars[-1] == " ":
+                    continue
+                ch = " "
+            chars.append(ch)
+            formats.append(fmt)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        formats.pop()
+    for i in range(1, len(chars) - 1):
+        if chars[i] == " " and formats[i - 1] == formats[i + 1]:
+            formats[i] = formats[i - 1]
+    return "".join(chars), formats
 
 
 def wraps(prev: Line, nxt: Line, right: float) -> bool:
@@ -296,12 +325,55 @@ def make_paras(lines: list[Line], page: int, right: float) -> list[Para]:
 
 def para_text(para: Para) -> str:
     """A paragraph's text: lines joined by a space, or by nothing after a word-joining hyphen or slash."""
+    return para_styled(para)[0]
+
+
+def para_styled(para: Para) -> tuple[str, list[Format]]:
+    """A paragraph's text (as para_text) and each character's format ([] when no character is formatted)."""
     text = ""
+    formats: list[Format] = []
     for line in para.lines:
         if text and not (len(text) > 1 and text[-1] in "-/" and text[-2].isalnum()):
             text += " "
+            formats.append(PLAIN)
         text += line.text
-    return text.strip()
+        formats += line.formats or [PLAIN] * len(line.text)
+    cut = len(text) - len(text.lstrip())
+    text = text.strip()
+    formats = formats[cut:cut + len(text)]
+    return text, formats if any(f != PLAIN for f in formats) else []
+
+
+def apply_fills(page: PageContent, tables: list[TableDraft]) -> None:
+    """Filled rectangles as shading: one covering a whole table cell shades the cell (``CellDraft.shading``),
+    one behind words on a single line highlights them (``Token.fill``). Call before ``assign``."""
+    highlights = []
+    for fill in page.fills:
+        cell = _shaded_cell(tables, fill.bbox)
+        if cell is not None:
+            cell.shading = cell.shading or fill.color
+        elif fill.behind_text:
+            highlights.append(fill)
+    if not highlights:
+        return
+    out = []
+    for token in page.tokens:
+        cx, cy = (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2
+        hit = next((f for f in highlights if f.bbox[0] <= cx <= f.bbox[2] and f.bbox[1] <= cy <= f.bbox[3]), None)
+        out.append(replace(token, fill=hit.color) if hit is not None and not token.widget else token)
+    page.tokens = out
+
+
+def _shaded_cell(tables: list[TableDraft], box: tuple[float, float, float, float]) -> CellDraft | None:
+    """The cell a filled rectangle covers (most of its area, and not beyond its borders), if any."""
+    x0, top, x1, bottom = box
+    cell = _find_cell(tables, (x0 + x1) / 2, (top + bottom) / 2)
+    if cell is None:
+        return None
+    cx0, ctop, cx1, cbottom = cell.bbox
+    inside = x0 >= cx0 - SNAP and x1 <= cx1 + SNAP and top >= ctop - SNAP and bottom <= cbottom + SNAP
+    covered = (min(x1, cx1) - max(x0, cx0)) * (min(bottom, cbottom) - max(top, ctop))
+    return cell if inside and covered >= 0.8 * (cx1 - cx0) * (cbottom - ctop) else None
 
 
 def fill_cells(table: TableDraft) -> None:

@@ -7,6 +7,7 @@ pdfium is the only library touched here: it gives text, character boxes and vect
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import math
 import re
@@ -76,6 +77,19 @@ class Token:
     tag: str | None = None
     widget: bool = False
     ends_paragraph: bool = False  # last character before a line break, where the producer marks soft wraps
+    struck: bool = False  # a thin horizontal line crosses the middle of its box (strikethrough)
+    fill: str | None = None  # hex colour of a filled rectangle drawn behind it (a highlight); set by the layout
+
+
+@dataclass
+class Fill:
+    """A filled rectangle: a highlight behind a word, or a shaded cell. ``behind_text``: about one line high
+    with characters on it, so its outline is not a ruling."""
+
+    bbox: tuple[float, float, float, float]
+    color: str
+    behind_text: bool = False
+    edges: tuple[list, list] = ((), ())  # its outline as (horizontal, vertical) edges, until read_formats decides
 
 
 @dataclass
@@ -92,6 +106,7 @@ class PageContent:
     images: int = 0
     notes: list[Note] = field(default_factory=list)
     ink: object | None = None  # a scanned page's straightened image (extractors.pdf_scan.Ink), for drawn marks
+    fills: list[Fill] = field(default_factory=list)
 
     @property
     def text_chars(self) -> int:
@@ -201,8 +216,20 @@ def _visible(obj_raw) -> bool:
     return False
 
 
+def _fill_color(obj_raw) -> str | None:
+    """The hex colour a path is filled with, or None when it is not filled or filled white or transparent."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPath_GetDrawMode(obj_raw, fill_mode, stroke)
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not fill_mode.value or not pdfium_c.FPDFPageObj_GetFillColor(obj_raw, r, g, b, a) or a.value == 0 \
+            or min(r.value, g.value, b.value) >= 245:
+        return None
+    return f"{r.value:02X}{g.value:02X}{b.value:02X}"
+
+
 def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
-    """Split one path into axis-aligned ruling edges; a small path with diagonal or curved strokes is a mark."""
+    """Split one path into axis-aligned ruling edges; a small path with diagonal or curved strokes is a mark;
+    a filled rectangle is kept as a Fill (its outline becomes edges unless it is a highlight, see read_formats)."""
     if not _visible(obj_raw):
         return
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -237,13 +264,69 @@ def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
         if w <= MARK_MAX and h <= MARK_MAX and max(w, h) > 2:
             page.marks.append((min(xs), min(ys), max(xs), max(ys)))
         return
+    color = _fill_color(obj_raw) if w > RULING_THICKNESS and h > RULING_THICKNESS else None
+    fill = Fill((min(xs), min(ys), max(xs), max(ys)), color, edges=([], [])) if color is not None else None
+    if fill is not None:
+        page.fills.append(fill)
     if RULING_THICKNESS < w <= BOX_MAX and RULING_THICKNESS < h <= BOX_MAX:
         return  # an empty tick box drawn as a square: not a table border
+    h_edges, v_edges = fill.edges if fill is not None else (page.h_edges, page.v_edges)
     for x0, y0, x1, y1 in lines:
         if abs(y0 - y1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
-            page.h_edges.append((y0, min(x0, x1), max(x0, x1)))
+            h_edges.append((y0, min(x0, x1), max(x0, x1)))
         elif abs(x0 - x1) <= 0.5 and abs(y1 - y0) >= MIN_EDGE:
-            page.v_edges.append((x0, min(y0, y1), max(y0, y1)))
+            v_edges.append((x0, min(y0, y1), max(y0, y1)))
+
+
+# Where a strikethrough crosses a character's (loose) box, as shares of its height from the top: an underline
+# sits below the baseline, an overline or a cell border above the letters.
+STRIKE_BAND = (0.3, 0.72)
+# A filled rectangle at most this many times the height of the characters on it is a highlight behind them.
+HIGHLIGHT_HEIGHT = 2.2
+
+
+def read_formats(page: PageContent) -> None:
+    """Strikethrough and highlights drawn on a page printed from Word, read off its paths (in place).
+
+    A horizontal edge crossing the middle band of characters is a strikethrough: those tokens are ``struck``
+    and the edge is no ruling. A filled rectangle about one line high with characters on it is a highlight
+    (``Fill.behind_text``): its outline is no ruling; the layout, which knows the table cells, decides whether
+    it shades a whole cell or the words on it. Any other fill's outline is kept as ruling edges (a shaded
+    cell's outline is its border).
+    """
+    text = sorted((t for t in page.tokens if not t.widget and t.text.strip()), key=lambda t: t.top)
+    tops = [t.top for t in text]
+    tallest = max((t.bottom - t.top for t in text), default=0.0)
+
+    def near(top: float, bottom: float):
+        return text[bisect.bisect_left(tops, top - tallest):bisect.bisect_right(tops, bottom)]
+
+    for fill in page.fills:
+        x0, top, x1, bottom = fill.bbox
+        under = [t for t in near(top, bottom)
+                 if x0 <= (t.x0 + t.x1) / 2 <= x1 and top <= (t.top + t.bottom) / 2 <= bottom]
+        fill.behind_text = bool(under) and bottom - top <= HIGHLIGHT_HEIGHT * max(t.bottom - t.top for t in under)
+        if not fill.behind_text:
+            page.h_edges += fill.edges[0]
+            page.v_edges += fill.edges[1]
+        fill.edges = ((), ())
+    struck: set[int] = set()
+    kept = []
+    for edge in page.h_edges:
+        y, a, b = edge
+        crossed = [t for t in near(y, y) if a - 0.5 <= (t.x0 + t.x1) / 2 <= b + 0.5 and t.bottom > t.top
+                   and STRIKE_BAND[0] <= (y - t.top) / (t.bottom - t.top) <= STRIKE_BAND[1]]
+        if crossed:
+            struck.update(id(t) for t in crossed)
+        else:
+            kept.append(edge)
+    page.h_edges = kept
+    if struck:
+        tokens = page.tokens
+        # a space between struck characters is struck too: pdfium's generated word gaps have no width to cross
+        page.tokens = [replace(t, struck=True) if id(t) in struck or (
+            t.text == " " and 0 < i < len(tokens) - 1 and id(tokens[i - 1]) in struck and id(tokens[i + 1]) in struck)
+            else t for i, t in enumerate(tokens)]
 
 
 def _objects(container_raw, count_fn, get_fn, matrix, top_y: float, page: PageContent) -> None:
@@ -336,6 +419,7 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             textpage.close()
         identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         _objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, identity, top_y, content)
+        read_formats(content)
         widgets, content.notes = _annotations(page.raw, pdf.formenv.raw if pdf.formenv else None, top_y, index + 1)
         content.tokens.extend(widgets)
         if left:
@@ -344,6 +428,8 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
             content.h_edges = [(y, a - left, b - left) for y, a, b in content.h_edges]
             content.v_edges = [(x - left, a, b) for x, a, b in content.v_edges]
             content.marks = [(a - left, b, c - left, d) for a, b, c, d in content.marks]
+            content.fills = [replace(f, bbox=(f.bbox[0] - left, f.bbox[1], f.bbox[2] - left, f.bbox[3]))
+                             for f in content.fills]
             content.notes = [Note(n.author, n.text, n.date, n.page, (n.bbox[0] - left, n.bbox[1], n.bbox[2] - left, n.bbox[3]))
                              for n in content.notes]
         return content

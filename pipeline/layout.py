@@ -432,7 +432,8 @@ def read_choice_cells(units: list[Unit], options: list[str]) -> list[Unit]:
                 (m := _mark(pair[-1], h)) is not None and not m[1]:
             pairs.setdefault(table, []).append((pair[-2], pair[-1], h, m[0]))
             continue
-        under = [(u, columns[table][u.col]) for u in cells if table in columns and u.col in columns[table] and u.span == 1]
+        heads = columns.get(table, {})
+        under = [(u, heads[u.col]) for u in cells if u.col in heads and u.span == 1]
         found = {u.index: m for u, heading in under if (m := _mark(u, heading)) is not None}
         if under and not any(m[0] for m in found.values()):  # no mark typed: an empty cell shaded by hand marks
             if table not in designs:

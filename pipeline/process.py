@@ -219,7 +219,8 @@ def read_header_value(lines: list[str]) -> str:
     out = []
     for line in lines:
         if getattr(line, "spans", ()):
-            found = options_in(line, lambda text: text if len(text) <= 30 else None) if OPTION_SEP.search(line) else None
+            short = lambda text: text if len(text) <= 30 else None  # noqa: E731 - options are a few words
+            found = options_in(line, short) if OPTION_SEP.search(line) else None
             picked = decide(found) if found and len(found) >= 2 and not any(o.struck for o in found) else None
             if picked:
                 line = " / ".join(str(o.label) for o in picked)

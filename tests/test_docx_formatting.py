@@ -286,7 +286,8 @@ def _shade(cell, fill: str = "FFFF00") -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+    shd = f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    cell._tc.get_or_add_tcPr().append(parse_xml(shd))
 
 
 def test_school_return_yes_no_chosen_by_shading_a_cell_end_to_end(tmp_path):
