@@ -12,7 +12,8 @@ fresh-tune and fresh-heldout (even and odd items of themes_fresh.yaml). Return s
 themes_returns.yaml), round2-tune and round2-heldout (even and odd returns of themes_returns_round2.yaml,
 labelled by the guide in docs/themes.md), round3-tune and round3-heldout (even and odd returns of
 themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written blind to the tagger), round4-heldout
-(all of themes_returns_round4a.yaml and round4b.yaml: other templates, never tuned on). Gold labels name the most specific themes; both gold and predictions are expanded
+(all of themes_returns_round4a.yaml and round4b.yaml: other templates, never tuned on), round5-tune (all of
+themes_returns_round5a.yaml and round5b.yaml: long Warrington answers, written to tune on). Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
@@ -43,9 +44,12 @@ ROUND3 = [Path(__file__).parent / "data" / f"themes_returns_round3{x}.yaml" for 
 # Round 4: 40 returns on two other templates (Warrington's four key questions; Enfield's sections), written
 # blind to the tagger by two more writers; scored whole, never tuned on.
 ROUND4 = [Path(__file__).parent / "data" / f"themes_returns_round4{x}.yaml" for x in "ab"]
+# Round 5: 40 Warrington-format returns of long answers (new case situations, shorthand and narrative), written
+# blind to the tagger as a tuning set for long free text: round5-tune is all of it.
+ROUND5 = [Path(__file__).parent / "data" / f"themes_returns_round5{x}.yaml" for x in "ab"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
 RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
-                 "round4-heldout"]
+                 "round4-heldout", "round5-tune"]
 
 
 def _half(items: list, split: str) -> list:
@@ -66,7 +70,7 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4}.get(split.split("-")[0], [RETURNS])
+    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5}.get(split.split("-")[0], [RETURNS])
     paths = [p for p in paths if p.exists()]
     questions, returns = {}, []
     for path in paths:
@@ -83,7 +87,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return out if split.startswith("round4-") else _half(out, split)
+    return out if split.startswith(("round4-", "round5-")) else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:

@@ -51,6 +51,17 @@ _BRIDGE = {
     # "denied any thoughts of self-harm", "no intention to harm herself"
     "thoughts", "thought", "intent", "intention", "intentions", "urges", "ideas", "feelings",
 }
+_PRONOUNS = {"she", "he", "they"}
+_SPEECH = {"tell", "say", "describe", "explain", "disclose", "express", "ask", "want", "feel", "share", "report"}
+_NOT_PEOPLE = {"i", "csc", "mash", "gp", "hv", "sw", "nhs", "camhs", "police", "school", "january", "february",
+               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+_CHILD_WORDS = {"child", "children", "boy", "girl", "son", "daughter", "baby", "toddler", "teenager", "yp", "cyp",
+                "pupil", "student", "infant"}
+# A check that came back empty affirms nothing it names: "checks with the drug service: not known".
+_CHECK_WORDS = {"check", "checks", "checked", "enquiry", "enquiries", "search", "searches", "screening"}
+_EMPTY_RESULTS = (("not", "known"), ("nothing", "known"), ("nil", "known"), ("no", "trace"), ("no", "record"),
+                  ("no", "records"), ("came", "back", "clear"), ("nothing", "of", "note"), ("no", "information"),
+                  ("nothing", "back"), ("nothing", "recorded"), ("no", "previous"))
 # Words that end a negation's or condition's scope.
 _TERMINATORS = {"but", "however", "although", "though", "except", "yet", "whereas", "while", "whilst", ";",
                 ":", "despite", "because", "since", "until", "which", "who", "when", "after", "before", "."}
@@ -201,6 +212,27 @@ class _Tagger:
         return bool(blockers) and any(t.lower_ in blockers or t.norm_ in blockers
                                       for t in doc[doc[start].sent.start:start])
 
+    def _spoken_by_blocked(self, doc, theme: str, start: int) -> bool:
+        """For a match that opens with a pronoun ("she said ..."), whether the nearest person named before it
+        (in this sentence or the one before) is one of the theme's ``context_not_after`` words or a parent
+        named in the return: "Mum had low mood and told me she is not sleeping" is the mother's voice."""
+        blockers = self.blockers.get(theme)
+        first = doc[start]
+        if not blockers or not (first.lower_ in _PRONOUNS or first.norm_ in _SPEECH):
+            return False
+        sent = first.sent
+        lo = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+        child_named = any(t.norm_ == "child" and t.text[:1].isupper() for t in doc)
+        for t in reversed(doc[lo:start]):
+            if t.norm_ in ("mother", "father") or t.lower_ in blockers:
+                return True
+            if t.norm_ == "child" or t.lower_ in _CHILD_WORDS:
+                return False
+            # With the child's name known, another first name before the pronoun is someone else.
+            if child_named and t.is_title and t.is_alpha and t.i != t.sent.start and t.lower_ not in _NOT_PEOPLE:
+                return True
+        return False
+
     def question_themes(self, question: str) -> frozenset[str]:
         """Themes a question (and its section title) is about, by their ``question_patterns``; cached."""
         hit = self._question_themes.get(question)
@@ -288,7 +320,8 @@ class _Tagger:
         for m, s, e in self.excl(doc):
             excluded.setdefault(strings[m], []).append((s, e))
         found = [(t, s, e, n) for t, s, e, n in found
-                 if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))]
+                 if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))
+                 and not self._spoken_by_blocked(doc, t, s)]
         # Risk themes listed together share one negation: "no drugs, alcohol or DA".
         covered = {i for t, s, e, n in found if n for i in range(s, e)}
         # (theme, sentence start token) -> affirmed?
@@ -385,7 +418,7 @@ def _selectivity(values: set[str], common: set[str]) -> tuple[int, int]:
 
 
 def _is_trigger(doc, i: int, lo: int) -> bool:
-    w = doc[i].lower_
+    w = doc[i].lower_.strip("'\"‘’“”")  # "'no concerns re drugs'" quoted from the notes
     if w in _PRE_TRIGGERS:
         return True
     if w == "out" and i - 1 >= lo and doc[i - 1].lower_ == "ruled":
@@ -402,7 +435,16 @@ def _is_trigger(doc, i: int, lo: int) -> bool:
 
 def _negated(doc, start: int, end: int, sent, covered: set[int]) -> bool:
     """Whether the match doc[start:end] sits in a negation or a hypothetical within its sentence."""
-    return _pre_negated(doc, start, sent, covered) or _post_negated(doc, end, sent) or _hypothetical(doc, start, end, sent)
+    return (_pre_negated(doc, start, sent, covered) or _post_negated(doc, end, sent)
+            or _hypothetical(doc, start, end, sent) or _empty_check(sent))
+
+
+def _empty_check(sent) -> bool:
+    """A sentence reporting a check that found nothing ("Checks with the drug service came back not known")."""
+    words = [t.lower_.strip("'\"‘’“”") for t in sent]
+    if not _CHECK_WORDS.intersection(words):
+        return False
+    return any(tuple(words[i:i + len(p)]) == p for p in _EMPTY_RESULTS for i in range(len(words) - len(p) + 1))
 
 
 def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
