@@ -60,6 +60,25 @@ _NOT_FIRST_NAMES = {
 }
 
 
+# "Amir (14)", "Tyler is 15", "Dawit, 16,", "Ruby (4 months)", "Kai aged 9": a first name given an age is a child.
+_AGED = re.compile(r"\b(?P<name>[A-Z][a-z]{1,15})(?:\s*\(\s*|,\s*|\s+is\s+|\s+aged\s+|\s+age\s+)"
+                   r"(?P<age>\d{1,2})(?:\s*(?:yrs?|years?|yo|y/o|months?|mths?|weeks?|wks?)(?:\s*old)?)?\b"
+                   r"(?!\s*(?:minutes|mins|hours|hrs|days|times|pounds|miles|%|percent|of|[/:.]\d))")
+
+
+def children_by_age(texts: list[str]) -> set[str]:
+    """First names the answers give a child's age ("Amir (14)", "Tyler is 15")."""
+    out = set()
+    for text in texts:
+        for m in _AGED.finditer(text):
+            unit = text[m.end("age"):m.end()].lower()
+            age = int(m.group("age"))
+            if m.group("name").lower() not in _NOT_FIRST_NAMES and (age <= 19 or "month" in unit or "mth" in unit
+                                                                    or "week" in unit or "wk" in unit):
+                out.add(m.group("name"))
+    return out
+
+
 def family_names(texts: list[str]) -> dict[str, str]:
     """First names the answers introduce as a father ("Mum's partner Dean") or mother ("Jess (mum)")."""
     out: dict[str, str] = {}
@@ -75,8 +94,9 @@ def family_names(texts: list[str]) -> dict[str, str]:
 
 
 def names_in_return(child_field: str | None, texts: list[str]) -> dict[str, str]:
-    """First name -> the role it reads as: "child" for the header's child, "father" / "mother" for parents
-    named in the answers (the child's own names win)."""
+    """First name -> the role it reads as: "child" for the header's child and for names given an age in the
+    answers, "father" / "mother" for parents named in the answers (the header's child names win)."""
     names = family_names(texts)
+    names.update({n: "child" for n in children_by_age(texts) if n not in names})
     names.update({n: "child" for n in child_names(child_field)})
     return names

@@ -467,3 +467,13 @@ def test_a_named_father_not_spoken_to_is_engagement_with_fathers(cb):
                   "Nobody has contacted Dean about the children."))
     [tagged] = tag_returns([rec], cb)
     assert "engagement_with_fathers" in tagged.answer("q22").themes
+
+
+def test_a_name_given_a_childs_age_reads_as_the_child(cb):
+    from pipeline.people import children_by_age
+
+    assert children_by_age(["Amir (14) travels an hour.", "Tyler is 15 and", "Gary is 45 and"]) == {"Amir", "Tyler"}
+    rec = record(("q1", "What worked well?", "Ellie (13) is seen weekly."),
+                 ("q2", "What worked well?", "Ellie says she now has a plan for bad nights."))
+    [tagged] = tag_returns([rec], cb)
+    assert "voice_of_the_child" in tagged.answer("q2").themes
