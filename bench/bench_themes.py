@@ -13,7 +13,9 @@ themes_returns.yaml), round2-tune and round2-heldout (even and odd returns of th
 labelled by the guide in docs/themes.md), round3-tune and round3-heldout (even and odd returns of
 themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written blind to the tagger), round4-heldout
 (all of themes_returns_round4a.yaml and round4b.yaml: other templates, never tuned on), round5-tune (all of
-themes_returns_round5a.yaml and round5b.yaml: long Warrington answers, written to tune on). Gold labels name the most specific themes; both gold and predictions are expanded
+themes_returns_round5a.yaml and round5b.yaml: long Warrington answers, written to tune on), round6-tune (all of
+round6a/b: Enfield sections, to tune on), round7-heldout (all of round7a/b: the last blind set, never tuned on).
+Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
 
@@ -47,9 +49,13 @@ ROUND4 = [Path(__file__).parent / "data" / f"themes_returns_round4{x}.yaml" for 
 # Round 5: 40 Warrington-format returns of long answers (new case situations, shorthand and narrative), written
 # blind to the tagger as a tuning set for long free text: round5-tune is all of it.
 ROUND5 = [Path(__file__).parent / "data" / f"themes_returns_round5{x}.yaml" for x in "ab"]
+# Round 6: 40 Enfield-format returns (new case situations), a tuning set. Round 7: 32 returns (16 Warrington,
+# 16 Enfield), written blind as the last held-out set, scored only.
+ROUND6 = [Path(__file__).parent / "data" / f"themes_returns_round6{x}.yaml" for x in "ab"]
+ROUND7 = [Path(__file__).parent / "data" / f"themes_returns_round7{x}.yaml" for x in "ab"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
 RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
-                 "round4-heldout", "round5-tune"]
+                 "round4-heldout", "round5-tune", "round6-tune", "round7-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -70,7 +76,8 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5}.get(split.split("-")[0], [RETURNS])
+    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5,
+             "round6": ROUND6, "round7": ROUND7}.get(split.split("-")[0], [RETURNS])
     paths = [p for p in paths if p.exists()]
     questions, returns = {}, []
     for path in paths:
@@ -87,7 +94,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return out if split.startswith(("round4-", "round5-")) else _half(out, split)
+    return out if split.startswith(("round4-", "round5-", "round6-", "round7-")) else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:
