@@ -56,7 +56,7 @@ _SPEECH = {"tell", "say", "describe", "explain", "disclose", "express", "ask", "
 _NOT_PEOPLE = {"i", "csc", "mash", "gp", "hv", "sw", "nhs", "camhs", "police", "school", "january", "february",
                "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 _CHILD_WORDS = {"child", "children", "boy", "girl", "son", "daughter", "baby", "toddler", "teenager", "yp", "cyp",
-                "pupil", "student", "infant"}
+                "pupil", "student", "infant", "eldest", "youngest", "sibling", "siblings", "kids"}
 # A check that came back empty affirms nothing it names: "checks with the drug service: not known".
 _CHECK_WORDS = {"check", "checks", "checked", "enquiry", "enquiries", "search", "searches", "screening"}
 _EMPTY_RESULTS = (("not", "known"), ("nothing", "known"), ("nil", "known"), ("no", "trace"), ("no", "record"),
@@ -212,7 +212,7 @@ class _Tagger:
         return bool(blockers) and any(t.lower_ in blockers or t.norm_ in blockers
                                       for t in doc[doc[start].sent.start:start])
 
-    def _spoken_by_blocked(self, doc, theme: str, start: int) -> bool:
+    def _spoken_by_blocked(self, doc, theme: str, start: int, child_named: bool) -> bool:
         """For a match that opens with a pronoun ("she said ..."), whether the nearest person named before it
         (in this sentence or the one before) is one of the theme's ``context_not_after`` words or a parent
         named in the return: "Mum had low mood and told me she is not sleeping" is the mother's voice."""
@@ -222,14 +222,15 @@ class _Tagger:
             return False
         sent = first.sent
         lo = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
-        child_named = any(t.norm_ == "child" and t.text[:1].isupper() for t in doc)
         for t in reversed(doc[lo:start]):
             if t.norm_ in ("mother", "father") or t.lower_ in blockers:
                 return True
             if t.norm_ == "child" or t.lower_ in _CHILD_WORDS:
                 return False
-            # With the child's name known, another first name before the pronoun is someone else.
-            if child_named and t.is_title and t.is_alpha and t.i != t.sent.start and t.lower_ not in _NOT_PEOPLE:
+            # With the child's name known, another first name before the words is someone else's.
+            # A capital opening a sentence is only read as a name right before the words ("Jess told ...").
+            if child_named and t.is_title and t.is_alpha and t.lower_ not in _NOT_PEOPLE \
+                    and t.lower_ not in self.nlp.Defaults.stop_words and (t.i != t.sent.start or t.i + 1 == start):
                 return True
         return False
 
@@ -295,6 +296,7 @@ class _Tagger:
         "father"), so "Mia told the officer" is the child's voice and "Dean was not seen" is about a father.
         """
         self.set_norms(doc)
+        child_named = bool(names) and "child" in names.values()
         if names:
             for t in doc:
                 role = names.get(t.text)
@@ -321,7 +323,7 @@ class _Tagger:
             excluded.setdefault(strings[m], []).append((s, e))
         found = [(t, s, e, n) for t, s, e, n in found
                  if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))
-                 and not self._spoken_by_blocked(doc, t, s)]
+                 and not self._spoken_by_blocked(doc, t, s, child_named)]
         # Risk themes listed together share one negation: "no drugs, alcohol or DA".
         covered = {i for t, s, e, n in found if n for i in range(s, e)}
         # (theme, sentence start token) -> affirmed?

@@ -441,7 +441,7 @@ def test_the_childs_name_from_the_header_reads_as_the_child(cb):
     from models.record import Header
 
     def themes_of(child):
-        rec = record(("q1", "What are you worried about?", "Mia told the officer she hides under the stairs."),
+        rec = record(("q1", "What are you worried about?", "Mia described hiding under the stairs."),
                      ("q2", "What are you worried about?", "Jess told the officer the bruise was from the cot."))
         rec = rec.model_copy(update={"header": Header(child=child)})
         [tagged] = tag_returns([rec], cb)
