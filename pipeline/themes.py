@@ -218,7 +218,12 @@ class _Tagger:
         named in the return: "Mum had low mood and told me she is not sleeping" is the mother's voice."""
         blockers = self.blockers.get(theme)
         first = doc[start]
-        if not blockers or not (first.lower_ in _PRONOUNS or first.norm_ in _SPEECH):
+        if not blockers:
+            return False
+        if child_named and first.is_title and first.norm_ != "child" and first.lower_ not in _CHILD_WORDS \
+                and first.lower_ not in self.nlp.Defaults.stop_words:
+            return True  # "Jess told the officer ...": with the child's name known, another name is someone else
+        if not (first.lower_ in _PRONOUNS or first.norm_ in _SPEECH):
             return False
         sent = first.sent
         lo = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
