@@ -50,6 +50,7 @@ _BRIDGE = {
     "exhibited", "i", "you", "seen", "observed", "found", "appeared", "drug", "drugs", "alcohol", "substance",
     # "denied any thoughts of self-harm", "no intention to harm herself"
     "thoughts", "thought", "intent", "intention", "intentions", "urges", "ideas", "feelings",
+    "using", "misusing", "taking", "drinking",  # "no indication Jason is using drugs"
 }
 _PRONOUNS = {"she", "he", "they"}
 _SPEECH = {"tell", "say", "describe", "explain", "disclose", "express", "ask", "want", "feel", "share", "report"}
@@ -70,7 +71,7 @@ _POST_BRIDGE = {"was", "were", "is", "are", "been", "has", "have", "had", "be", 
                 "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", ":", "-",
                 "allegations", "allegation", "suspicions", "therefore", "since", "now",
                 "asked", "about", "enquired", "and"}  # "DA was asked about and denied"
-_POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted"}
+_POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted", "clear", "negative"}
 _POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated", "suspected", "found", "raised",
                      "reported", "substantiated", "known", "apparent", "evidenced", "issue", "concern", "feature",
                      "factor", "corroborated", "confirmed", "observed", "seen", "noted", "relevant", "disclose"}
@@ -467,7 +468,8 @@ def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
             nxt = doc[i + 1]
             if not (i + 1 in covered or nxt.lower_ in ("and", "or", "nor")):
                 return False
-        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free", "routine", "routinely"):
+        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free", "routine", "routinely") \
+                and not (doc[i].is_title and i > sent.start):  # a name: "no indication Jason is using drugs"
             return False
         i -= 1
         steps += 1
