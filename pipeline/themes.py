@@ -501,7 +501,9 @@ def _hypothetical(doc, start: int, end: int, sent) -> bool:
         if doc[i].lower_ in _CONDITIONALS or (doc[i].lower_ == "event" and i > sent.start and doc[i - 1].lower_ == "the"):
             return True
         i -= 1
-    inverted = i < sent.start and doc[sent.start].lower_ in _INVERSIONS and "," in sent.text
+    # "Had there been any sign of DA, we would have asked" (with or without the comma).
+    inverted = i < sent.start and doc[sent.start].lower_ in _INVERSIONS and (
+        "," in sent.text or any(t.lower_ in _MODALS for t in sent))
     if inverted and start > sent.start:
         return True  # inside the inverted conditional clause that opens the sentence
     words = [t.lower_ for t in sent]
