@@ -32,6 +32,24 @@ def record(*answers: tuple[str, str, str]) -> AuditReturn:
     )
 
 
+def return_level_f1(cb, split: str) -> tuple[int, float]:
+    """(returns, micro F1 over (return, theme) pairs) of one return split of bench/bench_themes.py."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    from bench_themes import expand, load_returns
+
+    items = load_returns(split)
+    tagged = tag_returns([r for r, _ in items], cb)
+    tp = fp = fn = 0
+    for (_, gold), result in zip(items, tagged):
+        g = expand(cb, [t for answer in gold for t in answer])
+        p = {t.id for t in result.themes}
+        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
+    return len(items), 2 * tp / (2 * tp + fp + fn)
+
+
 @pytest.mark.parametrize("text, theme", [
     ("There were no concerns about domestic abuse.", "domestic_abuse"),
     ("There was no evidence of exploitation.", "exploitation"),
@@ -242,21 +260,9 @@ def test_each_token_pattern_is_anchored_on_an_uncommon_word(cb):
 
 def test_fresh_return_level_heldout_stays_near_target(cb):
     """Issue 7 measure: micro F1 over (return, theme) pairs on the held-out half of bench/data/themes_returns.yaml."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    from bench_themes import expand, load_returns
-
-    items = load_returns("returns-heldout")
-    tagged = tag_returns([r for r, _ in items], cb)
-    tp = fp = fn = 0
-    for (_, gold), result in zip(items, tagged):
-        g = expand(cb, [t for answer in gold for t in answer])
-        p = {t.id for t in result.themes if t.mentions}
-        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
-    assert len(items) == 20
-    assert 2 * tp / (2 * tp + fp + fn) >= 0.85
+    returns, f1 = return_level_f1(cb, "returns-heldout")
+    assert returns == 20
+    assert f1 >= 0.85
 
 
 def test_not_applicable_answers_are_not_coded():
@@ -341,21 +347,9 @@ def test_not_previously_known_is_not_chronology(cb):
 
 def test_round2_return_level_heldout_does_not_fall_below_its_before(cb):
     """Round 2 held-out half (labelled by the guide, never tuned on): micro F1 stays above the 0.79 before."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    from bench_themes import expand, load_returns
-
-    items = load_returns("round2-heldout")
-    tagged = tag_returns([r for r, _ in items], cb)
-    tp = fp = fn = 0
-    for (_, gold), result in zip(items, tagged):
-        g = expand(cb, [t for answer in gold for t in answer])
-        p = {t.id for t in result.themes if t.mentions}
-        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
-    assert len(items) == 22
-    assert 2 * tp / (2 * tp + fp + fn) >= 0.80
+    returns, f1 = return_level_f1(cb, "round2-heldout")
+    assert returns == 22
+    assert f1 >= 0.80
 
 
 VOICE_Q = "How is the voice of the child/adult heard and incorporated into interventions?"
@@ -482,18 +476,6 @@ def test_a_name_given_a_childs_age_reads_as_the_child(cb):
 def test_last_blind_return_set_stays_near_its_first_score(cb):
     """Round 11 (Warrington and Enfield returns written blind, never tuned on) scored 0.89 micro F1 when first
     run; a codebook change that costs it more than a few pairs should be noticed."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    from bench_themes import expand, load_returns
-
-    items = load_returns("round11-heldout")
-    tagged = tag_returns([r for r, _ in items], cb)
-    tp = fp = fn = 0
-    for (_, gold), result in zip(items, tagged):
-        g = expand(cb, [t for answer in gold for t in answer])
-        p = {t.id for t in result.themes}
-        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
-    assert len(items) == 32
-    assert 2 * tp / (2 * tp + fp + fn) >= 0.86
+    returns, f1 = return_level_f1(cb, "round11-heldout")
+    assert returns == 32
+    assert f1 >= 0.86
