@@ -15,8 +15,8 @@ themes_returns_round3a.yaml followed by themes_returns_round3b.yaml, written bli
 (all of themes_returns_round4a.yaml and round4b.yaml: other templates, never tuned on), round5-tune (all of
 themes_returns_round5a.yaml and round5b.yaml: long Warrington answers, written to tune on), round6-tune (all of
 round6a/b: Enfield sections, to tune on), round7-heldout (all of round7a/b; blind, scored, then tuned on),
-round8-heldout ... round11-heldout (all of round8a/b ... 11a/b). Rounds 4, 7, 8, 9 and 10 were scored
-blind first and tuned on afterwards (docs/themes.md gives both); round11 is never tuned on.
+round8-heldout ... round12-heldout (all of round8a/b ... 12a/b). Rounds 4, 7, 8, 9, 10 and 11 were scored
+blind first and tuned on afterwards (docs/themes.md gives both); round12 is never tuned on.
 Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 """
@@ -63,11 +63,13 @@ ROUND9 = [Path(__file__).parent / "data" / f"themes_returns_round9{x}.yaml" for 
 ROUND10 = [Path(__file__).parent / "data" / f"themes_returns_round10{x}.yaml" for x in "ab"]
 # Round 11: 32 returns written blind after tuning on round 10: the session's last score, never tuned on.
 ROUND11 = [Path(__file__).parent / "data" / f"themes_returns_round11{x}.yaml" for x in "ab"]
+# Round 12: 32 returns written blind after tuning on round 11: the session's last score, never tuned on.
+ROUND12 = [Path(__file__).parent / "data" / f"themes_returns_round12{x}.yaml" for x in "ab"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
 RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
                  "round4-heldout", "round5-tune", "round6-tune", "round7-heldout", "round8-heldout",
                  "round9-heldout", "round10-heldout",
-                 "round11-heldout"]
+                 "round11-heldout", "round12-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -90,7 +92,8 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
     paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5,
              "round6": ROUND6, "round7": ROUND7, "round8": ROUND8, "round9": ROUND9,
-             "round10": ROUND10, "round11": ROUND11}.get(split.split("-")[0], [RETURNS])
+             "round10": ROUND10, "round11": ROUND11,
+             "round12": ROUND12}.get(split.split("-")[0], [RETURNS])
     paths = [p for p in paths if p.exists()]
     questions, returns = {}, []
     for path in paths:
@@ -107,7 +110,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return out if split.startswith(("round4-", "round5-", "round6-", "round7-", "round8-", "round9-", "round10-", "round11-")) else _half(out, split)
+    return out if split.startswith(("round4-", "round5-", "round6-", "round7-", "round8-", "round9-", "round10-", "round11-", "round12-")) else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:

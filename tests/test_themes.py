@@ -474,8 +474,8 @@ def test_a_name_given_a_childs_age_reads_as_the_child(cb):
 
 
 def test_last_blind_return_set_stays_near_its_first_score(cb):
-    """Round 11 (Warrington and Enfield returns written blind, never tuned on) scored 0.89 micro F1 when first
+    """Round 12 (Warrington and Enfield returns written blind, never tuned on) scored 0.88 micro F1 when first
     run; a codebook change that costs it more than a few pairs should be noticed."""
-    returns, f1 = return_level_f1(cb, "round11-heldout")
+    returns, f1 = return_level_f1(cb, "round12-heldout")
     assert returns == 32
-    assert f1 >= 0.86
+    assert f1 >= 0.85
