@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_docx import median_ms  # noqa: E402  (one timing helper for both benches)
 for key, value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "ERROR",
                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}.items():
     os.environ.setdefault(key, value)
@@ -36,16 +39,6 @@ for key, value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": 
 AGENCIES = ["Health Visiting", "West Midlands Police", "Oakfield Primary School", "Children's Social Care",
             "Housing", "GP Practice", "CAMHS"]
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", None]
-
-
-def median_ms(fn, path: Path, repeat: int) -> float:
-    fn(path)  # warm caches (imports, templates, first parse) outside the timing
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(path)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def generate_inbox(inbox: Path, count: int) -> None:

@@ -348,6 +348,11 @@ def decide(options: list[Option]) -> list[Option] | None:
 # ---- choice columns: "Question | Yes | No | Comments" tables and option cells with a mark beside them ----
 
 _MARK_GLYPHS = "☒☑✓✔✗✘√■⊠🗹"
+
+
+def _has_mark_glyph(text: str) -> bool:
+    """Whether a text holds a tick, cross or checked-box glyph (the text is built once, not per glyph)."""
+    return any(g in text for g in _MARK_GLYPHS)
 _MARK_WORDS = {"x", "xx", "tick", "ticked", "selected", "*", "yes", "y"}
 _CHOICE_WORDS = {"yes": "Yes", "y": "Yes", "no": "No", "n": "No", "n/a": "N/A", "na": "N/A", "n.a.": "N/A",
                  "not applicable": "N/A"}
@@ -417,7 +422,7 @@ def read_choice_cells(units: list[Unit], options: list[str]) -> list[Unit]:
     pairs: dict[int, list[tuple[Unit, Unit, str, bool]]] = {}  # table -> (option, mark cell, choice, marked)
     for (table, _row), cells in sorted(rows.items()):
         named = {u.col: h for u in cells if u.span == 1 and (h := _heading(u.text, known))}
-        marked = [u for u in cells if any(g in u.text for g in _MARK_GLYPHS) or any(c.checked for c in u.checkboxes)]
+        marked = [u for u in cells if _has_mark_glyph(u.text) or any(c.checked for c in u.checkboxes)]
         yes_no = {"Yes", "No"} <= set(named.values())
         if len(named) >= 2 and not marked and (yes_no or sum(h not in ("Yes", "No", "N/A") for h in named.values()) >= 2):
             if decide([_cell_option(u, named[u.col]) for u in cells if u.col in named]) is None:
