@@ -47,8 +47,9 @@ class Theme(BaseModel):
     question about it: one whose wording or section title matches a ``question_patterns`` phrase ("said",
     "told" under "How is the voice of the child heard?"). ``context_negatable`` says whether negations remove
     such a match ("not previously known" under a history question); None follows ``negatable``.
-    ``context_not_after`` words drop a context match that follows one of them in its sentence ("Mum said she
-    wanted ...": the mother's words, not the child's).
+    ``context_not_after`` words name people whose words are not the theme's: they drop a context match that
+    follows one of them in its sentence ("Mum said she wanted ..."), and any match opening with "she said" or
+    "told" whose nearest person before it is one of them (see pipeline.themes).
     """
 
     model_config = ConfigDict(extra="forbid")

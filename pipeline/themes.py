@@ -214,9 +214,10 @@ class _Tagger:
                                       for t in doc[doc[start].sent.start:start])
 
     def _spoken_by_blocked(self, doc, theme: str, start: int, child_named: bool) -> bool:
-        """For a match that opens with a pronoun ("she said ..."), whether the nearest person named before it
-        (in this sentence or the one before) is one of the theme's ``context_not_after`` words or a parent
-        named in the return: "Mum had low mood and told me she is not sleeping" is the mother's voice."""
+        """Whether a match is someone else's words, for a theme with ``context_not_after`` words (the voice of
+        the child): one that opens with a name other than the child's, when the child's name is known ("Jess
+        told the officer"), or one that opens with a pronoun or a speech verb whose nearest person before it
+        (this sentence or the one before) is a parent: "Mum had low mood and told me she is not sleeping"."""
         blockers = self.blockers.get(theme)
         first = doc[start]
         if not blockers:
