@@ -35,3 +35,14 @@ def doc(*blocks, fmt: str = "docx") -> RawDocument:
 
 def checked(text: str = "", state: bool = True) -> Paragraph:
     return Paragraph(text=text, checkboxes=[Checkbox(checked=state, kind="content_control")])
+
+
+def paragraphs(blocks):
+    """Every paragraph, depth first, including those in cells and nested tables."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block
+        else:
+            for row in block.rows:
+                for cell in row.cells:
+                    yield from paragraphs(cell.blocks)

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from extractors import docx as word
-from models.raw import Paragraph, RawDocument
+from models.raw import RawDocument
 from models.settings import Limits
+from tests.rawbuild import paragraphs
 from models.template import AnswerKind
 from pipeline.layout import build_units
 from pipeline.process import read_choices, read_formatting
@@ -37,16 +38,6 @@ STYLES_WITH_CHARACTER_STYLES = mk.STYLES.replace("</w:styles>", (
 
 def extract(tmp_path: Path, body: str, **kw) -> RawDocument:
     return word.extract(mk.write_docx(tmp_path / "return.docx", body, **kw), Limits())
-
-
-def paragraphs(blocks):
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield block
-        else:
-            for row in block.rows:
-                for cell in row.cells:
-                    yield from paragraphs(cell.blocks)
 
 
 def answer(raw: RawDocument, kind: AnswerKind = YES_NO, options: list[str] = ()) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from extractors import docx
 from models.errors import FileLimitExceeded, UnreadableFile
 from models.raw import Paragraph, Table
 from models.settings import Limits
+from tests.rawbuild import paragraphs
 from pipeline.text import document_lines
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -27,17 +28,6 @@ def read(name: str):
 
 def build(tmp_path: Path, body: str, **kw):
     return docx.extract(mk.write_docx(tmp_path / "case.docx", body, **kw), Limits())
-
-
-def paragraphs(blocks):
-    """Every paragraph, depth first, including those in cells and nested tables."""
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield block
-        else:
-            for row in block.rows:
-                for cell in row.cells:
-                    yield from paragraphs(cell.blocks)
 
 
 def cell_text(table: Table, row: int, col: int) -> str:
