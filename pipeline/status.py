@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from models.record import AuditReturn
 from pipeline.text import normalise
 from pipeline.workspace import LedgerEntry, Reason, Workspace, read_ledger

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from models.record import FlagCode
 from models.template import AnswerKind
-from pipeline.rules.context import PLACEHOLDERS, Context, Finding, leftover_text, question_name, quote
+from pipeline.rules.context import PLACEHOLDERS, Context, Finding, question_name, quote
 from pipeline.text import normalise
 
 # A question that asks for an explanation; "If not, why?" is conditional, so a plain "Yes" can be enough there.
