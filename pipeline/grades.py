@@ -3,8 +3,10 @@ by formatting (the grade highlighted, shaded, bolded or left standing with the o
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -24,6 +26,93 @@ def _options(template: Template) -> list[tuple[str, list[str]]]:
     return [(o.value, [normalise(o.label), *(normalise(a) for a in o.aliases)]) for o in template.grading.options]
 
 
+# ---- the prefilter: most units of a return are answers that cannot hold a grade -------------------------------
+
+_OPTION_MATCH = 88  # fuzz.ratio an option's text needs (see _option_of)
+_OPTION_LONGEST = 40  # longest normalised text _option_of compares
+_SQUEEZE = str.maketrans({c: None for c in _MARK_GLYPHS + _UNMARKED_GLYPHS + " "})
+# English letter frequencies (%), to pick the rarest pieces of a label: a piece seen in every answer screens nothing
+_LETTER_PERCENT = dict(zip("etaoinshrdlcumwfgypbvkjxqz", [12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8,
+                                                          2.8, 2.4, 2.4, 2.2, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.15, 0.15,
+                                                          0.1, 0.07]))
+
+
+def _edits_allowed(label: str) -> int:
+    """The most insertions and deletions any text _option_of reads as ``label`` can differ from it by."""
+    most = 0
+    for n in range(1, _OPTION_LONGEST + 1):  # n: the candidate text's length
+        edits = math.floor((100 - _OPTION_MATCH) / 100 * (n + len(label)) + 1e-6)  # ratio = 100 * (1 - d / (n + L))
+        if abs(n - len(label)) <= edits:
+            most = max(most, edits)
+    return most
+
+
+def _rarest_pieces(text: str, count: int) -> tuple[str, ...]:
+    """``count`` disjoint substrings of ``text`` least likely, together, to occur by chance in English prose."""
+    @lru_cache(maxsize=None)
+    def best(i: int, left: int) -> tuple[float, tuple[str, ...]]:
+        if left == 0:
+            return 0.0, ()
+        if len(text) - i < left:
+            return math.inf, ()
+        choices = [best(i + 1, left)]  # leave text[i] out of every piece
+        for j in range(i + 1, len(text) + 1):
+            chance = math.prod(_LETTER_PERCENT.get(c, 1.0) / 100 for c in text[i:j])
+            rest_chance, rest = best(j, left - 1)
+            choices.append((chance + rest_chance, (text[i:j], *rest)))
+        return min(choices)
+
+    return best(0, count)[1]
+
+
+def _screen(options) -> tuple[str, ...]:
+    """Pieces such that any text _option_of reads as one of ``options`` contains one, spaces and boxes removed."""
+    return _screen_labels(tuple(label for _value, labels in options for label in labels))
+
+
+@lru_cache(maxsize=64)  # per template: the search for pieces costs more than reading a return's grade
+def _screen_labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """See _screen.
+
+    A text within d insertions/deletions of a label keeps intact at least one of any d + 1 disjoint pieces of
+    it (each edit breaks at most one piece), and removing spaces and box glyphs from both never adds edits.
+    """
+    pieces: list[str] = []
+    for label in labels:
+        squeezed = label.translate(_SQUEEZE)
+        count = _edits_allowed(label) + 1
+        pieces.extend(_rarest_pieces(squeezed, count) if count <= len(squeezed) else [""])  # "": cannot screen
+    return tuple(dict.fromkeys(pieces))
+
+
+def _may_hold_grade(text: str, screen: tuple[str, ...]) -> bool:
+    """False only when no part of ``text`` can read as a grade label or option (``screen``, see _screen).
+
+    Exact, not a guess: a unit this turns away would add nothing to read_grade's findings. Grade options
+    are read from the whole unit (when short), from a line split at '/', '|' or 'or', or between boxes;
+    each such text is a substring of the unit, so it holds a piece only if the unit does.
+    """
+    if "grad" in text.lower():  # the grade label (_GRADE_LABEL, case-insensitive) needs these letters
+        return True
+    norm = normalise(text)
+    plain = norm.isascii()  # no box glyph, so removing spaces is all there is to squeezing (and far quicker)
+    squeezed = norm.replace(" ", "") if plain else norm.translate(_SQUEEZE)
+    if not any(piece in squeezed for piece in screen):
+        return False
+    boxes = 0 if plain else len(norm) - len(norm.translate(_SQUEEZE_BOXES))
+    if len(norm) - 2 * boxes - 6 <= _OPTION_LONGEST:  # short enough to be one option with its X or box
+        return True
+    if boxes >= 2:  # options each with its box ('☐ Good ☒ Inadequate') may share a line with anything
+        return True
+    # Longer: only a line of options split at '/', '|' or 'or' can hold one, and every piece of such a line is
+    # an option, so its first piece (up to the first '/', '|' or 'or', or a later one) must be short.
+    for line in text.split("\n"):
+        cut = min((at for at in (line.find("/"), line.find("|"), line.find("or")) if at >= 0), default=-1)
+        if cut >= 0 and len(normalise(line[:cut])) <= _OPTION_LONGEST:
+            return True
+    return False
+
+
 def _strip_marks(text: str) -> tuple[str, bool, bool]:
     """Text without mark glyphs or a standalone X, and whether a mark / an empty box was there."""
     marked = any(g in text for g in _MARK_GLYPHS)
@@ -38,6 +127,7 @@ def _strip_marks(text: str) -> tuple[str, bool, bool]:
 
 
 _BOX = f"{_MARK_GLYPHS}{_UNMARKED_GLYPHS}"
+_SQUEEZE_BOXES = str.maketrans({c: None for c in _BOX})
 _BOX_THEN_LABEL = re.compile(f"([{_BOX}])\\s*([^{_BOX}\\n]+)")
 _LABEL_THEN_BOX = re.compile(f"([^{_BOX}\\n]+?)\\s*([{_BOX}])")
 
@@ -91,10 +181,13 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
     if template.grading is None:
         return set(), None, None
     options = _options(template)
+    screen = _screen(options)
     found: dict[object, list[tuple[Unit, str, bool, bool]]] = defaultdict(list)
     titled: set[object] = set()
     for u in units:
         text = u.text
+        if not _may_hold_grade(text, screen):
+            continue
         key = ("t", u.table) if u.in_table else ("p", None)
         if _GRADE_LABEL.match(text or "") and len(text) < 40:
             titled.add(key)
@@ -195,7 +288,10 @@ def _choose(found: list[Option]) -> list[Option]:
 def _grade_as_text(units: list[Unit], options) -> tuple[set[int], str | None, str | None]:
     """A grade written as text, e.g. 'Overall grade: Good'."""
     for u in units:
-        for line in u.text.split("\n"):
+        text = u.text
+        if "grad" not in text.lower():  # no grade label to match
+            continue
+        for line in text.split("\n"):
             m = _GRADE_LABEL.match(line)
             if m and m.group(1).strip():
                 value = _option_of(_strip_marks(m.group(1))[0], options)
