@@ -20,11 +20,12 @@ from lxml import etree
 from extractors.docx_controls import ControlsAndFields, int_val, page_field
 from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, fill_of, read_run_formats, run_styles
 from extractors.docx_parts import (
-    PAGE_FOOTER, PAGE_HEADER, W_NS, note_blocks, page_blocks, page_parts, read_comments, read_styles,
+    PAGE_FOOTER, PAGE_HEADER, R_ID, W_NS, chunk_kind, decode_text, html_paragraphs, mht_html, note_blocks,
+    page_blocks, page_parts, read_comments, read_styles, text_paragraphs,
 )
-from extractors.package import open_package
-from models.errors import UnreadableFile
-from models.raw import Block, Cell, Checkbox, Location, Paragraph, RawDocument, Row, Span, Table
+from extractors.package import Package, open_embedded, open_package
+from models.errors import FileLimitExceeded, UnreadableFile
+from models.raw import Block, Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Span, Table
 from models.settings import Limits
 
 NS = {
@@ -58,6 +59,9 @@ COMMENT_START, COMMENT_END, COMMENT_REF = _w("commentRangeStart"), _w("commentRa
 ALTERNATE = "{%s}AlternateContent" % NS["mc"]
 CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
 GRAPHIC_DATA = "{%s}graphicData" % NS["a"]
+ALT_CHUNK = _w("altChunk")
+MAX_CHUNK_DEPTH = 3  # a document embedded in an embedded document...: deeper than any real form goes
+_CHUNK_NAMES = {"rtf": "RTF document", "mht": "web archive (.mht)", "": "file"}
 
 # Containers whose children are read as if they were in the parent (accepted view of tracked changes too).
 _TRANSPARENT = {CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE, INS, MOVE_TO, _w("dir"), _w("bdo")}
@@ -198,7 +202,14 @@ class _Reader(ControlsAndFields):
     """One walk over one document: holds the counters and open fields/comments met along the way."""
 
     def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str,
-                 run_formats: dict[str, Format] | None = None):
+                 run_formats: dict[str, Format] | None = None, package: Package | None = None, part: str = "",
+                 depth: int = 0):
+        self.package = package
+        self.part = part  # the part being walked: its relationships resolve r:id references
+        self.depth = depth  # how deep in embedded documents (w:altChunk) this walk is
+        self.warnings: list[str] = []
+        self.chunk_comments: list[Comment] = []
+        self.chunk_revisions = 0
         self.styles = styles
         self.run_formats = run_formats or {}
         self.default_style = default_style
@@ -258,11 +269,78 @@ class _Reader(ControlsAndFields):
                 pass
             elif tag in (COMMENT_START, COMMENT_END):
                 self.comment_mark(child, Location(paragraph=self.body_index) if body else loc)
+            elif tag == ALT_CHUNK:
+                out += self.alt_chunk(child, loc, tags, body)
             else:
                 self.unknown[_qname(child)] += 1
         if pending is not None:
             out += pending.finish()
         return out
+
+    # ---- embedded documents (w:altChunk) ----------------------------------------------------------
+
+    def alt_chunk(self, el, loc: Location, tags: list[str], body: bool) -> list[Block]:
+        """The blocks of a document a w:altChunk pulls in where it stands: Word (.docx or its XML), HTML, a web
+        archive or plain text; anything else (RTF...) is counted unknown with a warning saying what to do."""
+        target = self.package.relationships(self.part).get(el.get(R_ID, ""), ("", ""))[1] if self.package else ""
+        data = self.package.member(target) if target else None
+        if data is None:  # a dangling reference: nothing to read, but the file claims content here
+            self.unknown["w:altChunk"] += 1
+            return []
+        kind = chunk_kind(data, self.package.content_type(target), target)
+        if kind in ("docx", "word-xml"):
+            return self.embedded_word(data, target, kind, loc, tags, body)
+        if kind in ("html", "mht", "text"):
+            text = mht_html(data) if kind == "mht" else decode_text(data)
+            if text is not None:
+                found = html_paragraphs(text, loc, tags) if kind != "text" else text_paragraphs(text, loc, tags)
+                for paragraph in found:
+                    if body:
+                        paragraph.location = Location(paragraph=self.body_index)
+                        self.body_index += 1
+                return found
+        return self.chunk_unread(target, f"an embedded {_CHUNK_NAMES.get(kind, kind)}")
+
+    def chunk_unread(self, target: str, what: str, why: str = "maap cannot read that kind of file") -> list[Block]:
+        self.unknown["w:altChunk"] += 1
+        self.warnings.append(f"{what} ({target}) was not read ({why}): open the original in Word to see what it "
+                             "says, or ask the agency to paste the text into the form instead of inserting a file")
+        return []
+
+    def embedded_word(self, data: bytes, target: str, kind: str, loc: Location, tags: list[str],
+                      body: bool) -> list[Block]:
+        """A Word document inside this one, walked with its own styles and counted with this walk's numbers."""
+        if self.depth >= MAX_CHUNK_DEPTH:
+            return self.chunk_unread(target, "an embedded Word document",
+                                     f"documents embedded more than {MAX_CHUNK_DEPTH} deep are not followed")
+        if kind == "word-xml":
+            package, main = self.package, target
+        else:
+            try:
+                package = open_embedded(data, self.package, target)
+                main = package.main_part()
+            except FileLimitExceeded:
+                raise  # the same size limits as the file itself: a bomb hidden inside is still a bomb
+            except UnreadableFile as e:
+                if e.code == "unsafe_xml":
+                    raise
+                return self.chunk_unread(target, "an embedded Word document", "it is damaged")
+        root = package.parse(main)
+        doc_body = root.find(_w("body")) if root is not None else None
+        if doc_body is None:
+            return self.chunk_unread(target, "an embedded Word document", "it has no body")
+        inner = _reader_for(package, main, self.depth + 1)
+        inner.unknown, inner.warnings = self.unknown, self.warnings
+        inner.table_index, inner.body_index = self.table_index, self.body_index
+        blocks = inner.blocks(doc_body, loc, tags, body=body)
+        self.table_index, self.body_index = inner.table_index, inner.body_index
+        if package is not self.package:
+            self.package.budget = package.budget
+            targets = _targets(package, main)
+            self.chunk_comments += inner.chunk_comments + read_comments(
+                package.parse(targets["comments"]) if "comments" in targets else None, inner)
+        self.chunk_revisions += inner.chunk_revisions + _revisions(doc_body)
+        return blocks
 
     # ---- tables ------------------------------------------------------------------------------------
 
@@ -477,6 +555,23 @@ def _choose(alternate) -> etree._Element:
     return branch if branch is not None else etree.Element("empty")
 
 
+def _targets(package: Package, part: str) -> dict[str, str]:
+    """Relationship type (last word: 'styles', 'comments'...) -> target part, for one part."""
+    return {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in package.relationships(part).values()}
+
+
+def _reader_for(package: Package, main: str, depth: int = 0) -> _Reader:
+    """A walk over one package's main document, with that package's styles."""
+    targets = _targets(package, main)
+    styles_root = package.parse(targets["styles"]) if "styles" in targets else None
+    styles, default_style = read_styles(styles_root)
+    return _Reader(styles, default_style, read_run_formats(styles_root), package, main, depth)
+
+
+def _revisions(root) -> int:
+    return int(root.xpath("count(.//w:ins|.//w:del|.//w:moveFrom|.//w:moveTo)", namespaces=NS))
+
+
 def extract(path: Path, limits: Limits) -> RawDocument:
     """Read a .docx/.docm into a RawDocument (accepted view, document order); raises UnreadableFile."""
     path = Path(path)
@@ -491,10 +586,8 @@ def extract(path: Path, limits: Limits) -> RawDocument:
             code="not_a_word_file",
         )
     rels = package.relationships(main)
-    targets = {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in rels.values()}
-    styles_root = package.parse(targets["styles"]) if "styles" in targets else None
-    styles, default_style = read_styles(styles_root)
-    reader = _Reader(styles, default_style, read_run_formats(styles_root))
+    targets = _targets(package, main)
+    reader = _reader_for(package, main)
     blocks = reader.blocks(body, Location(), [], body=True)
     # Page headers and footers go first (forms put the date, theme or agency there) and notes last; their
     # tables are numbered after the body's, so body locations do not depend on them.
@@ -503,12 +596,13 @@ def extract(path: Path, limits: Limits) -> RawDocument:
     around = page_blocks(package, headers, reader, PAGE_HEADER) + page_blocks(package, footers, reader, PAGE_FOOTER)
     reader.page_fields = False
     notes = note_blocks(package, targets.get("footnotes"), reader) + note_blocks(package, targets.get("endnotes"), reader)
+    reader.part = main
     blocks = around + blocks + notes
     comments = read_comments(package.parse(targets["comments"]) if "comments" in targets else None, reader)
-    revisions = int(root.xpath("count(//w:ins|//w:del|//w:moveFrom|//w:moveTo)", namespaces=NS))
-    warnings = []
+    revisions = _revisions(root) + reader.chunk_revisions
+    warnings = reader.warnings
     if reader.broken_fields:
         warnings.append(f"{reader.broken_fields} field code(s) ran past the end of their paragraph (a damaged field); "
                         "the text after them was read as visible")
-    return RawDocument(file=path.name, format="docx", blocks=blocks, comments=comments, revisions=revisions,
-                       unknown=dict(reader.unknown), warnings=warnings)
+    return RawDocument(file=path.name, format="docx", blocks=blocks, comments=comments + reader.chunk_comments,
+                       revisions=revisions, unknown=dict(reader.unknown), warnings=warnings)

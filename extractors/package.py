@@ -1,14 +1,18 @@
 """Open a Word package (.docx/.docm) safely: refuse what is not a zip, encrypted, corrupt, too big or unsafe XML.
 
 Every expected failure raises an UnreadableFile subclass with a stable ``code`` and a message that names
-the file and says what to do; bugs raise as they are. Macros in a .docm are never run: only XML is read.
+the file and says what to do; bugs raise as they are. Macros in a .docm are never run: only XML is read up
+front; another part (an embedded document a ``w:altChunk`` pulls in) is read on request, within what is
+left of the same unzipped-size budget.
 """
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +39,43 @@ class Package:
 
     name: str
     parts: dict[str, bytes] = field(default_factory=dict)
+    source: Path | bytes | None = None  # where ``member`` reads other parts from
+    budget: int = 0  # unzipped bytes still allowed (parts already read are counted)
+    limits: Limits = field(default_factory=Limits)
+
+    def member(self, part: str) -> bytes | None:
+        """The raw bytes of any part (an XML part, or another one such as an embedded document), or None
+        when there is no such part; reading it spends the package's unzipped-size budget."""
+        if part in self.parts:
+            return self.parts[part]
+        if self.source is None:
+            return None
+        with _zip_errors(self.name):
+            with zipfile.ZipFile(self.source if isinstance(self.source, Path) else io.BytesIO(self.source)) as zf:
+                try:
+                    info = zf.getinfo(part)
+                except KeyError:
+                    return None
+                data = _read_member(zf, info, self.budget, self.name, self.limits)
+        self.budget -= len(data)
+        return data
+
+    def content_type(self, part: str) -> str:
+        """The part's content type from [Content_Types].xml (override, else by extension), lower case; '' if none."""
+        root = self.parse("[Content_Types].xml")
+        if root is None:
+            return ""
+        ext = posixpath.splitext(part)[1].lstrip(".").lower()
+        found = ""
+        for el in root:
+            if not isinstance(el.tag, str):
+                continue
+            local = etree.QName(el).localname
+            if local == "Override" and (el.get("PartName") or "").lstrip("/") == part:
+                return (el.get("ContentType") or "").lower()
+            if local == "Default" and (el.get("Extension") or "").lower() == ext:
+                found = (el.get("ContentType") or "").lower()
+        return found
 
     def parse(self, part: str) -> etree._Element | None:
         """The parsed root of a part, or None when the package has no such part."""
@@ -142,21 +183,29 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, name: 
     return b"".join(chunks)
 
 
-def open_package(path: Path, limits: Limits) -> Package:
-    """Read every XML part of a Word package after the safety checks; raises UnreadableFile with a code."""
-    path = Path(path)
-    name = path.name
-    _check_start(path, limits)
-    if not zipfile.is_zipfile(path):
-        raise UnreadableFile(
-            f"{name}: this is not a Word document (not a .docx package); ask the agency to send the audit tool "
-            "as a Word .docx or PDF",
-            code="not_a_word_file",
-        )
-    budget = int(limits.max_unzipped_mb * _MB)
-    package = Package(name=name)
+@contextmanager
+def _zip_errors(name: str):
+    """Turn the zip library's failures on damaged or encrypted data into UnreadableFile, naming the file."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise UnreadableFile(
+            f"{name}: the file is damaged (its zip data cannot be read); ask the agency to re-save and resend it",
+            code="corrupt_file",
+        ) from e
+    except (NotImplementedError, RuntimeError) as e:  # zipfile's errors for zip encryption / odd compression
+        raise UnreadableFile(
+            f"{name}: the file uses zip encryption or compression maap cannot read; ask the agency to save it "
+            "again from Word without a password",
+            code="corrupt_file",
+        ) from e
+
+
+def _read_package(source: Path | bytes, name: str, limits: Limits, budget: int) -> Package:
+    """Every XML part of a zip (a file, or the bytes of an embedded one) within ``budget`` unzipped bytes."""
+    package = Package(name=name, source=source, limits=limits)
+    with _zip_errors(name):
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
             infos = zf.infolist()
             # Declared sizes can lie (they are re-checked while streaming) but an honest huge package stops here.
             if sum(i.file_size for i in infos) > budget:
@@ -169,15 +218,33 @@ def open_package(path: Path, limits: Limits) -> Package:
                 if _has_doctype(data):
                     raise _unsafe(name, info.filename)
                 package.parts[info.filename] = data
-    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise UnreadableFile(
-            f"{name}: the file is damaged (its zip data cannot be read); ask the agency to re-save and resend it",
-            code="corrupt_file",
-        ) from e
-    except (NotImplementedError, RuntimeError) as e:  # zipfile's errors for zip encryption / odd compression
-        raise UnreadableFile(
-            f"{name}: the file uses zip encryption or compression maap cannot read; ask the agency to save it "
-            "again from Word without a password",
-            code="corrupt_file",
-        ) from e
+    package.budget = budget
     return package
+
+
+def open_package(path: Path, limits: Limits) -> Package:
+    """Read every XML part of a Word package after the safety checks; raises UnreadableFile with a code."""
+    path = Path(path)
+    name = path.name
+    _check_start(path, limits)
+    if not zipfile.is_zipfile(path):
+        raise UnreadableFile(
+            f"{name}: this is not a Word document (not a .docx package); ask the agency to send the audit tool "
+            "as a Word .docx or PDF",
+            code="not_a_word_file",
+        )
+    return _read_package(path, name, limits, int(limits.max_unzipped_mb * _MB))
+
+
+def open_embedded(data: bytes, outer: Package, part: str) -> Package:
+    """A Word package embedded in another (an altChunk's .docx), read within what is left of the outer budget.
+
+    Its size counts against the outer package: a zip bomb hidden inside stops at the same limit. Raises
+    UnreadableFile (code ``corrupt_file``, ``limit_exceeded`` or ``unsafe_xml``) as open_package does.
+    """
+    name = f"{outer.name} (embedded {part})"
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnreadableFile(f"{name}: not a Word package", code="not_a_word_file")
+    inner = _read_package(data, name, outer.limits, outer.budget)
+    outer.budget = inner.budget
+    return inner
