@@ -148,17 +148,23 @@ def read_choices(lines: list[str], kind: AnswerKind, options: list[str]) -> list
     return list(dict.fromkeys(choices)) + comments
 
 
-def _without_strikes(line: str) -> tuple[str, list[str]]:
-    """The line with its struck-through characters taken out, and the struck passages (whole, stripped)."""
+def _struck_ranges(line: str) -> list[list[int]]:
+    """[start, end) of each struck passage of a line: struck runs with only spaces between them are one passage."""
     spans = sorted((a, b) for a, b, st, _d in getattr(line, "spans", ()) if st == "strike")
-    if not spans:
-        return line, []
     merged: list[list[int]] = []
     for a, b in spans:
         if merged and not line[merged[-1][1]:a].strip():  # only spaces between two struck runs: one passage
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
+    return merged
+
+
+def _without_strikes(line: str) -> tuple[str, list[str]]:
+    """The line with its struck-through characters taken out, and the struck passages (whole, stripped)."""
+    merged = _struck_ranges(line)
+    if not merged:
+        return line, []
     kept, passages, pos = [], [], 0
     for a, b in merged:
         kept.append(str(line)[pos:a])
@@ -229,6 +235,21 @@ def read_header_value(lines: list[str]) -> str:
         if str(line).strip():
             out.append(str(line).strip())
     return " ".join(out)
+
+
+_SEP_BEFORE = re.compile(r"(?:/|\||\bor)[\s(\[]*$", re.I)
+_SEP_AFTER = re.compile(r"^[\s)\]]*(?:/|\||or\b)", re.I)
+
+
+def header_struck(lines: list[str]) -> list[str]:
+    """The struck passages of a header value that are not options deleted: 'Open / ~~Closed~~' and
+    'Amelia (Child / ~~Vulnerable adult~~)' choose, a struck name or note beside the value is text deleted."""
+    found = []
+    for line in lines:
+        text = str(line)
+        found += [" ".join(text[a:b].split()) for a, b in _struck_ranges(line)
+                  if not (_SEP_BEFORE.search(text[:a]) or _SEP_AFTER.match(text[b:]))]
+    return found
 
 
 def answer_status(text: str) -> Status:
@@ -310,13 +331,14 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
                  settings: Settings, today: date | None = None) -> AuditReturn:
     """Map, date and validate an extracted document into a record (themes are added separately, in batches)."""
     from pipeline.quality import score_quality
-    from pipeline.validate import validate
+    from pipeline.validate import HEADER_KEY, validate
 
     today = today or date.today()
     mapped = map_document(raw, template)
     header, unparsed = _header(mapped)
     reference = date.fromisoformat(header.date_of_audit) if header.date_of_audit else today
     answers, struck = _answers(mapped, template, reference)
+    struck.update({HEADER_KEY + k: found for k, p in mapped.header.items() if (found := header_struck(p.lines))})
     record = AuditReturn(
         source=Source(file=Path(raw.file).name, sha256=sha256, format=raw.format, ocr=raw.ocr),
         template=TemplateMatch(id=template.id, version=template.version, confidence=round(confidence, 3)),

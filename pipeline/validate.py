@@ -17,6 +17,19 @@ from pipeline.rules import actions, answers, dated, document
 from pipeline.rules.context import Context, Finding
 
 Rule = Callable[[Context], Iterable[Finding]]
+HEADER_KEY = "header:"  # ``struck`` keys for header fields: 'header:case_status'
+
+
+def header_struck_text(ctx: Context) -> Iterator[Finding]:
+    """One per passage struck through in a header value (not an option deleted), quoted in full, as for answers."""
+    labels = {f.key: f.label for f in ctx.template.header}
+    for key, passages in ctx.struck.items():
+        if key.startswith(HEADER_KEY):
+            label = labels.get(key[len(HEADER_KEY):], key[len(HEADER_KEY):])
+            for passage in passages:
+                yield Finding(FlagCode.struck_text, None,
+                              f'The header field "{label}" has text struck through, left out of it: "{passage}".')
+
 
 # In the order flags are listed to an analyst: whole-document problems first, then answer by answer.
 RULES: list[Rule] = [
@@ -33,6 +46,7 @@ RULES: list[Rule] = [
     answers.thin_answer,
     answers.choices_conflict,
     answers.struck_text,
+    header_struck_text,
     answers.undated_answer,
     dated.invalid_date,
     dated.date_in_future,
@@ -124,7 +138,7 @@ def validate(
     ``undated`` maps answer id to its undated event sentences (see ``precompute_undated``); without it, spaCy
     runs here for this record's answers. ``struck`` maps answer id to the passages struck through on the page
     (``pipeline.process.read_formatting`` leaves them out of the answer, so the record alone does not hold
-    them). Never raises on the record's content.
+    them), and ``HEADER_KEY + field`` to those struck in a header value. Never raises on the record's content.
     """
     wanted = _severity(FlagCode.undated_answer, None, template, {}) is not None or any(
         q.checks.get(FlagCode.undated_answer.value) in ("error", "warning", "info") for q in template.questions()

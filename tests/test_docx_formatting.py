@@ -381,3 +381,35 @@ def test_maap_extract_reads_header_options_struck_out_in_a_west_midlands_return(
     assert record["header"]["case_status"] == "Open"
     assert record["header"]["child"] == "Amelia Thornbury"
     assert not any(f["code"] == "struck_text" for f in record["flags"])  # a header option is no answer text
+
+
+def test_free_text_struck_in_a_header_value_is_left_out_and_flagged(tmp_path):
+    """A practitioner's name struck and replaced, and a note struck beside the child's name: both flagged in full;
+    options deleted ('Child / ~~Vulnerable adult~~') still are not."""
+    import docx
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from tests.formbuild import sample_return
+
+    path = sample_return(tmp_path / "wm-header-struck.docx")
+    d = docx.Document(path)
+    header = d.tables[0]
+    practitioner = header.rows[2].cells[1].paragraphs[0]
+    practitioner.text = ""
+    practitioner.add_run("Tom Okafor").font.strike = True
+    practitioner.add_run(" Sam Sample")
+    child = header.rows[-1].cells[1].paragraphs[0]
+    child.text = "Amelia Thornbury (Child / "
+    child.add_run("Vulnerable adult").font.strike = True
+    child.add_run(") ")
+    child.add_run("moved to Leeds").font.strike = True
+    d.save(path)
+    record = json.loads(CliRunner().invoke(main, ["extract", str(path), "--json"]).output)
+    assert record["header"]["practitioner"] == "Sam Sample"
+    assert record["header"]["child"] == "Amelia Thornbury (Child)"
+    struck = [f for f in record["flags"] if f["code"] == "struck_text"]
+    assert [(f["severity"], f["answer"]) for f in struck] == [("warning", None)] * 2
+    messages = " ".join(f["message"] for f in struck)
+    assert '"Tom Okafor"' in messages and '"moved to Leeds"' in messages and 'it: "Vulnerable adult"' not in messages
+    assert "Name of practitioner" in messages  # names the field as the form prints it
