@@ -60,6 +60,12 @@ ALTERNATE = "{%s}AlternateContent" % NS["mc"]
 CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
 GRAPHIC_DATA = "{%s}graphicData" % NS["a"]
 ALT_CHUNK = _w("altChunk")
+PIC, DOC_PR, IMAGEDATA = "{%s}pic" % NS["pic"], "{%s}docPr" % NS["wp"], "{%s}imagedata" % NS["v"]
+OLE_OBJECT, RUBY, RT, RUBY_BASE = "{%s}OLEObject" % NS["o"], _w("ruby"), _w("rt"), _w("rubyBase")
+M_MATH, M_MATH_PARA = "{%s}oMath" % NS["m"], "{%s}oMathPara" % NS["m"]
+PICTURE, SIGNATURE = "[picture]", "[signature]"
+# A picture labelled, named or described as a signature (or sitting just after such a label) is one.
+_SIGNATURE = re.compile(r"\bsign(?:ed|ature|atory)\b", re.IGNORECASE)
 MAX_CHUNK_DEPTH = 3  # a document embedded in an embedded document...: deeper than any real form goes
 _CHUNK_NAMES = {"rtf": "RTF document", "mht": "web archive (.mht)", "": "file"}
 
@@ -223,6 +229,7 @@ class _Reader(ControlsAndFields):
         self.anchors: dict[str, list[str]] = {}
         self.open_anchors: list[str] = []
         self.comment_locs: dict[str, Location] = {}
+        self.last_line: _Line | None = None  # the last paragraph with text: a label a picture may follow
 
     # ---- block level -------------------------------------------------------------------------------
 
@@ -260,6 +267,8 @@ class _Reader(ControlsAndFields):
                                     placeholder or sdt_placeholder, body)
                 if box is not None:
                     self.attach_box(inner, box, loc, tags + sdt_tags)
+                elif not hide:
+                    inner = self.control_blocks(child, inner, sdt_placeholder, loc, tags + sdt_tags)
                 out += inner
             elif tag in _TRANSPARENT:
                 out += self.blocks(child, loc, tags, hide, placeholder, body)
@@ -437,6 +446,8 @@ class _Reader(ControlsAndFields):
         # A direct w:numPr wins over the style's (numId 0 switches a numbered style off).
         line.list_item = style_numbered if numbered is None else numbered
         self.inline(p, line)
+        if line.length:
+            self.last_line = line
         if self.field_hides:
             # A field code or a drop-down result never holds a paragraph mark in a form; one still open here
             # is damaged, and hiding everything after it would silently lose answers.
@@ -464,7 +475,11 @@ class _Reader(ControlsAndFields):
                 self.comment_mark(child, line.loc)
             elif tag in _DROPPED or tag in _IGNORED:
                 pass
-            else:  # maths, stray drawings and anything new: counted, never silently dropped
+            elif tag in (M_MATH, M_MATH_PARA):
+                # Read as linear text, and still counted: a fraction or matrix laid out on one line may mislead.
+                self.add(line, math_text(child))
+                self.unknown[_qname(child)] += 1
+            else:  # stray drawings and anything new: counted, never silently dropped
                 self.unknown[_qname(child)] += 1
 
     def add(self, line: _Line, text: str) -> None:
@@ -502,6 +517,10 @@ class _Reader(ControlsAndFields):
             elif tag == INSTR_TEXT:
                 if self.fields and self.fields[-1][0]:
                     self.fields[-1][3] += child.text or ""
+            elif tag == RUBY:
+                self.ruby(child, line)
+            elif tag == _w("object"):
+                self.ole_object(child, line)
             elif tag == _w("sym"):
                 glyph = _SYMBOLS.get(((child.get(_w("font")) or "").lower(), (child.get(_w("char")) or "").lower()))
                 if glyph:
@@ -514,14 +533,60 @@ class _Reader(ControlsAndFields):
                 self.unknown[_qname(child)] += 1
 
     def shape(self, el, line: _Line) -> None:
-        """Text boxes in a drawing or VML shape become blocks after the paragraph; a shape with none is counted."""
+        """Text boxes in a drawing or VML shape become blocks after the paragraph; a picture leaves a marker in
+        the text; a shape with neither is counted."""
         boxes = list(_outer_textboxes(el))
         for box in boxes:
             line.extra += self.blocks(box, line.loc, line.tags, line.hide)
-        if not boxes:
-            graphic = next(el.iter(GRAPHIC_DATA), None)
-            kind = graphic[0] if graphic is not None and len(graphic) else el
+        if boxes:
+            return
+        graphic = next(el.iter(GRAPHIC_DATA), None)
+        kind = graphic[0] if graphic is not None and len(graphic) else el
+        if kind.tag == PIC or (kind is el and next(el.iter(IMAGEDATA), None) is not None):
+            self.picture(el, line)
+        else:
             self.unknown[_qname(kind)] += 1
+
+    def picture(self, el, line: _Line) -> None:
+        """'[picture]' where a picture stands (counted as unknown: what it shows is not read), or '[signature]'
+        when it is clearly one (named or described so, or just after a 'Signature' label), which is not counted.
+
+        Pictures in page headers and footers are letterhead (logos, crests): neither marked nor counted.
+        """
+        if self.page_fields:
+            return
+        described = " ".join(filter(None, (
+            *(d.get(a) for d in el.iter(DOC_PR) for a in ("name", "descr", "title")),
+            *(d.get("{%s}title" % NS["o"]) for d in el.iter(IMAGEDATA)),
+            "".join(line.parts)[-60:],
+            "".join(self.last_line.parts)[-60:] if self.last_line is not None else "")))
+        signature = bool(_SIGNATURE.search(described))
+        self.marker(line, SIGNATURE if signature else PICTURE)
+        if not signature:
+            self.unknown[_qname(next(el.iter(PIC), el))] += 1
+
+    def marker(self, line: _Line, text: str) -> None:
+        """A bracketed marker for something not text, spaced apart from the words around it."""
+        before = " " if line.parts and not line.parts[-1][-1:].isspace() else ""
+        self.add(line, f"{before}{text} ")
+
+    def ole_object(self, el, line: _Line) -> None:
+        """An embedded object (a spreadsheet, an old equation, an ActiveX control): marked where it stands with
+        its program, and counted, as its content is not read."""
+        ole = next(el.iter(OLE_OBJECT), None)
+        program = ole.get("ProgID") if ole is not None else None
+        self.marker(line, f"[embedded object{': ' + program if program else ''}]")
+        self.unknown["w:object"] += 1
+
+    def ruby(self, el, line: _Line) -> None:
+        """Phonetic guide text (w:ruby): the base text, then the guide in brackets."""
+        base = el.find(RUBY_BASE)
+        if base is not None:
+            self.inline(base, line)
+        guide = el.find(RT)
+        shown = "".join(t.text or "" for t in guide.iter(T)) if guide is not None else ""
+        if shown.strip():
+            self.add(line, f" ({shown.strip()})")
 
     # ---- comments ----------------------------------------------------------------------------------
 
@@ -534,6 +599,38 @@ class _Reader(ControlsAndFields):
                 self.open_anchors.append(comment_id)
         elif comment_id in self.open_anchors:
             self.open_anchors.remove(comment_id)
+
+
+def math_text(el) -> str:
+    """An equation (m:oMath) as one line of text: fractions as a/b, powers as a^b, subscripts as a_b, roots as √(a)."""
+    parts = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        local = etree.QName(child).localname
+        if local == "t":
+            parts.append(child.text or "")
+        elif local.endswith("Pr") or child.tag in _IGNORED:
+            continue
+        elif local == "f":
+            num, den = (math_text(child.find("{%s}%s" % (NS["m"], n))) if child.find("{%s}%s" % (NS["m"], n))
+                        is not None else "" for n in ("num", "den"))
+            parts.append(f"{_grouped(num)}/{_grouped(den)}")
+        elif local in ("sSup", "sSub"):
+            base = child.find("{%s}e" % NS["m"])
+            script = child.find("{%s}%s" % (NS["m"], "sup" if local == "sSup" else "sub"))
+            parts.append(f"{math_text(base) if base is not None else ''}{'^' if local == 'sSup' else '_'}"
+                         f"{_grouped(math_text(script) if script is not None else '')}")
+        elif local == "rad":
+            base = child.find("{%s}e" % NS["m"])
+            parts.append(f"√{_grouped(math_text(base) if base is not None else '')}")
+        else:
+            parts.append(math_text(child))
+    return "".join(parts)
+
+
+def _grouped(text: str) -> str:
+    return text if len(text) <= 1 or text.isalnum() else f"({text})"
 
 
 def _outer_textboxes(el):

@@ -217,3 +217,184 @@ def test_doctype_inside_an_embedded_docx_refuses_the_file(tmp_path):
     with pytest.raises(UnreadableFile) as info:
         read(path)
     assert info.value.code == "unsafe_xml"
+
+
+# ---- what else Word can put in a form ----------------------------------------------------------------------
+
+def build(tmp_path: Path, body: str, name: str = "case.docx", **kw) -> RawDocument:
+    return read(mk.write_docx(tmp_path / name, body, **kw))
+
+
+def picture(name: str = "Picture 1", descr: str = "") -> str:
+    xml = mk.picture().replace('name="Picture 1"', f'name="{name}"' + (f' descr="{descr}"' if descr else ""))
+    return xml
+
+
+DRAWING_NS = " ".join(ns for ns in mk.NAMESPACES.split() if ns.startswith(("xmlns:a=", "xmlns:pic=", "xmlns:wp=")))
+VML_PICTURE = ('<w:r><w:pict><v:shape id="_x0000_i1025" type="#_x0000_t75" style="width:90pt;height:30pt">'
+               '<v:imagedata r:id="rId50" o:title="scan"/></v:shape></w:pict></w:r>')
+
+
+def test_picture_in_an_answer_is_marked_where_it_stands_and_counted(tmp_path):
+    body = mk.tbl(mk.tr(mk.tc("2. Describe the home."), mk.tc(mk.p("See my notes: ", picture())), mk.tc("")),
+                  mk.tr(mk.tc("3. Voice of the child?"), mk.tc(mk.p(VML_PICTURE)), mk.tc("")))
+    raw = build(tmp_path, body)
+    assert [p.text for p in cell_paragraphs(raw, 0, 0, 1)] == ["See my notes: [picture]"]
+    assert [p.text for p in cell_paragraphs(raw, 0, 1, 1)] == ["[picture]"]  # a pasted scan alone: not blank
+    assert raw.unknown == {"pic:pic": 1, "w:pict": 1}  # what they show is not read: the record is flagged
+
+
+def test_signature_pictures_are_marked_but_not_flagged_and_logos_in_page_headers_are_furniture(tmp_path):
+    logo = mk.header_part(mk.p(picture("Company logo")), mk.p("Case ref: FICT-9"))
+    body = mk.tbl(mk.tr(mk.tc("Signature of auditor:"), mk.tc(mk.p(picture())), mk.tc("")),
+                  mk.tr(mk.tc("Auditor"), mk.tc(mk.p(picture("Picture 7", descr="Handwritten signature"))), mk.tc("")),
+                  mk.tr(mk.tc("Signed: "), mk.tc(mk.p(VML_PICTURE)), mk.tc("")))
+    raw = build(tmp_path, body, page_parts={"h1": logo}, section_refs=mk.page_ref("header", "h1"))
+    assert [p.text for p in raw.blocks if isinstance(p, Paragraph)] == ["Case ref: FICT-9"]
+    assert [cell_paragraphs(raw, 0, r, 1)[0].text for r in range(3)] == ["[signature]"] * 3
+    assert raw.unknown == {}
+
+
+def test_picture_answer_reaches_the_record_text_and_flags(tmp_path):
+    from models.record import FlagCode, Status
+    from models.settings import Settings
+    from pipeline.process import read_return
+    from pipeline.templates import load_templates
+    from tests.formbuild import sample_return
+
+    path = sample_return(tmp_path / "wm-picture.docx", q2="PLACEHOLDER-FOR-PICTURE")
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    members["word/document.xml"] = members["word/document.xml"].replace(
+        b"<w:t>PLACEHOLDER-FOR-PICTURE</w:t></w:r>", b"<w:t></w:t></w:r>" + picture().replace(
+            "<w:drawing>", f"<w:drawing {DRAWING_NS}>").encode())
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    record = read_return(path, Settings(isolate=False), load_templates())
+    answer = record.answer("q2")
+    assert answer.answer == "[picture]" and answer.status == Status.answered
+    assert any(f.code == FlagCode.unknown_content and "pic:pic" in f.message for f in record.flags)
+
+
+def test_embedded_object_is_marked_with_its_program_and_counted(tmp_path):
+    ole = ('<w:r><w:object w:dxaOrig="1440" w:dyaOrig="1440"><v:shape id="_x0000_i1026" type="#_x0000_t75"/>'
+           '<o:OLEObject Type="Embed" ProgID="Word.Document.12" ShapeID="_x0000_i1026" r:id="rId60"/></w:object></w:r>')
+    raw = build(tmp_path, mk.p("Chronology attached:", ole))
+    assert document_lines(raw) == ["Chronology attached: [embedded object: Word.Document.12]"]
+    assert raw.unknown == {"w:object": 1}
+
+
+def test_equations_are_read_as_linear_text_and_still_counted(tmp_path):
+    m = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+    frac = ('<m:oMath><m:r><m:t>visits=</m:t></m:r><m:f><m:fPr/><m:num><m:r><m:t>3</m:t></m:r></m:num>'
+            '<m:den><m:r><m:t>4</m:t></m:r></m:den></m:f><m:sSup><m:e><m:r><m:t>x</m:t></m:r></m:e>'
+            '<m:sup><m:r><m:t>2</m:t></m:r></m:sup></m:sSup></m:oMath>')
+    raw = build(tmp_path, mk.p("Attendance ", frac) + mk.p(f'<m:oMathPara xmlns:m="{m}">{frac}</m:oMathPara>'))
+    assert document_lines(raw) == ["Attendance visits=3/4x^2", "visits=3/4x^2"]
+    assert raw.unknown == {"m:oMath": 1, "m:oMathPara": 1}  # a layout flattened to one line: worth a look
+
+
+def test_ruby_and_bidi_wrappers_are_read(tmp_path):
+    ruby = ('<w:r><w:ruby><w:rubyPr><w:rubyAlign w:val="center"/></w:rubyPr><w:rt><w:r><w:t>Shah-na</w:t></w:r></w:rt>'
+            '<w:rubyBase><w:r><w:t>Shana</w:t></w:r></w:rubyBase></w:ruby></w:r>')
+    bidi = ('<w:dir w:val="rtl"><w:r><w:t>مرحبا</w:t></w:r></w:dir><w:bdo w:val="ltr"><w:r><w:t xml:space="preserve"> '
+            'Ref 12</w:t></w:r></w:bdo>')
+    raw = build(tmp_path, mk.p("Child known as ", ruby) + mk.p(bidi))
+    assert document_lines(raw) == ["Child known as Shana (Shah-na)", "مرحبا Ref 12"]
+    assert raw.unknown == {}
+
+
+def test_controls_around_whole_rows_and_cells_keep_their_text_and_tags(tmp_path):
+    body = mk.tbl(mk.sdt(mk.tr(mk.tc("Agency:"), mk.tc("Fictional Trust"), mk.tc("")), tag="agency_row"),
+                  mk.tr(mk.tc("Theme:"), mk.sdt(mk.tc(mk.p("Neglect")), tag="theme_cell"), mk.tc("")),
+                  mk.sdt(mk.tr(mk.tc("Date:"), mk.tc(mk.p(mk.placeholder_run())), mk.tc("")), tag="d", placeholder=True),
+                  mk.tr(mk.tc("Seen?"), mk.sdt(mk.tc(mk.p("☒")), kind=mk.checkbox_sdt(True)[
+                      mk.checkbox_sdt(True).index("<w14:checkbox>"):mk.checkbox_sdt(True).index("</w14:checkbox>") + 15]),
+                        mk.tc("")))
+    raw = build(tmp_path, body)
+    (table,) = [b for b in raw.blocks if isinstance(b, Table)]
+    assert [(p.text, p.tags) for p in cell_paragraphs(raw, 0, 0, 1)] == [("Fictional Trust", ["agency_row"])]
+    assert [(p.text, p.tags) for p in cell_paragraphs(raw, 0, 1, 1)] == [("Neglect", ["theme_cell"])]
+    assert [(p.text, p.placeholder) for p in cell_paragraphs(raw, 0, 2, 1)] == [("", True)]
+    assert raw.unknown == {"w14:checkbox": 1}  # a checkbox control around a whole cell: Word cannot make one
+
+
+# ---- content controls bound to custom XML, and glossary placeholders ----------------------------------------
+
+STORE_ID = "{4A3B2C1D-0000-4000-8000-00000000FICT}"
+CUSTOM = (b'<?xml version="1.0" encoding="UTF-8"?><audit xmlns="urn:fictional:audit">'
+          b'<auditor>Jo Example</auditor><agency>Fictional Health</agency><date>2026-02-14</date></audit>')
+ITEM_PROPS = (f'<?xml version="1.0" encoding="UTF-8" standalone="no"?><ds:datastoreItem ds:itemID="{STORE_ID}" '
+              'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs/>'
+              '</ds:datastoreItem>').encode()
+
+
+def bound(content: str, field: str, xpath: str | None = None, placeholder: bool = False, store: str = STORE_ID) -> str:
+    xpath = xpath or f"/ns0:audit[1]/ns0:{field}[1]"
+    binding = (f'<w:dataBinding w:prefixMappings="xmlns:ns0=\'urn:fictional:audit\'" w:xpath="{xpath}" '
+               f'w:storeItemID="{store}"/><w:text/>')
+    return mk.sdt(content, tag=field, placeholder=placeholder, kind=binding)
+
+
+def with_store(path: Path) -> Path:
+    """The package with a custom XML data store (customXml/item1.xml, its properties naming STORE_ID)."""
+    rels = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships '
+            f'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{mk.REL}/customXmlProps" Target="itemProps1.xml"/></Relationships>').encode()
+    return with_parts(path, {
+        "customXml/item1.xml": (CUSTOM, "", None), "customXml/_rels/item1.xml.rels": (rels, "", None),
+        "customXml/itemProps1.xml": (ITEM_PROPS, "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+                                     None)})
+
+
+def test_bound_controls_showing_nothing_give_their_stored_value(tmp_path):
+    body = mk.tbl(
+        mk.tr(mk.tc("Auditor:"), mk.tc(mk.p(bound(mk.placeholder_run(), "auditor", placeholder=True))), mk.tc("")),
+        mk.tr(mk.tc("Agency:"), mk.tc(mk.p(bound("", "agency"))), mk.tc("")),
+        mk.tr(mk.tc("Date:"), mk.tc(bound(mk.p(""), "date")), mk.tc("")),  # a block-level control, empty
+        mk.tr(mk.tc("Typed:"), mk.tc(mk.p(bound(mk.r("Shown text"), "auditor"))), mk.tc("")))
+    raw = read(with_store(mk.write_docx(tmp_path / "bound.docx", body)))
+    values = [[(p.text, p.placeholder, p.tags) for p in cell_paragraphs(raw, 0, r, 1)] for r in range(4)]
+    assert values == [[("Jo Example", False, ["auditor"])], [("Fictional Health", False, ["agency"])],
+                      [("2026-02-14", False, ["date"])], [("Shown text", False, ["auditor"])]]
+
+
+def test_a_bound_control_with_a_hostile_or_missing_xpath_stays_as_shown(tmp_path):
+    hostile = "//*[count(//*[count(//*)&gt;0])&gt;0]"
+    body = (mk.p(bound(mk.placeholder_run(), "auditor", xpath=hostile, placeholder=True)) +
+            mk.p(bound("", "missing")) + mk.p(bound("", "agency", store="{00000000-0000-0000-0000-000000000000}")))
+    raw = read(with_store(mk.write_docx(tmp_path / "hostile.docx", body)))
+    assert [(p.text, p.placeholder) for p in raw.blocks] == [("", True), ("", False), ("Fictional Health", False)]
+
+
+GLOSSARY_REL = f"{mk.REL}/glossaryDocument"
+
+
+def glossary(parts: dict[str, str]) -> bytes:
+    body = "".join(f'<w:docPart><w:docPartPr><w:name w:val="{name}"/></w:docPartPr><w:docPartBody>{mk.p(text)}'
+                   f'</w:docPartBody></w:docPart>' for name, text in parts.items())
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:glossaryDocument {mk.NAMESPACES}>'
+            f'<w:docParts>{body}</w:docParts></w:glossaryDocument>').encode()
+
+
+def prompt_control(text: str, part: str, tag: str) -> str:
+    # showingPlcHdr lost (a tool or a copy-paste dropped it), the docPart reference kept
+    return (f'<w:sdt><w:sdtPr><w:tag w:val="{tag}"/><w:placeholder><w:docPart w:val="{part}"/></w:placeholder>'
+            f'<w:text/></w:sdtPr><w:sdtContent>{text}</w:sdtContent></w:sdt>')
+
+
+def test_text_that_is_still_the_glossary_placeholder_is_a_placeholder_and_the_glossary_is_never_content(tmp_path):
+    body = (mk.p("Agency: ", prompt_control(mk.r("Enter the agency name."), "AgencyPrompt", "agency")) +
+            prompt_control(mk.p("Describe what the child said."), "VoicePrompt", "voice") +
+            mk.p(prompt_control(mk.r("Fictional Health"), "AgencyPrompt", "agency2")))
+    path = with_parts(mk.write_docx(tmp_path / "glossary.docx", body), {
+        "word/glossary/document.xml": (glossary({"AgencyPrompt": "Enter the agency name.",
+                                                 "VoicePrompt": "Describe what the child said.",
+                                                 "Unused": "Building block text never in the return."}),
+                                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document."
+                                       "glossary+xml|glossaryDocument", "rIdGloss")})
+    raw = read(path)
+    assert [(p.text, p.placeholder, p.tags) for p in raw.blocks] == [
+        ("Agency:", True, ["agency"]), ("", True, ["voice"]), ("Fictional Health", False, ["agency2"])]
+    assert "Building block" not in " ".join(document_lines(raw))

@@ -133,14 +133,16 @@ def test_lists_numbering_styles_and_typed_bullets():
 def test_textbox_read_once_in_order_and_picture_counted():
     raw = read("word-textbox.docx")
     lines = document_lines(raw)
-    assert lines[1:] == ["Before the box.", "Text inside a floating text box.", "After the box."]
-    assert raw.unknown == {"pic:pic": 1}
+    assert lines[1:] == ["Before the box.", "Text inside a floating text box.", "After the box.", "[picture]"]
+    assert raw.unknown == {"pic:pic": 1}  # marked where it stands, and counted: what it shows is not read
 
 
 def test_objects_not_understood_are_counted():
     raw = read("word-unknown-objects.docx")
     assert raw.unknown == {"m:oMath": 1, "w:object": 1, "w:pict": 1, "w:altChunk": 1}
-    assert document_lines(raw)[1:] == ["Formula:", "The answer after the objects."]
+    # the equation is read as linear text and still counted; the object is marked where it stands
+    assert document_lines(raw)[1:] == ["Formula: x=1", "[embedded object: Excel.Sheet.12]",
+                                       "The answer after the objects."]
 
 
 def test_docm_reads_like_docx():
