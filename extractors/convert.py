@@ -1,12 +1,13 @@
 """Read .doc/.rtf/.odt by converting them to .docx with LibreOffice headless, then reading that like any .docx.
 
-Each conversion runs with its own LibreOffice profile in a private temporary folder (parallel
-conversions sharing a profile collide) under limits.seconds_per_file; on timeout the whole process
-group is killed. Macros never run: LibreOffice headless converts without executing them.
+Each conversion runs with its own LibreOffice profile and scratch files in a private temporary folder
+(parallel conversions sharing a profile collide) under limits.seconds_per_file; on timeout the whole
+process group is killed. Macros never run: LibreOffice headless converts without executing them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -42,8 +43,11 @@ def to_docx(path: Path, outdir: Path, limits: Limits) -> Path:
     profile = outdir / "profile"
     command = [soffice, "--headless", "--norestore", "--nologo", f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", "docx", "--outdir", str(outdir), str(source)]
+    # LibreOffice writes scratch files (lu*.tmp) in TMPDIR: here, so one killed on its time limit leaves none
+    # outside the folder the caller removes
+    env = {**os.environ, "TMPDIR": str(outdir)}
     try:
-        run_with_time_limit(command, limits.seconds_per_file, cwd=outdir)
+        run_with_time_limit(command, limits.seconds_per_file, cwd=outdir, env=env)
     except TimeoutError:
         raise FileLimitExceeded(
             f"{path.name}: converting it with LibreOffice took longer than {limits.seconds_per_file:g} s and was "

@@ -10,6 +10,17 @@ Readers start from a ``forkserver`` that has already imported the extractors: th
 Prefect's threads and event loop, which a plain ``fork`` would copy half-locked, and a replacement reader is
 then ready in milliseconds instead of re-importing everything as ``spawn`` would.
 
+Nothing a reader starts outlives it. LibreOffice and OCRmyPDF run in sessions of their own (so their own time
+limit can kill the whole group), out of reach of the reader's process group; once the reader dies they are
+reparented to init, out of reach of its process tree; PR_SET_PDEATHSIG would reach only a converter's first
+process, not the helpers it starts. So each reader marks its environment (the variable ``MARK``, naming the
+reader and its run), which everything it starts inherits across exec, double forks and new sessions. The run
+stops every process so marked whenever it kills a reader or finds one dead, and removes the reader's folder
+(the ``TMPDIR`` of the reader and its converters, where LibreOffice profiles and OCR scratch files go). A run
+killed outright cannot: its readers notice and clean up themselves (``_watch_run``), and what a reader killed
+with the run left is stopped by the next run as it starts its readers (``sweep_orphans``). Marks are found
+in /proc: on other systems converters are stopped only by their own time limits.
+
     with readers(settings):                      # the run: up to settings.concurrency reader processes
         record = read_return(path, settings, templates, today)   # from any of the run's threads
     # every reader process has exited here, on success, error or Ctrl-C
@@ -21,8 +32,12 @@ import errno
 import logging
 import multiprocessing
 import os
+import secrets
+import shutil
 import signal
+import tempfile
 import threading
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import date
@@ -44,6 +59,11 @@ PRELOAD = ["pipeline.process", "extractors.docx", "extractors.pdf", "extractors.
            "pipeline.template_detect", "pipeline.validate", "pipeline.rules.undated", "pipeline.quality", "spacy",
            "spacy.matcher"]
 Formats = dict[str, tuple[str, str]]
+# Every process a reader starts inherits this variable, whose value names the reader and the run that owns it,
+# so the run can find and stop them wherever they end up: in a session of their own, reparented to init after a
+# double fork, or orphaned by a reader that crashed.
+MARK = "MAAP_READER"
+FOLDER_PREFIX = "maap-reader-"
 
 
 class ReaderFault(Exception):
@@ -73,11 +93,19 @@ class Reader:
     """One warm reader process, fed one file at a time over a pipe."""
 
     def __init__(self, context, memory_mb: int, formats: Formats | None = None):
+        self.token = f"{_owner()}.{secrets.token_hex(4)}"
+        # The reader's temporary folder: converters' profiles and scratch files go here, so that one rmtree
+        # clears whatever a killed conversion left.
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self.token}-"))
         self.conn, child = context.Pipe()
         # daemon: multiprocessing terminates it at interpreter exit even if nobody called close()
-        self.process = context.Process(target=_serve, args=(child, memory_mb, dict(formats or {})),
-                                       name="maap-reader", daemon=True)
-        self.process.start()
+        self.process = context.Process(target=_serve, args=(child, memory_mb, dict(formats or {}), self.token,
+                                                            str(self.folder)), name="maap-reader", daemon=True)
+        try:
+            self.process.start()
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         child.close()
         self.memory_mb = memory_mb
         self._templates: dict[str, Template] | None = None
@@ -136,9 +164,11 @@ class Reader:
             return not self._ended and self.process.is_alive()
 
     def kill(self, reap: bool = True) -> None:
-        """Kill the process now, and any converter it started in a session of its own (LibreOffice, OCRmyPDF).
+        """Kill the process now, and every process it started (LibreOffice, OCRmyPDF, tesseract), whether it is
+        still running or has died already, leaving those behind.
 
-        ``reap=False`` leaves waiting for it and closing the pipe to the thread that is reading with it.
+        ``reap=False`` leaves waiting for it, closing the pipe and removing its folder to the thread that is
+        reading with it.
         """
         with self._killing:  # the run's closing thread and the reading thread may both get here
             if self._ended:
@@ -151,6 +181,7 @@ class Reader:
                         os.killpg(group, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):
                         pass
+            stop_marked(lambda token: token == self.token)
             if reap:
                 self._reap()
 
@@ -172,6 +203,9 @@ class Reader:
         if self.process.exitcode is not None:
             self.process.close()
             self._ended = True
+            # A reader that exited on its own may still have left a converter's helper running
+            stop_marked(lambda token: token == self.token)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _crash_message(name: str, exitcode: int | None) -> str:
@@ -191,7 +225,11 @@ def _crash_message(name: str, exitcode: int | None) -> str:
 
 def _tool_groups(pid: int) -> set[int]:
     """Process groups of ``pid``'s descendants other than ours: converters run in their own session, so killing
-    the reader alone would leave them running. Linux only (reads /proc); elsewhere nothing is found."""
+    the reader alone would leave them running. Linux only (reads /proc); elsewhere nothing is found.
+
+    The environment mark (stop_marked) finds more (orphans, double forks); this also finds a converter started
+    with an environment of its own that dropped the mark, as long as the reader is alive to be its ancestor.
+    """
     parent_of: dict[int, int] = {}
     group_of: dict[int, int] = {}
     try:
@@ -218,12 +256,107 @@ def _tool_groups(pid: int) -> set[int]:
     return found - {os.getpgrp()}
 
 
+# --- finding what readers started, wherever it went ---------------------------------------------------------------
+
+def _start_ticks(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, /proc), so a reused pid is not taken for it."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _owner() -> str:
+    """This process as a reader token's owner: pid and start time."""
+    return f"{os.getpid()}.{_start_ticks(os.getpid()) or 0}"
+
+
+def _owner_alive(token: str) -> bool:
+    """Whether the run that started the reader named by ``token`` is still running (when unsure, yes)."""
+    pid, _, rest = token.partition(".")
+    ticks = rest.partition(".")[0]
+    if not pid.isdigit():
+        return True
+    if ticks == "0":  # no /proc when the token was made: a live pid is all there is to go on
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            pass
+        return True
+    return _start_ticks(int(pid)) == ticks
+
+
+def _marked() -> dict[int, str]:
+    """Process id -> reader token, for every process of ours that inherited a reader's MARK. Linux only (reads
+    /proc); elsewhere nothing is found, and readers' converters are stopped only by their own time limits."""
+    found: dict[int, str] = {}
+    needle = f"\0{MARK}=".encode()
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(os.path.join(entry.path, "environ"), "rb") as f:
+                env = b"\0" + f.read()  # a zombie's is empty: it has stopped already
+        except OSError:  # gone, or another user's
+            continue
+        at = env.find(needle)
+        if at >= 0:
+            end = env.find(b"\0", at + len(needle))
+            found[int(entry.name)] = env[at + len(needle):end if end >= 0 else None].decode(errors="replace")
+    return found
+
+
+def stop_marked(which) -> list[int]:
+    """SIGKILL every process whose reader token ``which(token)`` picks, until none is left (a process may fork
+    while we look); returns the pids stopped."""
+    stopped: list[int] = []
+    for _round in range(20):
+        targets = [pid for pid, token in _marked().items() if which(token) and pid != os.getpid()]
+        if not targets:
+            break
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                stopped.append(pid)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.02)  # let the kills land before looking again
+    return stopped
+
+
+def sweep_orphans() -> None:
+    """Stop what readers of runs that no longer exist left running, and remove their folders.
+
+    A run killed outright (the OOM killer, a service manager's timeout) cannot clean up; its readers notice
+    and stop their own converters, but a reader killed with it cannot. The next run's readers start here.
+    """
+    stopped = stop_marked(lambda token: not _owner_alive(token))
+    if stopped:
+        log.warning("stopped %d converter process(es) left running by an earlier run that was killed", len(stopped))
+    try:
+        folders = list(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"))
+    except OSError:
+        return
+    for folder in folders:
+        token = folder.name[len(FOLDER_PREFIX):].rpartition("-")[0]
+        if token.count(".") == 2 and not _owner_alive(token):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class ReaderPool:
     """Up to ``size`` readers shared by the run's threads: a read borrows an idle one (starting one if none is
     idle), and a reader that was killed or died is not given back, so the next read starts a fresh one."""
 
     def __init__(self, size: int, memory_mb: int = 0, formats: Formats | None = None,
                  start_method: str = START_METHOD):
+        sweep_orphans()
         self.context = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             self.context.set_forkserver_preload(PRELOAD)  # no effect once this process's forkserver runs
@@ -358,11 +491,16 @@ def _may_start_processes() -> bool:
 
 # --- inside the reader process -----------------------------------------------------------------------------------
 
-def _serve(conn, memory_mb: int, formats: Formats) -> None:
+def _serve(conn, memory_mb: int, formats: Formats, token: str, folder: str) -> None:
     """The reader's loop: receive (path, settings, templates or None, today), send back one reply, until told
     to stop (None) or the run goes away (the pipe closes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole terminal group; the run decides
     _die_with_parent()
+    # Everything this reader starts inherits the mark, and writes its temporary files in the reader's folder
+    os.environ[MARK] = token
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+    _watch_run(token, folder)
     _cap_memory(memory_mb)
     if formats:
         from extractors.registry import FORMATS
@@ -411,9 +549,29 @@ def _read_one(path: Path, settings: Settings, templates: dict[str, Template], to
         return ("bug", type(e).__name__, "".join(traceback.format_tb(e.__traceback__)[-3:]))
 
 
+def _watch_run(token: str, folder: str) -> None:
+    """Stop this reader, what it started and its folder as soon as the run is gone, even mid-file.
+
+    PR_SET_PDEATHSIG alone does not do it: a reader's parent is the forkserver, which lives on while any
+    reader does, and a reader stuck in a file never reads the pipe that would tell it the run has gone.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        stop_marked(lambda t: t == token)
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="maap-reader-watch", daemon=True).start()
+
+
 def _die_with_parent() -> None:
-    """Ask Linux to kill this reader when its parent (the forkserver, which exits with the run) dies, so a run
-    killed outright leaves no reader behind stuck in a file."""
+    """Ask Linux to kill this reader when its parent, the forkserver, dies. The forkserver lives on while any
+    reader does (each holds its 'alive' pipe), so this is a backstop: _watch_run is what ends a reader stuck in
+    a file when the run is killed outright."""
     try:
         import ctypes
 

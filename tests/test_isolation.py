@@ -10,6 +10,8 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from datetime import date
@@ -25,7 +27,7 @@ from tests.formbuild import sample_return
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKES = {suffix: ("tests.test_isolation", "fake") for suffix in (".hang", ".crash", ".exit", ".hog", ".tool",
-                                                                    ".pid", ".bug")}
+                                                                    ".toolcrash", ".escape", ".pid", ".bug")}
 TODAY = date(2026, 11, 1)
 
 
@@ -44,9 +46,22 @@ def extract(path, limits):
     if path.suffix == ".bug":
         raise ValueError(path.read_text())  # a bug whose message quotes the answer it choked on
     pid_file, form, *_name = path.read_text().splitlines()
-    if path.suffix == ".tool":  # a converter in a session of its own (as LibreOffice runs), then stuck
+    if path.suffix in (".tool", ".toolcrash", ".escape"):
+        # A converter's scratch folder (LibreOffice's profile), where a real conversion would put it
+        scratch = Path(tempfile.mkdtemp(prefix="maap-convert-")) / "profile"
+        scratch.mkdir()
+        Path(pid_file + ".scratch").write_text(str(scratch))
+        Path(pid_file + ".reader").write_text(str(os.getpid()))
+    if path.suffix in (".tool", ".toolcrash"):  # a converter in a session of its own (as LibreOffice runs)
         tool = subprocess.Popen(["sleep", "600"], start_new_session=True)
         Path(pid_file).write_text(str(tool.pid))
+        if path.suffix == ".toolcrash":
+            os.abort()  # the reader dies on its own while the converter runs
+        time.sleep(600)
+    if path.suffix == ".escape":  # a converter whose helper leaves its session and its parent (as daemons do)
+        subprocess.run([sys.executable, "-c", "import subprocess, sys; p = subprocess.Popen(['sleep', '600'], "
+                        "start_new_session=True); open(sys.argv[1], 'w').write(str(p.pid))", pid_file],
+                       start_new_session=True, check=True)
         time.sleep(600)
     with open(pid_file, "a") as f:  # ".pid": say which process read it, then read a real form
         f.write(f"{os.getpid()}\n")
@@ -143,6 +158,77 @@ def test_a_killed_reader_takes_the_converter_it_started_with_it(ws, tmp_path):
     while _running(tool) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _running(tool), "the converter the killed reader started is still running"
+
+
+def _gone(pid: int, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(pid)
+
+
+@pytest.mark.parametrize(("suffix", "code"), [(".toolcrash", "reader_crashed"), (".escape", "limit_exceeded")])
+def test_no_converter_or_scratch_folder_outlives_a_reader_that_crashed_or_whose_helper_left_its_session(
+        ws, tmp_path, suffix, code):
+    """A reader that dies on its own mid-conversion, or is killed while a converter's helper that left the
+    converter's session runs: either way no converter process and no scratch folder is left behind."""
+    pid_file = _pid_file(ws, tmp_path, f"conversion{suffix}")
+    settings = Settings(limits=Limits(seconds_per_file=1))
+    try:
+        with readers(settings, FAKES):
+            run_inbox(ws, settings, today=TODAY)
+        assert _reason(ws, f"conversion{suffix}")["code"] == code
+        tool = int(pid_file.read_text())
+        assert _gone(tool), "the converter the reader started is still running"
+        scratch = Path(Path(str(pid_file) + ".scratch").read_text())
+        assert not scratch.parent.exists(), "the converter's scratch folder was left behind"
+    finally:
+        if pid_file.exists() and _running(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)  # the test's own sleep: never leave it
+
+
+def _run_then_be_killed(root: str, name: str) -> None:
+    """In a process of its own: a run whose reader starts a converter and hangs (the test then kills the run)."""
+    with readers(Settings(), FAKES):
+        run_inbox(Workspace(Path(root)), Settings(), today=TODAY)
+
+
+@pytest.mark.parametrize("reader_too", [False, True])
+def test_nothing_a_run_killed_outright_started_is_left_running(ws, tmp_path, reader_too):
+    """The run itself killed (the OOM killer, a service timeout) while a reader is stuck mid-conversion: the
+    reader stops its converter, removes its folder and exits at once. Killed with the run, it cannot: then
+    the next run stops what it left as soon as it starts its readers."""
+    pid_file = _pid_file(ws, tmp_path, "left-behind.tool")
+    run = subprocess.Popen([sys.executable, "-c", "import sys; from tests.test_isolation import _run_then_be_killed; "
+                            "_run_then_be_killed(sys.argv[1], sys.argv[2])", str(ws.root), "left-behind.tool"],
+                           cwd=ROOT, start_new_session=True)
+    tool = reader = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (pid_file.exists() and pid_file.read_text()):
+            time.sleep(0.05)
+        tool, reader = int(pid_file.read_text()), int(Path(f"{pid_file}.reader").read_text())
+        scratch = Path(Path(f"{pid_file}.scratch").read_text())
+        if reader_too:
+            os.kill(reader, signal.SIGSTOP)  # frozen, so it cannot clean up before it is killed
+        run.kill()
+        run.wait(10)
+        if reader_too:
+            os.kill(reader, signal.SIGKILL)
+            assert _gone(reader)
+            # The converter is orphaned now: nothing of the killed run is left to stop it (only another run
+            # on this machine, starting its readers, may beat ours to it).
+            with readers(Settings(), FAKES):
+                pass
+        assert _gone(tool), "the killed run's converter is still running"
+        assert _gone(reader), "the killed run's reader is still running"
+        assert not scratch.parent.exists()
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for pid in (tool, reader):
+            if pid is not None and _running(pid):
+                os.kill(pid, signal.SIGKILL)  # processes this test started: never leave them behind
 
 
 def test_a_bug_inside_the_reader_is_an_internal_error_and_the_log_quotes_nothing(ws, caplog):
@@ -330,4 +416,90 @@ def test_libreoffice_and_ocr_run_inside_a_reader_under_the_default_memory_cap(tm
             answered = {a["id"] for a in printed["answers"] if a["status"] == "answered"}
             assert answered and answered <= {a["id"] for a in scanned["answers"] if a["status"] == "answered"}
     assert len(results[True]) == 3 and results[True] == results[False]
+    assert multiprocessing.active_children() == []
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Process id -> command name of every descendant of ``pid`` (read from /proc)."""
+    parent_of, name_of = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            parent_of[int(entry.name)], name_of[int(entry.name)] = int(tail.split()[1]), head.split("(", 1)[1]
+    found, todo = {}, [pid]
+    while todo:
+        here = todo.pop()
+        for child, parent in parent_of.items():
+            if parent == here and child not in found:
+                found[child] = name_of[child]
+                todo.append(child)
+    return found
+
+
+def _cmdlines_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes() and _running(int(entry.name)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["stopped by the run", "killed by the system"])
+def test_a_reader_stopped_mid_libreoffice_conversion_leaves_no_libreoffice_and_no_profile(tmp_path, how):
+    from models.errors import UnreadableFile
+    from pipeline.isolation import ReaderPool
+    from pipeline.templates import load_templates
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    source = tmp_path / "return.doc"
+    shutil.copy(ROOT / "samples" / "word-filled-form.doc", source)
+    settings, templates, outcome = Settings(), load_templates(), {}
+    pool = ReaderPool(1, settings.limits.memory_mb)
+
+    def read():
+        try:
+            outcome["record"] = pool.read(source, settings, templates, TODAY)
+        except (UnreadableFile, ReadersStopped) as e:
+            outcome["error"] = e
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        office, reader = {}, None
+        deadline = time.monotonic() + 60
+        while not office and time.monotonic() < deadline and thread.is_alive():
+            for process in multiprocessing.active_children():
+                if process.name == "maap-reader":
+                    reader = process.pid
+                    office = {p: n for p, n in _descendants(reader).items() if "soffice" in n or "oosplash" in n}
+            time.sleep(0.01)
+        assert office, "LibreOffice was not seen converting inside the reader"
+        command = Path(f"/proc/{next(iter(office))}/cmdline").read_bytes().split(b"\0")
+        profile = next(Path(a.decode().split("file://", 1)[1]) for a in command if a.startswith(b"-env:UserInstall"))
+        environ = Path(f"/proc/{next(iter(office))}/environ").read_bytes().split(b"\0")
+        scratch = Path(next(v for v in environ if v.startswith(b"TMPDIR=")).decode().split("=", 1)[1])
+        started = set(_descendants(reader))
+        if how == "stopped by the run":
+            pool.close()  # as on Ctrl-C; a reader over its time limit is killed the same way
+        else:
+            os.kill(reader, signal.SIGKILL)  # as the kernel's OOM killer would
+        thread.join(30)
+        assert not thread.is_alive()
+        expected = ReadersStopped if how == "stopped by the run" else UnreadableFile
+        assert isinstance(outcome.get("error"), expected), outcome
+        assert all(_gone(pid) for pid in started), "a process the reader started is still running"
+        assert _cmdlines_mentioning(str(profile)) == [], "LibreOffice is still running with the reader's profile"
+        assert not profile.parent.exists(), "the conversion's folder and LibreOffice profile were left behind"
+        assert not scratch.exists(), "LibreOffice's scratch folder was left behind"
+    finally:
+        pool.close()
+        thread.join(30)
     assert multiprocessing.active_children() == []
