@@ -18,7 +18,9 @@ from pathlib import Path
 from lxml import etree
 
 from extractors.docx_controls import ControlsAndFields, int_val, page_field
-from extractors.docx_format import FORMAT_TAGS, Format, apply_rpr, fill_of, read_run_formats, run_styles
+from extractors.docx_format import (
+    FORMAT_TAGS, PARAGRAPH_SHADING, Format, apply_rpr, fill_of, read_run_formats, run_styles,
+)
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, R_ID, W_NS, chunk_kind, decode_text, html_paragraphs, mht_html, note_blocks,
     page_blocks, page_parts, read_comments, read_styles, text_paragraphs,
@@ -448,6 +450,9 @@ class _Reader(ControlsAndFields):
         self.inline(p, line)
         if line.length:
             self.last_line = line
+            fill = fill_of(p_pr.get(SHD)) if p_pr else None
+            if fill:  # a paragraph shaded by hand: an option chosen, when it holds one (pipeline.layout.decide)
+                line.spans.append([0, line.length, "emphasis", f"{PARAGRAPH_SHADING}:{fill}"])
         if self.field_hides:
             # A field code or a drop-down result never holds a paragraph mark in a form; one still open here
             # is damaged, and hiding everything after it would silently lose answers.

@@ -9,7 +9,10 @@ then its own ``w:rPr``: each level overrides the one before, property by propert
 as bold are read as on/off, not XOR-ed through the style hierarchy as Word does for nested styles).
 Emphasis is reported only where it differs from the paragraph style, so a bold heading is not "emphasised".
 The paragraph mark's own properties (``w:pPr/w:rPr``) format the mark and any list number, never the text,
-so they are not read.
+so they are not read. A paragraph's own shading (``w:pPr/w:shd``, set directly, not through its style) is an
+emphasis span over all its text, ``paragraph-shading:<fill>``: a separate span, so a run's own shading inside
+it keeps its name. Shading a table style gives (``w:tblStylePr`` conditional formats, banding) is the form's
+design, the same on every return of it, and is not read.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ _VALUED = {
 }
 # Tags in a w:rPr that can make a span; a run whose w:rPr has none of them (fonts, sizes...) is skipped fast.
 FORMAT_TAGS = frozenset([*_TOGGLES, *_VALUED, R_STYLE])
+PARAGRAPH_SHADING = "paragraph-shading"
 EMPHASIS = ("bold", "italic", "underline", "highlight", "shading", "color", "border", "emphasis-mark")
 
 

@@ -413,3 +413,52 @@ def test_free_text_struck_in_a_header_value_is_left_out_and_flagged(tmp_path):
     messages = " ".join(f["message"] for f in struck)
     assert '"Tom Okafor"' in messages and '"moved to Leeds"' in messages and 'it: "Vulnerable adult"' not in messages
     assert "Name of practitioner" in messages  # names the field as the form prints it
+
+
+# ---- paragraph shading, and the shading a table style gives ------------------------------------------------
+
+def shaded_p(text: str, fill: str = "FFFF00") -> str:
+    """A paragraph shaded as a whole (Word: select the paragraph, Shading), not its runs."""
+    return mk.p(text).replace("<w:r>", f'<w:pPr><w:shd w:val="clear" w:color="auto" w:fill="{fill}"/></w:pPr><w:r>', 1)
+
+
+def test_an_option_paragraph_shaded_by_hand_is_chosen(tmp_path):
+    raw = extract(tmp_path, mk.p("Yes") + shaded_p("No") + mk.p("N/A"))
+    assert [(p.text, [s.detail for s in p.spans]) for p in paragraphs(raw.blocks)] == [
+        ("Yes", []), ("No", ["paragraph-shading:FFFF00"]), ("N/A", [])]
+    assert answer(raw) == (["No"], [])
+    plans = extract(tmp_path, "".join(shaded_p(o, "92D050") if o == "Child in Need" else mk.p(o) for o in PLANS))
+    assert answer(plans, AnswerKind.tick_list, PLANS) == (["Child in Need"], [])
+
+
+def test_paragraph_shading_on_every_option_or_in_free_text_chooses_nothing(tmp_path):
+    plain = answer(extract(tmp_path, mk.p("Yes / No") + mk.p("Yes") + mk.p("No")))
+    shaded = answer(extract(tmp_path, shaded_p("Yes / No", "D9D9D9") + shaded_p("Yes", "D9D9D9") + shaded_p("No", "D9D9D9")))
+    assert shaded == plain  # the form's grey on every option: read as if unshaded
+    raw = extract(tmp_path, shaded_p("The family were seen at home on 03/02/2026."))
+    assert answer(raw) == (["The family were seen at home on 03/02/2026."], [])
+
+
+def test_a_banded_table_style_chooses_no_option_but_a_cell_shaded_by_hand_in_it_does(tmp_path):
+    """Table-style shading (banded rows, a shaded first column) is the form's design and is not read; the agency's
+    own shading of one option's cell in such a table still chooses it."""
+    from pipeline.layout import read_choice_cells
+
+    banded = mk.STYLES.replace("</w:styles>", (
+        '<w:style w:type="table" w:styleId="Banded"><w:name w:val="Grid Table 4"/>'
+        '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/></w:tcPr>'
+        '<w:tblStylePr w:type="band1Horz"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="DEEAF6"/></w:tcPr>'
+        '</w:tblStylePr><w:tblStylePr w:type="firstCol"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="5B9BD5"/>'
+        '</w:tcPr></w:tblStylePr></w:style></w:styles>'))
+
+    def chosen(shade: str | None) -> list[str]:
+        rows = [mk.tr(mk.tc(plan), mk.tc("").replace("</w:tcPr>", (
+            '<w:shd w:val="clear" w:color="auto" w:fill="FFFF00"/></w:tcPr>' if plan == shade else "</w:tcPr>")))
+            for plan in PLANS]
+        body = mk.tbl(*rows, grid=(4500, 4500)).replace("TableGrid", "Banded")
+        raw = extract(tmp_path, body, styles=banded)
+        units = read_choice_cells(build_units(raw), PLANS)
+        return [u.text for u in units if u.text]
+
+    assert chosen(None) == []  # the bands and the blue first column choose nothing
+    assert chosen("Looked After") == ["Looked After"]
