@@ -14,14 +14,15 @@ import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from extractors import ocr, pdf_scan
 from extractors.pdf_layout import (
-    CellDraft, Format, Line, Para, TableDraft, apply_fills, assign, fill_cells, find_tables, make_lines, make_paras,
-    para_styled, wraps,
+    CellDraft, Format, Line, Para, TableDraft, apply_fills, assign, fill_cells, find_cell, find_tables, make_lines,
+    make_paras, para_styled, style_index, wraps,
 )
-from extractors.pdf_page import PageContent, read_page
-from models.errors import FileLimitExceeded, UnreadableFile
+from extractors.pdf_page import Note, PageContent, Token, read_page
+from models.errors import FileLimitExceeded, UnreadableFile, UnsupportedFormat
 from models.raw import Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Span, Table
 from models.settings import Limits
 
@@ -97,7 +98,15 @@ def _read(path: Path, limits: Limits, name: str | None = None, scanned: set[int]
                 f"{name}: has {count} pages; maap reads at most {limits.max_pages} (limits.max_pages). "
                 "Check it is one audit return, or raise the limit"
             )
-        pdf.init_forms()
+        form_type = pdfium_c.FPDF_GetFormType(pdf.raw)
+        if form_type == pdfium_c.FORMTYPE_XFA_FULL:
+            # a dynamic XFA (LiveCycle) form lays its pages out from XML only Adobe Reader runs: pdfium shows a
+            # "Please wait..." page, and the answers have no place on any page to be read from
+            raise UnsupportedFormat(
+                f"{name}: this PDF is an XFA form (Adobe LiveCycle), which maap cannot read; ask the agency to "
+                "print it to PDF (File > Print > Microsoft Print to PDF) or to send the Word file")
+        with _quiet_pdfium():
+            pdf.init_forms()
         pages = []
         for i in range(count):
             try:
@@ -112,9 +121,88 @@ def _read(path: Path, limits: Limits, name: str | None = None, scanned: set[int]
                     f"{name}: reading it took longer than {limits.seconds_per_file:g} s (limits.seconds_per_file) "
                     f"and was stopped at page {i + 1}; ask the agency to send it again (a text PDF or Word file), "
                     "or raise the limit")
+        if form_type == pdfium_c.FORMTYPE_XFA_FOREGROUND and pages:
+            _check_xfa_data(pdf, pages)
         return pages
     finally:
         pdf.close()
+
+
+class _quiet_pdfium:
+    """Silence pypdfium2's log line that its build cannot run XFA (a static XFA form is read without it)."""
+
+    def __enter__(self):
+        import logging
+
+        self.logger = logging.getLogger("pypdfium2")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        self.logger.setLevel(self.level)
+
+
+def _xfa_values(pdf: pdfium.PdfDocument) -> list[tuple[str, str]] | None:
+    """(field name, value) for every filled field in a static XFA form's data packet; None when unreadable."""
+    import ctypes
+
+    from defusedxml import ElementTree
+
+    for i in range(pdfium_c.FPDF_GetXFAPacketCount(pdf.raw)):
+        size = pdfium_c.FPDF_GetXFAPacketName(pdf.raw, i, None, 0)
+        label = ctypes.create_string_buffer(size)
+        pdfium_c.FPDF_GetXFAPacketName(pdf.raw, i, label, size)
+        if label.value != b"datasets":
+            continue
+        length = ctypes.c_ulong()
+        pdfium_c.FPDF_GetXFAPacketContent(pdf.raw, i, None, 0, length)
+        data = ctypes.create_string_buffer(length.value)
+        pdfium_c.FPDF_GetXFAPacketContent(pdf.raw, i, data, length.value, length)
+        try:
+            root = ElementTree.fromstring(data.raw[: length.value])
+        except Exception:  # noqa: BLE001 - malformed or hostile XML (entities): reported as not understood
+            return None
+        return [(el.tag.rpartition("}")[2], " ".join(el.text.split())) for el in root.iter()
+                if len(el) == 0 and el.text and el.text.strip()]
+    return []
+
+
+def _field_leaf(name: str) -> str:
+    """'form1[0].#subform[0].Name[0]' -> 'Name': an AcroForm field's name as its XFA data element is named."""
+    return re.sub(r"\[\d+\]", "", name).rpartition(".")[2]
+
+
+_OFF = {"", "0", "off", "false", "no", "n"}
+
+
+def _check_xfa_data(pdf: pdfium.PdfDocument, pages: list[PageContent]) -> None:
+    """A static XFA form keeps its answers twice, in the XFA data and in the form fields maap reads; a viewer
+    other than Adobe Reader may update only one. Values in the data that no form field shows are counted as
+    content not understood (on the first page), so the record is flagged for a reader to check the original."""
+    values = _xfa_values(pdf)
+    unread = pages[0].unknown
+    if values is None:
+        unread["XFA form data (unreadable XML)"] = 1
+        return
+    shown: dict[str, set[str]] = {}
+    for page in pages:
+        for t in page.tokens:
+            if t.tag is None:
+                continue
+            leaf = _field_leaf(t.tag)
+            if t.checkbox is not None:
+                on = t.checkbox.checked
+                export = t.checkbox.label.partition("=")[2]
+                shown.setdefault(leaf, set()).update({export.lower()} if on and export else {"1", "on", "yes"} if on else _OFF)
+            else:
+                shown.setdefault(leaf, set()).add(" ".join(t.text.split()).lower())
+    missing = sum(1 for leaf, value in values if leaf in shown and value.lower() not in shown[leaf]
+                  and not (value.lower() in _OFF and shown[leaf] <= _OFF | {""}))
+    orphans = sum(1 for leaf, _ in values if leaf not in shown)
+    if missing:
+        unread["XFA form data that differs from the form fields"] = missing
+    if orphans:
+        unread["XFA form data with no form field"] = orphans
 
 
 def _render(pdf: pdfium.PdfDocument, index: int):
@@ -132,15 +220,21 @@ def _render(pdf: pdfium.PdfDocument, index: int):
 def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
     """Lay out every page, drop running headers and footers, join tables split by page breaks."""
     laid = []
+    unknown: dict[str, int] = {}
+    remarks: list[Note] = []
     for page in pages:
         tables = find_tables(page)
         apply_fills(page, tables)
+        remarks += _place_typed(page, tables)
+        for name, n in _place_ink(page, tables).items():
+            unknown[name] = unknown.get(name, 0) + n
         if page.ink is not None:
             # tesseract reads a border it sits on as '|', 'l' or '_': not text anyone wrote
             page.tokens = [t for t in page.tokens if not pdf_scan.on_ruling(t, page)]
-        outside = make_lines(assign(page, tables))
+        styles = style_index(page)
+        outside = make_lines(assign(page, tables), styles)
         for table in tables:
-            fill_cells(table)
+            fill_cells(table, styles)
             if page.ink is not None:
                 pdf_scan.find_marks(table, page.ink)
         laid.append((page, tables, outside))
@@ -167,10 +261,69 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
             blocks.extend(_paragraphs(item))
         else:
             blocks.append(_table(item, sum(1 for b in blocks if isinstance(b, Table))))
-    # sticky notes and free-text boxes are reviewers' remarks: comments, never answer text
+    # sticky notes, callouts and free text placed on no line of the form are remarks: comments, never answers
     comments = [Comment(author=n.author, date=n.date, text=n.text, location=Location(page=n.page, bbox=n.bbox))
-                for page in pages for n in page.notes]
-    return RawDocument(file=path.name, format="pdf", blocks=blocks, comments=comments)
+                for n in sorted([n for page in pages for n in page.notes] + remarks, key=lambda n: (n.page, n.bbox[1]))]
+    for page in pages:
+        for name, n in page.unknown.items():
+            unknown[name] = unknown.get(name, 0) + n
+    return RawDocument(file=path.name, format="pdf", blocks=blocks, comments=comments, unknown=unknown)
+
+
+# A line of typed free text takes about this many times its font size from the top of its box.
+LINE_SPACING = 1.25
+
+
+def _place_typed(page: PageContent, tables: list[TableDraft]) -> list[Note]:
+    """Free text typed onto the page (Fill & Sign, a viewer's "add text") as answer text where it was typed;
+    returns those that are remarks instead (comments).
+
+    Inside a table cell it is that cell's text, read in order with what the cell prints. Outside every cell it
+    joins the body when it was typed onto a line of the form: the typewriter tool's text, text level with a
+    printed line ("Date of audit: 12/03/2026"), or text on a fill-in line or over a form field. A box floating
+    anywhere else (a margin, the gap between two paragraphs of guidance) is kept as a comment: a remark is
+    never read into an answer, and a comment stays in the record for a reader to see.
+    """
+    remarks = []
+    for typed in page.typed:
+        x0, top, x1, bottom = typed.note.bbox
+        lines = typed.note.text.count("\n") + 1
+        # the box can be drawn larger than its text: the text starts at its top
+        box = (x0, top, x1, min(bottom, top + lines * LINE_SPACING * typed.size))
+        first = (top, min(bottom, top + LINE_SPACING * typed.size))
+        start = (x0 + min(typed.size, (x1 - x0) / 2), (first[0] + first[1]) / 2)  # where its first letter sits
+        in_cell = find_cell(tables, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2) or find_cell(tables, *start)
+        if in_cell is None and not (typed.typewriter or _on_a_line(page, box, first)):
+            remarks.append(typed.note)
+            continue
+        page.tokens.append(Token(typed.note.text, *box, widget=True))
+    return remarks
+
+
+def _on_a_line(page: PageContent, box, first: tuple[float, float]) -> bool:
+    """Is typed text at ``box`` level with printed text, on a fill-in line, or over a form field?"""
+    for t in page.tokens:
+        cy = (t.top + t.bottom) / 2
+        if t.widget and t.x0 < box[2] and box[0] < t.x1 and t.top < box[3] and box[1] < t.bottom:
+            return True
+        if not t.widget and t.text.strip() and first[0] <= cy <= first[1]:
+            return True
+    height = first[1] - first[0]
+    return any(first[0] <= y <= first[1] + 0.5 * height and a < box[2] and box[0] < b for y, a, b in page.h_edges)
+
+
+def _place_ink(page: PageContent, tables: list[TableDraft]) -> dict[str, int]:
+    """A small ink stroke (a tick drawn with a pen tool) in a table cell that prints no text is a drawn mark,
+    as a vector tick is; one anywhere else is counted as content not understood, never dropped unseen."""
+    unread: dict[str, int] = {}
+    for mark in page.inked:
+        cell = find_cell(tables, (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2)
+        if cell is not None and not any(t.text.strip() for t in page.tokens
+                                        if find_cell(tables, (t.x0 + t.x1) / 2, (t.top + t.bottom) / 2) is cell):
+            page.marks.append(mark)
+        else:
+            unread["annotation /Ink"] = unread.get("annotation /Ink", 0) + 1
+    return unread
 
 
 def _running_lines(pages: list[tuple[PageContent, list[Line]]]) -> set[int]:
@@ -322,11 +475,17 @@ def _paragraphs(para: Para) -> list[Paragraph]:
     return out
 
 
+def _emphasis(f: Format) -> str | None:
+    """A character's emphasis as a Word run's reads ('bold', 'shading:<hex>', 'color:<hex>', joined by '+')."""
+    parts = [p for p in ("bold" if f[2] else "", f"shading:{f[1]}" if f[1] else "", f"color:{f[3]}" if f[3] else "") if p]
+    return "+".join(parts) or None
+
+
 def _spans(formats: list[Format], text: str) -> list[Span]:
-    """Runs of struck characters as 'strike' spans and of highlighted ones as 'emphasis' spans
-    (detail 'shading:<hex>', as a Word run shading reads), over ``text``."""
+    """Runs of struck characters as 'strike' spans and of emphasised ones (bold, highlighted, coloured) as
+    'emphasis' spans, detailed as a Word run's formatting reads, over ``text``."""
     spans = []
-    for style, key in (("strike", lambda f: f[0] or None), ("emphasis", lambda f: f[1])):
+    for style, key in (("strike", lambda f: f[0] or None), ("emphasis", _emphasis)):
         i = 0
         while i < len(formats):
             value = key(formats[i])
@@ -334,7 +493,7 @@ def _spans(formats: list[Format], text: str) -> list[Span]:
             while j < len(formats) and key(formats[j]) == value:
                 j += 1
             if value and text[i:j].strip():
-                spans.append(Span(start=i, end=j, style=style, detail="" if style == "strike" else f"shading:{value}"))
+                spans.append(Span(start=i, end=j, style=style, detail="" if style == "strike" else value))
             i = j
     return sorted(spans, key=lambda s: (s.start, s.style))
 

@@ -15,8 +15,21 @@ SNAP = 3.0  # edges this close are one ruling (Word draws a border as a thin fil
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u2013\-\*]\s")
 
 
-Format = tuple[bool, str | None]  # a character's (struck through, colour of the highlight behind it)
-PLAIN: Format = (False, None)
+# a character's (struck through, colour of the highlight behind it, bold, colour of the glyph when not black)
+Format = tuple[bool, str | None, bool, str | None]
+PLAIN: Format = (False, None, False, None)
+
+
+Styles = tuple[list[float], list]  # bold/coloured text boxes sorted by vertical centre, and those centres
+
+
+def style_index(page: PageContent) -> Styles:
+    """The page's bold or coloured text boxes (``PageContent.styles``) ready for make_lines to look up by line."""
+    ordered = sorted(page.styles, key=lambda s: s[0][1] + s[0][3])
+    return [(s[0][1] + s[0][3]) / 2 for s in ordered], ordered
+
+
+NO_STYLES: Styles = ([], [])
 
 
 @dataclass
@@ -31,7 +44,7 @@ class Line:
     first_word: float  # width of the line's first word: would it have fitted on the line before?
     tokens: list[Token]
     ends_paragraph: bool = False  # the text layer says the paragraph ends here (extractors.pdf_page)
-    formats: list[Format] = field(default_factory=list)  # per character of text: (struck, highlight colour)
+    formats: list[Format] = field(default_factory=list)  # per character of text (Format); [] when all plain
 
     @property
     def height(self) -> float:
@@ -198,7 +211,8 @@ def _grid(page_no: int, hs, vs) -> TableDraft:
     return TableDraft(page_no, bbox, xs, ordered, [page_no], ys, lookup)
 
 
-def _find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None:
+def find_cell(tables: list[TableDraft], x: float, y: float) -> CellDraft | None:
+    """The cell of ``tables`` that holds the point (x, y), or None."""
     for table in tables:
         x0, top, x1, bottom = table.bbox
         if not (x0 <= x <= x1 and top <= y <= bottom):
@@ -216,13 +230,13 @@ def assign(page: PageContent, tables: list[TableDraft]) -> list[Token]:
     """Put each token and mark in the cell that holds its centre; return the tokens outside every table."""
     outside: list[Token] = []
     for token in page.tokens:
-        cell = _find_cell(tables, (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2)
+        cell = find_cell(tables, (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2)
         if cell is None:
             outside.append(token)
         else:
             cell.tokens.append(token)
     for mark in page.marks:
-        cell = _find_cell(tables, (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2)
+        cell = find_cell(tables, (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2)
         if cell is not None:
             cell.marks.append(mark)
     return outside
@@ -230,8 +244,9 @@ def assign(page: PageContent, tables: list[TableDraft]) -> list[Token]:
 
 # ---- tokens -> lines -> paragraphs ---------------------------------------------------------------------
 
-def make_lines(tokens: list[Token]) -> list[Line]:
-    """Group tokens into lines by vertical centre, then read each line left to right."""
+def make_lines(tokens: list[Token], styles: Styles = NO_STYLES) -> list[Line]:
+    """Group tokens into lines by vertical centre, then read each line left to right; ``styles`` (style_index)
+    says which characters are bold or coloured."""
     groups: list[list[Token]] = []
     centres: list[float] = []
     heights: list[float] = []
@@ -243,28 +258,43 @@ def make_lines(tokens: list[Token]) -> list[Line]:
             groups.append([token])
             centres.append(cy)
             heights.append(h)
-    lines = [_line(sorted(g, key=lambda t: t.x0)) for g in groups]
+    lines = [_line(sorted(g, key=lambda t: t.x0), styles) for g in groups]
     return [line for line in lines if line.text or any(t.checkbox or t.widget for t in line.tokens)]
 
 
-def _line(tokens: list[Token]) -> Line:
+def _styled(token: Token, here) -> Format:
+    """A character's Format, bold or coloured when its centre lies in one of the style boxes ``here``."""
+    cx, cy = (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2
+    for (x0, top, x1, bottom), bold, color in here:
+        if x0 - 0.5 <= cx <= x1 + 0.5 and top - 0.5 <= cy <= bottom + 0.5:
+            return (token.struck, token.fill, bold, color)
+    return (token.struck, token.fill, False, None) if token.struck or token.fill else PLAIN
+
+
+def _line(tokens: list[Token], styles: Styles = NO_STYLES) -> Line:
     parts: list[tuple[str, Format]] = []
     height = max(t.bottom - t.top for t in tokens)
+    top, bottom = min(t.top for t in tokens), max(t.bottom for t in tokens)
+    centres, boxes = styles
+    # only the style boxes centred within this line's height are looked at: a handful, usually none
+    here = boxes[bisect.bisect_left(centres, top):bisect.bisect_right(centres, bottom)] if centres else ()
     prev: Token | None = None
     first_word_end = None
     for token in tokens:
+        fmt = _styled(token, here) if here else \
+            (token.struck, token.fill, False, None) if token.struck or token.fill else PLAIN
         if token.text.isspace() or not token.text:
             if token.widget:
                 parts.append((" ", PLAIN))
                 prev = token
             elif parts:
-                parts.append((" ", (token.struck, token.fill)))
+                parts.append((" ", fmt))
             continue
         if prev is not None and (token.widget or prev.widget or token.x0 - prev.x1 > 0.25 * height):
             parts.append((" ", PLAIN))
         if parts and parts[-1][0] == " " and first_word_end is None and prev is not None:
             first_word_end = prev.x1
-        parts.append((token.text, (token.struck, token.fill)))
+        parts.append((token.text, fmt))
         prev = token
     text, formats = _collapse_spaces(parts)
     visible = [t for t in tokens if t.text.strip() or t.widget]
@@ -272,7 +302,7 @@ def _line(tokens: list[Token]) -> Line:
     x1 = max((t.x1 for t in visible), default=tokens[-1].x1)
     end = first_word_end if first_word_end is not None else x1
     last = max((t for t in tokens if t.text.strip()), key=lambda t: t.x1, default=None)
-    return Line(text, x0, min(t.top for t in tokens), x1, max(t.bottom for t in tokens), end - x0, tokens,
+    return Line(text, x0, top, x1, bottom, end - x0, tokens,
                 ends_paragraph=last is not None and last.ends_paragraph,
                 formats=formats if any(f != PLAIN for f in formats) else [])
 
@@ -367,7 +397,7 @@ def apply_fills(page: PageContent, tables: list[TableDraft]) -> None:
 def _shaded_cell(tables: list[TableDraft], box: tuple[float, float, float, float]) -> CellDraft | None:
     """The cell a filled rectangle covers (most of its area, and not beyond its borders), if any."""
     x0, top, x1, bottom = box
-    cell = _find_cell(tables, (x0 + x1) / 2, (top + bottom) / 2)
+    cell = find_cell(tables, (x0 + x1) / 2, (top + bottom) / 2)
     if cell is None:
         return None
     cx0, ctop, cx1, cbottom = cell.bbox
@@ -376,11 +406,11 @@ def _shaded_cell(tables: list[TableDraft], box: tuple[float, float, float, float
     return cell if inside and covered >= 0.8 * (cx1 - cx0) * (cbottom - ctop) else None
 
 
-def fill_cells(table: TableDraft) -> None:
+def fill_cells(table: TableDraft, styles: Styles = NO_STYLES) -> None:
     """Lines and paragraphs of each cell, wrapping at the cell's right edge less its left padding."""
     for row in table.rows:
         for cell in row:
-            lines = make_lines(cell.tokens)
+            lines = make_lines(cell.tokens, styles)
             pad = min((line.x0 - cell.bbox[0] for line in lines), default=2.0)
             right = cell.bbox[2] - min(max(pad, 1.0), 10.0)
             cell.paras = make_paras(lines, cell.page, right)

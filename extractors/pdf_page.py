@@ -55,7 +55,7 @@ _WINGDINGS_NAME = re.compile(r"wingdings[\s_-]*([23]?)")
 
 @dataclass(frozen=True)
 class Note:
-    """A sticky note or free-text box someone added on a page (a PDF annotation): a comment, never an answer."""
+    """A sticky note (or a free-text callout) someone added on a page (a PDF annotation): a comment, never an answer."""
 
     author: str
     text: str
@@ -92,6 +92,19 @@ class Fill:
     edges: tuple[list, list] = ((), ())  # its outline as (horizontal, vertical) edges, until read_formats decides
 
 
+@dataclass(frozen=True)
+class Typed:
+    """Text typed onto the page as a free-text annotation (Acrobat's Fill & Sign, a viewer's "add text").
+
+    The layout decides what it is: inside a table cell it is that cell's answer; outside every cell it joins
+    the body when it was typed on a line of the form (``typewriter``, or level with printed text), else it
+    is kept as a comment (``note``)."""
+
+    note: Note
+    size: float  # font size of its text (from /DA), for the box its lines take
+    typewriter: bool  # /IT /FreeTextTypeWriter: typed onto the form, never a remark pinned to it
+
+
 @dataclass
 class PageContent:
     """Everything the layout step needs from one page."""
@@ -107,6 +120,12 @@ class PageContent:
     notes: list[Note] = field(default_factory=list)
     ink: object | None = None  # a scanned page's straightened image (extractors.pdf_scan.Ink), for drawn marks
     fills: list[Fill] = field(default_factory=list)
+    # boxes of text set in bold or in a colour, with (bold, hex colour or None): pdf_layout styles the characters
+    styles: list[tuple[tuple[float, float, float, float], bool, str | None]] = field(default_factory=list)
+    typed: list[Typed] = field(default_factory=list)
+    inked: list[tuple[float, float, float, float]] = field(default_factory=list)  # small ink annotations
+    unknown: dict[str, int] = field(default_factory=dict)  # annotations met and not read, by kind
+    turns: dict[int, int] = field(default_factory=dict)  # text objects by quarter turn of their direction
 
     @property
     def text_chars(self) -> int:
@@ -329,21 +348,94 @@ def read_formats(page: PageContent) -> None:
             else t for i, t in enumerate(tokens)]
 
 
-def _objects(container_raw, count_fn, get_fn, matrix, top_y: float, page: PageContent) -> None:
+def _objects(container_raw, count_fn, get_fn, matrix, top_y: float, page: PageContent, scratch: _Scratch) -> None:
     for i in range(count_fn(container_raw)):
         obj = get_fn(container_raw, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            _text_object(obj, matrix, top_y, page, scratch)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             _path(obj, _compose(_matrix(obj), matrix), top_y, page)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             page.images += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             # a form XObject's contents are in its own space: compose its matrix with the parent's
             _objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
-                     _compose(_matrix(obj), matrix), top_y, page)
+                     _compose(_matrix(obj), matrix), top_y, page, scratch)
 
 
-_NOTE_SUBTYPES = (pdfium_c.FPDF_ANNOT_TEXT, pdfium_c.FPDF_ANNOT_FREETEXT)
+# A font whose name says one of these is a bold face (Word embeds 'Calibri-Bold', LibreOffice 'NimbusSansBold').
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold", re.I)
+# Text whose darkest-to-lightest channels all sit at or below this is black: Word's automatic colour.
+BLACK_MAX = 0x40
+
+
+def _bold_font(font) -> bool:
+    buf = ctypes.create_string_buffer(128)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buf, len(buf))
+    return bool(_BOLD_NAME.search(buf.value.decode("latin-1"))) or pdfium_c.FPDFFont_GetWeight(font) >= 600
+
+
+class _Scratch:
+    """A page's reusable ctypes out-parameters and its font cache (allocating them per object costs more than
+    the calls that fill them)."""
+
+    def __init__(self):
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.rgba = tuple(ctypes.c_uint() for _ in range(4))
+        self.box = tuple(ctypes.c_float() for _ in range(4))
+        self.bold: dict[int | None, bool] = {}  # font handle -> bold face
+
+
+def _text_object(obj, matrix, top_y: float, page: PageContent, scratch: _Scratch) -> None:
+    """Count the text's direction (for turning a sideways page) and keep the box of bold or coloured text.
+
+    Asked once per text object (a run of characters), not per character: per character costs 3x the page."""
+    m = scratch.matrix
+    pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+    a, b = (m.a, m.b) if matrix[:4] == (1.0, 0.0, 0.0, 1.0) else _compose((m.a, m.b, m.c, m.d, m.e, m.f), matrix)[:2]
+    quarter = (0 if a > 0 else 2) if abs(b) < abs(a) else (1 if b > 0 else 3)
+    page.turns[quarter] = page.turns.get(quarter, 0) + 1
+    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
+    if mode in (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP):
+        return  # an OCR text layer or a clip: nobody sees its face or colour
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    if key not in scratch.bold:
+        scratch.bold[key] = _bold_font(font) if font else False
+    bold = scratch.bold[key] or mode == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE
+    rgba = scratch.rgba
+    getter = pdfium_c.FPDFPageObj_GetStrokeColor if mode == pdfium_c.FPDF_TEXTRENDERMODE_STROKE \
+        else pdfium_c.FPDFPageObj_GetFillColor
+    color = None
+    if getter(obj, *rgba) and rgba[3].value:
+        r, g, b_ = rgba[0].value, rgba[1].value, rgba[2].value
+        if BLACK_MAX < max(r, g, b_) and min(r, g, b_) < 245:
+            color = f"{r:02X}{g:02X}{b_:02X}"
+    if not bold and color is None:
+        return
+    left, bottom, right, top = scratch.box
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return
+    # bounds are in the object's container space: a form XObject's contents need its matrix
+    a_, b_, c_, d_, e_, f_ = matrix
+    xs, ys = [], []
+    for x, y in ((left.value, bottom.value), (right.value, top.value), (left.value, top.value), (right.value, bottom.value)):
+        xs.append(a_ * x + c_ * y + e_)
+        ys.append(top_y - (b_ * x + d_ * y + f_))
+    page.styles.append(((min(xs), min(ys), max(xs), max(ys)), bold, color))
+
+
+# Annotations that carry nothing an agency wrote: the window of a sticky note, links, printers' marks.
+_IGNORED = {pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_WATERMARK,
+            pdfium_c.FPDF_ANNOT_PRINTERMARK, pdfium_c.FPDF_ANNOT_TRAPNET}
+_HIDDEN = pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
+# pdfium's subtype numbers as the names a PDF writes, for the unknown-content count
+_SUBTYPE_NAMES = {getattr(pdfium_c, f"FPDF_ANNOT_{k.upper()}"): k for k in (
+    "Text", "Link", "FreeText", "Line", "Square", "Circle", "Polygon", "PolyLine", "Highlight", "Underline",
+    "Squiggly", "StrikeOut", "Stamp", "Caret", "Ink", "Popup", "FileAttachment", "Sound", "Movie", "Widget",
+    "Screen", "PrinterMark", "TrapNet", "Watermark", "ThreeD", "RichMedia", "XFAWidget", "Redact")}
+_FONT_SIZE = re.compile(rb"([\d.]+)\s+Tf")
 
 
 def _pdf_date(value: str) -> str | None:
@@ -356,8 +448,8 @@ def _pdf_date(value: str) -> str | None:
     return date if hour is None else f"{date}T{hour}:{minute or '00'}:{second or '00'}"
 
 
-def _note(annot, number: int, box: tuple[float, float, float, float]) -> Note | None:
-    text = _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"Contents").strip()
+def _note(annot, number: int, box: tuple[float, float, float, float], text: str | None = None) -> Note | None:
+    text = (_utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"Contents") if text is None else text).strip()
     if not text:
         return None
     author = _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, b"T").strip()
@@ -366,48 +458,148 @@ def _note(annot, number: int, box: tuple[float, float, float, float]) -> Note | 
     return Note(author, text, _pdf_date(date), number, tuple(round(v, 2) for v in box))
 
 
-def _annotations(page_raw, form, top_y: float, number: int) -> tuple[list[Token], list[Note]]:
-    """Form fields as tokens placed at their widget rectangles (text values, checkbox and radio states), and
-    sticky notes and free-text boxes as Notes. ``form`` may be None (no form environment: no widget values)."""
-    tokens: list[Token] = []
-    notes: list[Note] = []
+def _box(rect, top_y: float) -> tuple[float, float, float, float]:
+    return (min(rect.left, rect.right), top_y - max(rect.top, rect.bottom),
+            max(rect.left, rect.right), top_y - min(rect.top, rect.bottom))
+
+
+def _quads(annot, rect, top_y: float) -> list[tuple[float, float, float, float]]:
+    """The boxes a text markup annotation (highlight, strike-out) covers: one per line, else its rectangle."""
+    quad = pdfium_c.FS_QUADPOINTSF()
+    boxes = []
+    for i in range(pdfium_c.FPDFAnnot_CountAttachmentPoints(annot)):
+        if pdfium_c.FPDFAnnot_GetAttachmentPoints(annot, i, quad):
+            xs, ys = (quad.x1, quad.x2, quad.x3, quad.x4), (quad.y1, quad.y2, quad.y3, quad.y4)
+            boxes.append((min(xs), top_y - max(ys), max(xs), top_y - min(ys)))
+    return boxes or [_box(rect, top_y)]
+
+
+def _annot_color(annot, default: str) -> str:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFAnnot_GetColor(annot, pdfium_c.FPDFANNOT_COLORTYPE_Color, r, g, b, a):
+        return default
+    return f"{r.value:02X}{g.value:02X}{b.value:02X}"
+
+
+def _typed(annot, number: int, box) -> Typed | Note | None:
+    """A free-text annotation: a callout (it points at something, a reviewer's remark) is a Note; any other is
+    Typed, for the layout to place. Its text is /Contents, else the rich text (/RC) with its markup removed."""
+    string = lambda key: _utf16(pdfium_c.FPDFAnnot_GetStringValue, annot, key)  # noqa: E731
+    text = string(b"Contents") or re.sub(r"<[^>]*>", " ", string(b"RC"))
+    text = "\n".join(" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    note = _note(annot, number, box, text.strip("\n "))
+    if note is None:
+        return None
+    intent = string(b"IT").lower()
+    if "callout" in intent or pdfium_c.FPDFAnnot_HasKey(annot, b"CL"):
+        return note
+    size = _FONT_SIZE.search(string(b"DA").encode("latin-1", "replace"))
+    return Typed(note, float(size.group(1)) if size and float(size.group(1)) > 0 else 10.0, "typewriter" in intent)
+
+
+def _annotations(page_raw, form, top_y: float, number: int, page: PageContent) -> None:
+    """Annotations into the page (in place): form fields as tokens at their widget rectangles (text values,
+    checkbox and radio states); sticky notes as Notes; free text as Typed; highlight and strike-out markup
+    as fills and strike lines (read_formats reads them as it reads Word's); a small ink stroke as a mark.
+    Any other kind someone added is counted in ``page.unknown``. ``form`` may be None (no widget values)."""
     rect = pdfium_c.FS_RECTF()
     for i in range(pdfium_c.FPDFPage_GetAnnotCount(page_raw)):
         annot = pdfium_c.FPDFPage_GetAnnot(page_raw, i)
         try:
             subtype = pdfium_c.FPDFAnnot_GetSubtype(annot)
-            if subtype in _NOTE_SUBTYPES and pdfium_c.FPDFAnnot_GetRect(annot, rect):
-                box = (min(rect.left, rect.right), top_y - max(rect.top, rect.bottom),
-                       max(rect.left, rect.right), top_y - min(rect.top, rect.bottom))
-                note = _note(annot, number, box)
-                notes.extend([note] if note else [])
+            if subtype in _IGNORED or pdfium_c.FPDFAnnot_GetFlags(annot) & _HIDDEN \
+                    or not pdfium_c.FPDFAnnot_GetRect(annot, rect):
                 continue
-            if subtype != pdfium_c.FPDF_ANNOT_WIDGET or form is None:
-                continue
-            kind = pdfium_c.FPDFAnnot_GetFormFieldType(form, annot)
-            name = _utf16(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
-            if not pdfium_c.FPDFAnnot_GetRect(annot, rect):
-                continue
-            box = (min(rect.left, rect.right), top_y - max(rect.top, rect.bottom),
-                   max(rect.left, rect.right), top_y - min(rect.top, rect.bottom))
-            if kind in (pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON):
-                label = name
-                if kind == pdfium_c.FPDF_FORMFIELD_RADIOBUTTON:
-                    label = f"{name}={_utf16(pdfium_c.FPDFAnnot_GetFormFieldExportValue, form, annot)}"
-                checked = bool(pdfium_c.FPDFAnnot_IsChecked(form, annot))
-                tokens.append(Token("", *box, checkbox=Checkbox(checked=checked, kind="acroform", label=label),
-                                    tag=name, widget=True))
-            elif kind in (pdfium_c.FPDF_FORMFIELD_TEXTFIELD, pdfium_c.FPDF_FORMFIELD_COMBOBOX,
-                          pdfium_c.FPDF_FORMFIELD_LISTBOX):
-                value = _utf16(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot)
-                tokens.append(Token(value, *box, tag=name, widget=True))
+            box = _box(rect, top_y)
+            if subtype == pdfium_c.FPDF_ANNOT_WIDGET:
+                if form is not None:
+                    _widget(form, annot, box, page)
+            elif subtype == pdfium_c.FPDF_ANNOT_TEXT:
+                page.notes.extend(n for n in [_note(annot, number, box)] if n)
+            elif subtype == pdfium_c.FPDF_ANNOT_FREETEXT:
+                typed = _typed(annot, number, box)
+                (page.typed if isinstance(typed, Typed) else page.notes).extend([typed] if typed else [])
+            elif subtype == pdfium_c.FPDF_ANNOT_HIGHLIGHT:
+                color = _annot_color(annot, "FFFF00")
+                page.fills += [Fill(q, color, edges=([], [])) for q in _quads(annot, rect, top_y)]
+            elif subtype == pdfium_c.FPDF_ANNOT_STRIKEOUT:
+                # a line through the middle of each marked line: read_formats strikes the characters it crosses
+                page.h_edges += [((q[1] + q[3]) / 2, q[0], q[2]) for q in _quads(annot, rect, top_y)]
+            elif subtype == pdfium_c.FPDF_ANNOT_INK and 2 < max(box[2] - box[0], box[3] - box[1]) \
+                    and box[2] - box[0] <= MARK_MAX and box[3] - box[1] <= MARK_MAX:
+                page.inked.append(box)
+            else:
+                name = f"annotation /{_SUBTYPE_NAMES.get(subtype, subtype)}"
+                page.unknown[name] = page.unknown.get(name, 0) + 1
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
-    return tokens, notes
+
+
+def _widget(form, annot, box, page: PageContent) -> None:
+    kind = pdfium_c.FPDFAnnot_GetFormFieldType(form, annot)
+    name = _utf16(pdfium_c.FPDFAnnot_GetFormFieldName, form, annot)
+    if kind in (pdfium_c.FPDF_FORMFIELD_CHECKBOX, pdfium_c.FPDF_FORMFIELD_RADIOBUTTON):
+        label = name
+        if kind == pdfium_c.FPDF_FORMFIELD_RADIOBUTTON:
+            label = f"{name}={_utf16(pdfium_c.FPDFAnnot_GetFormFieldExportValue, form, annot)}"
+        checked = bool(pdfium_c.FPDFAnnot_IsChecked(form, annot))
+        page.tokens.append(Token("", *box, checkbox=Checkbox(checked=checked, kind="acroform", label=label),
+                                 tag=name, widget=True))
+    elif kind in (pdfium_c.FPDF_FORMFIELD_TEXTFIELD, pdfium_c.FPDF_FORMFIELD_COMBOBOX,
+                  pdfium_c.FPDF_FORMFIELD_LISTBOX):
+        page.tokens.append(Token(_utf16(pdfium_c.FPDFAnnot_GetFormFieldValue, form, annot), *box, tag=name,
+                                 widget=True))
+
+
+def _moved(content: PageContent, point, width: float, height: float) -> None:
+    """Map every position on the page through ``point`` (x, top) -> (x, top), in place; boxes stay min/max."""
+    def box(b):
+        (x0, y0), (x1, y1) = point(b[0], b[1]), point(b[2], b[3])
+        return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+    def edges(hs, vs):
+        out_h, out_v = [], []
+        for (ax, ay), (bx, by) in [(point(a, y), point(b, y)) for y, a, b in hs] + \
+                                   [(point(x, a), point(x, b)) for x, a, b in vs]:
+            if abs(ay - by) <= abs(ax - bx):
+                out_h.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+            else:
+                out_v.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
+        return out_h, out_v
+
+    def note(n):
+        return Note(n.author, n.text, n.date, n.page, box(n.bbox))
+
+    content.width, content.height = width, height
+    content.tokens = [replace(t, **dict(zip(("x0", "top", "x1", "bottom"), box((t.x0, t.top, t.x1, t.bottom)))))
+                      for t in content.tokens]
+    content.h_edges, content.v_edges = edges(content.h_edges, content.v_edges)
+    content.marks = [box(m) for m in content.marks]
+    content.inked = [box(m) for m in content.inked]
+    content.fills = [replace(f, bbox=box(f.bbox), edges=edges(*f.edges)) for f in content.fills]
+    content.styles = [(box(b), bold, color) for b, bold, color in content.styles]
+    content.notes = [note(n) for n in content.notes]
+    content.typed = [replace(t, note=note(t.note)) for t in content.typed]
+
+
+def _turn(content: PageContent) -> None:
+    """Turn a page whose text runs sideways (a landscape form on a /Rotate'd portrait page, or the other way)
+    so that most of its text reads left to right, as a reader turns the sheet."""
+    quarter = max(content.turns, key=content.turns.get, default=0)
+    w, h = content.width, content.height
+    if quarter == 1:  # text runs up the page: turn the sheet a quarter clockwise
+        _moved(content, lambda x, y: (h - y, x), h, w)
+    elif quarter == 2:
+        _moved(content, lambda x, y: (w - x, h - y), w, h)
+    elif quarter == 3:
+        _moved(content, lambda x, y: (y, w - x), h, w)
 
 
 def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
-    """Read page ``index`` (0-based) of an open document; call pdf.init_forms() first to get form values."""
+    """Read page ``index`` (0-based) of an open document; call pdf.init_forms() first to get form values.
+
+    Positions are in points from the top-left corner of the page as a reader holds it: the media box's
+    offset is removed, and a page whose text runs sideways is turned (``_turn``)."""
     page = pdf[index]
     try:
         left, bottom, right, top_y = page.get_mediabox()
@@ -418,20 +610,13 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         finally:
             textpage.close()
         identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-        _objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, identity, top_y, content)
-        read_formats(content)
-        widgets, content.notes = _annotations(page.raw, pdf.formenv.raw if pdf.formenv else None, top_y, index + 1)
-        content.tokens.extend(widgets)
+        _objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, identity, top_y, content, _Scratch())
+        _annotations(page.raw, pdf.formenv.raw if pdf.formenv else None, top_y, index + 1, content)
         if left:
             # keep x relative to the visible page's left edge
-            content.tokens = [replace(t, x0=t.x0 - left, x1=t.x1 - left) for t in content.tokens]
-            content.h_edges = [(y, a - left, b - left) for y, a, b in content.h_edges]
-            content.v_edges = [(x - left, a, b) for x, a, b in content.v_edges]
-            content.marks = [(a - left, b, c - left, d) for a, b, c, d in content.marks]
-            content.fills = [replace(f, bbox=(f.bbox[0] - left, f.bbox[1], f.bbox[2] - left, f.bbox[3]))
-                             for f in content.fills]
-            content.notes = [Note(n.author, n.text, n.date, n.page, (n.bbox[0] - left, n.bbox[1], n.bbox[2] - left, n.bbox[3]))
-                             for n in content.notes]
+            _moved(content, lambda x, y: (x - left, y), content.width, content.height)
+        _turn(content)
+        read_formats(content)
         return content
     finally:
         page.close()
