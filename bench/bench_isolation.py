@@ -9,6 +9,9 @@ Run: .venv/bin/python bench/bench_isolation.py [--repeat N] [--count N]
    forkserver (which imports the extractors) and the first reader.
 3. Start methods: in a fresh process, the time from creating a reader to its first record, then for a
    replacement reader (as after a crash), with "forkserver" (maap's choice) and "spawn".
+4. Cleanup: one look through /proc for the processes a reader started (made on every reader's exit or kill,
+   and when a run starts its readers), against the machine's process count; then killing a busy reader,
+   its converter and its folder.
 Ratios against baselines measured in the same run; nothing here asserts a time. All returns are fictional.
 """
 
@@ -115,13 +118,66 @@ def start_methods() -> None:
         print(f"  {method:10s} first reader {r['first'] * 1000:7.0f} ms   replacement {r['replacement'] * 1000:7.0f} ms")
 
 
+def cleanup() -> None:
+    """The cost of making sure nothing a reader started outlives it."""
+    import os
+    import threading
+
+    from pipeline.isolation import ReaderPool, _marked, sweep_orphans
+
+    processes = sum(1 for name in os.listdir("/proc") if name.isdigit()) if os.path.isdir("/proc") else 0
+    scans, sweeps = [], []
+    for _ in range(50):
+        start = time.perf_counter()
+        _marked()
+        scans.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        sweep_orphans()
+        sweeps.append(time.perf_counter() - start)
+    print(f"cleanup ({processes} processes on this machine):")
+    print(f"  one look for a reader's processes {statistics.median(scans) * 1000:6.2f} ms   "
+          f"sweep at a run's start {statistics.median(sweeps) * 1000:6.2f} ms (medians of 50)")
+    with tempfile.TemporaryDirectory(prefix="maap-bench-cleanup-") as tmp:
+        stuck = Path(tmp) / "stuck.tool"
+        stuck.write_text(f"{Path(tmp) / 'pid'}\n-\n")
+        figures = []
+        for _ in range(3):
+            pool = ReaderPool(1, formats={".tool": ("tests.test_isolation", "fake")})
+            thread = threading.Thread(target=lambda: _read_quietly(pool, stuck))
+            thread.start()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not (Path(tmp) / "pid").exists():
+                time.sleep(0.01)
+            start = time.perf_counter()
+            pool.close()  # kills the busy reader, its converter ('sleep', in a session of its own) and its folder
+            thread.join()
+            figures.append(time.perf_counter() - start)
+            (Path(tmp) / "pid").unlink()
+    print(f"  killing a busy reader with its converter and folder {statistics.median(figures) * 1000:6.1f} ms "
+          "(median of 3)")
+
+
+def _read_quietly(pool, path: Path) -> None:
+    from models.settings import Settings
+    from pipeline.isolation import ReadersStopped
+
+    try:
+        pool.read(path, Settings(), {}, TODAY)
+    except (ReadersStopped, Exception):
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per mode (median reported)")
     parser.add_argument("--count", type=int, default=100, help="generated returns for the second comparison")
     parser.add_argument("--first-run-child", nargs=2, metavar=("ISOLATE", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--start-method-child", metavar="METHOD", help=argparse.SUPPRESS)
+    parser.add_argument("--cleanup-only", action="store_true", help="only measure cleanup (section 4)")
     args = parser.parse_args()
+    if args.cleanup_only:
+        cleanup()
+        return
     if args.first_run_child:
         first_run_child(args.first_run_child[0] == "True", Path(args.first_run_child[1]))
         return
@@ -133,6 +189,7 @@ def main() -> None:
         compare("run_inbox over generated returns", Path(tmp), max(1, args.repeat // 2), None, args.count)
         first_run(Path(tmp))
     start_methods()
+    cleanup()
 
 
 if __name__ == "__main__":

@@ -450,17 +450,27 @@ def _cmdlines_mentioning(text: str) -> list[int]:
     return found
 
 
+CONVERTERS = {"LibreOffice": ("soffice", ("soffice", "oosplash")), "OCR": ("ocrmypdf", ("ocrmypdf", "tesseract"))}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["stopped by the run", "killed by the system"])
-def test_a_reader_stopped_mid_libreoffice_conversion_leaves_no_libreoffice_and_no_profile(tmp_path, how):
+@pytest.mark.parametrize(("converter", "how"), [("LibreOffice", "stopped by the run"),
+                                                ("LibreOffice", "killed by the system"), ("OCR", "killed by the system")])
+def test_a_reader_stopped_mid_conversion_leaves_no_converter_and_no_scratch_files(tmp_path, converter, how):
     from models.errors import UnreadableFile
     from pipeline.isolation import ReaderPool
     from pipeline.templates import load_templates
 
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed")
-    source = tmp_path / "return.doc"
-    shutil.copy(ROOT / "samples" / "word-filled-form.doc", source)
+    tool, names = CONVERTERS[converter]
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+    if converter == "OCR":
+        from tests.test_ocr import scan
+
+        source = scan(tmp_path)
+    else:
+        source = tmp_path / "return.doc"
+        shutil.copy(ROOT / "samples" / "word-filled-form.doc", source)
     settings, templates, outcome = Settings(), load_templates(), {}
     pool = ReaderPool(1, settings.limits.memory_mb)
 
@@ -473,19 +483,20 @@ def test_a_reader_stopped_mid_libreoffice_conversion_leaves_no_libreoffice_and_n
     thread = threading.Thread(target=read)
     thread.start()
     try:
-        office, reader = {}, None
+        running, reader = {}, None
         deadline = time.monotonic() + 60
-        while not office and time.monotonic() < deadline and thread.is_alive():
+        while not running and time.monotonic() < deadline and thread.is_alive():
             for process in multiprocessing.active_children():
                 if process.name == "maap-reader":
                     reader = process.pid
-                    office = {p: n for p, n in _descendants(reader).items() if "soffice" in n or "oosplash" in n}
+                    running = {p: n for p, n in _descendants(reader).items() if any(n.startswith(x) for x in names)}
             time.sleep(0.01)
-        assert office, "LibreOffice was not seen converting inside the reader"
-        command = Path(f"/proc/{next(iter(office))}/cmdline").read_bytes().split(b"\0")
-        profile = next(Path(a.decode().split("file://", 1)[1]) for a in command if a.startswith(b"-env:UserInstall"))
-        environ = Path(f"/proc/{next(iter(office))}/environ").read_bytes().split(b"\0")
+        assert running, f"{converter} was not seen converting inside the reader"
+        first = next(iter(running))
+        environ = Path(f"/proc/{first}/environ").read_bytes().split(b"\0")
         scratch = Path(next(v for v in environ if v.startswith(b"TMPDIR=")).decode().split("=", 1)[1])
+        command = Path(f"/proc/{first}/cmdline").read_bytes().split(b"\0")
+        profile = next((a.decode().split("file://", 1)[1] for a in command if a.startswith(b"-env:UserInstall")), None)
         started = set(_descendants(reader))
         if how == "stopped by the run":
             pool.close()  # as on Ctrl-C; a reader over its time limit is killed the same way
@@ -496,9 +507,10 @@ def test_a_reader_stopped_mid_libreoffice_conversion_leaves_no_libreoffice_and_n
         expected = ReadersStopped if how == "stopped by the run" else UnreadableFile
         assert isinstance(outcome.get("error"), expected), outcome
         assert all(_gone(pid) for pid in started), "a process the reader started is still running"
-        assert _cmdlines_mentioning(str(profile)) == [], "LibreOffice is still running with the reader's profile"
-        assert not profile.parent.exists(), "the conversion's folder and LibreOffice profile were left behind"
-        assert not scratch.exists(), "LibreOffice's scratch folder was left behind"
+        assert not scratch.exists(), f"{converter}'s scratch folder was left behind"
+        if profile:
+            assert _cmdlines_mentioning(profile) == [], "LibreOffice is still running with the reader's profile"
+            assert not Path(profile).exists(), "the LibreOffice profile was left behind"
     finally:
         pool.close()
         thread.join(30)
