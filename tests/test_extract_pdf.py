@@ -429,7 +429,7 @@ def _with_annotations(data: bytes, annots: list[bytes]) -> bytes:
                         % b" ".join(b"%d 0 R" % n for n in numbers), 1)
 
 
-def test_sticky_notes_and_free_text_boxes_are_comments_not_answers(tmp_path):
+def test_sticky_notes_and_floating_free_text_boxes_are_comments_not_answers(tmp_path):
     page = [text(72, 700, "Date of audit:"), text(250, 700, "12/03/2026"), text(72, 650, "Answer text.")]
     data = _with_annotations(make_pdf([page, [text(72, 700, "Page two.")]]), [
         b"<< /Type /Annot /Subtype /Text /Rect [300 690 320 710] /T (A. Reviewer) /Contents (Please check this date.)"
