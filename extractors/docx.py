@@ -657,14 +657,15 @@ def _choose(alternate) -> etree._Element:
     return branch if branch is not None else etree.Element("empty")
 
 
-def _targets(package: Package, part: str) -> dict[str, str]:
+def _targets(package: Package, part: str, rels: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """Relationship type (last word: 'styles', 'comments'...) -> target part, for one part."""
-    return {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in package.relationships(part).values()}
+    rels = package.relationships(part) if rels is None else rels
+    return {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in rels.values()}
 
 
-def _reader_for(package: Package, main: str, depth: int = 0) -> _Reader:
+def _reader_for(package: Package, main: str, depth: int = 0, targets: dict[str, str] | None = None) -> _Reader:
     """A walk over one package's main document, with that package's styles."""
-    targets = _targets(package, main)
+    targets = _targets(package, main) if targets is None else targets
     styles_root = package.parse(targets["styles"]) if "styles" in targets else None
     styles, default_style = read_styles(styles_root)
     return _Reader(styles, default_style, read_run_formats(styles_root), package, main, depth)
@@ -688,8 +689,8 @@ def extract(path: Path, limits: Limits) -> RawDocument:
             code="not_a_word_file",
         )
     rels = package.relationships(main)
-    targets = _targets(package, main)
-    reader = _reader_for(package, main)
+    targets = _targets(package, main, rels)
+    reader = _reader_for(package, main, targets=targets)
     blocks = reader.blocks(body, Location(), [], body=True)
     # Page headers and footers go first (forms put the date, theme or agency there) and notes last; their
     # tables are numbered after the body's, so body locations do not depend on them.
