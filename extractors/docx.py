@@ -5,8 +5,11 @@ placeholders, checkboxes, drop-downs, dates), legacy form fields (FORMTEXT resul
 states, FORMDROPDOWN selections), tracked changes in the accepted view, text boxes, the real table
 grid (spans once, with their size) and comments (kept apart from answers). Page headers and footers come
 first, footnotes and endnotes last (extractors.docx_parts); content controls and form fields are read by
-extractors.docx_controls, and strikethrough and emphasis become spans (extractors.docx_format). Elements it
-does not understand are counted in ``RawDocument.unknown`` by name; other formatting is ignored.
+extractors.docx_controls, and strikethrough and emphasis become spans (extractors.docx_format). Documents a
+``w:altChunk`` embeds are read where they stand (extractors.docx_parts). Pictures and embedded objects leave a
+marker in the text ('[picture]', '[signature]', '[embedded object: ...]'); equations and ruby are read as text.
+Elements it does not understand, or reads only in part, are counted in ``RawDocument.unknown`` by name; other
+formatting is ignored.
 """
 
 from __future__ import annotations
