@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.raw import Comment, Location
 
-SCHEMA_VERSION = 2  # 2: `themes` holds affirmed themes only; negated-only ones moved to `negated_themes`
+# 2: `themes` holds affirmed themes only; negated-only ones moved to `negated_themes`.
+# 3: evidence says which part found it (`source`); rule matches the trained model set aside are kept in
+#    `ThemeTag.doubted`, and themes found only that way in `doubted_themes`.
+SCHEMA_VERSION = 3
 
 
 class _Model(BaseModel):
@@ -99,6 +102,7 @@ class Evidence(_Model):
     answer: str
     sentence: str
     polarity: Literal["strength", "concern", "neutral"] = "neutral"
+    source: Literal["rules", "model"] = Field("rules", description="the codebook's patterns, or the trained model")
 
 
 class ThemeTag(_Model):
@@ -108,6 +112,7 @@ class ThemeTag(_Model):
     answers: list[str]
     evidence: list[Evidence] = Field(default_factory=list)
     negated: list[Evidence] = Field(default_factory=list)
+    doubted: list[Evidence] = Field(default_factory=list, description="pattern matches the trained model set aside")
 
 
 class Flag(_Model):
@@ -142,6 +147,8 @@ class AuditReturn(_Model):
     grade: Grade = Field(default_factory=Grade)
     themes: list[ThemeTag] = Field(default_factory=list)
     negated_themes: list[ThemeTag] = Field(default_factory=list)
+    doubted_themes: list[ThemeTag] = Field(default_factory=list, description="themes whose only pattern matches "
+                                           "the trained model set aside; not counted as themes of the return")
     flags: list[Flag] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
     extraction: Extraction = Field(default_factory=Extraction)

@@ -199,8 +199,9 @@ def extract(file: Path, template: str | None, as_json: bool, workspace: Path | N
         click.echo(f"  {a.id:<22} {a.status.value:<15} {len(a.answer):>5} chars")
     grade = record.grade.value or record.grade.problem
     ruled_out = f"; ruled out: {', '.join(t.id for t in record.negated_themes)}" if record.negated_themes else ""
+    doubted = f"; set aside: {', '.join(t.id for t in record.doubted_themes)}" if record.doubted_themes else ""
     click.echo(f"  grade: {grade}; {len(record.flags)} flag(s); themes: {', '.join(t.id for t in record.themes) or '-'}"
-               f"{ruled_out}")
+               f"{ruled_out}{doubted}")
 
 
 @main.command()

@@ -6,7 +6,9 @@ The built-in ``pipeline/data/codebook.yaml`` lists themes, each with children ne
 - a new id adds a theme (top level, or under ``parent: <id>``, or nested under ``children:``);
 - an existing id overrides only the fields it gives; ``add_patterns`` / ``add_exact`` / ``add_exclude``
   append to the built-in lists instead of replacing them;
-- ``disabled: true`` removes a theme and everything under it.
+- ``disabled: true`` removes a theme and everything under it;
+- a top-level ``model: false`` turns off the statistical second opinion (pipeline.theme_model), leaving the
+  rules alone to decide.
 
 Errors are ConfigError messages that name the file, the line, the theme id and what to fix.
 """
@@ -78,6 +80,7 @@ class Codebook(BaseModel):
     version: str
     themes: list[Theme]
     sources: list[str] = Field(default_factory=list)
+    model: bool = Field(True, description="let the trained model add themes the rules missed and doubt weak ones")
 
     def get(self, theme_id: str) -> Theme:
         """The theme with this id (KeyError if there is none)."""
@@ -150,10 +153,12 @@ def _read(path: Path) -> dict:
         data = {_LINE: 1}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: a codebook must be a YAML mapping with a 'themes:' list")
-    unknown = set(data) - {"version", "themes", _LINE}
+    unknown = set(data) - {"version", "themes", "model", _LINE}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(f"{path}:{data[_LINE]}: unknown top-level key {key!r}; use 'version' and 'themes'")
+        raise ConfigError(f"{path}:{data[_LINE]}: unknown top-level key {key!r}; use 'version', 'themes' and 'model'")
+    if not isinstance(data.get("model", True), bool):
+        raise ConfigError(f"{path}:{data[_LINE]}: 'model' must be true or false, not {data['model']!r}")
     themes = data.get("themes", [])
     if not isinstance(themes, list):
         raise ConfigError(f"{path}:{data[_LINE]}: 'themes' must be a list of themes (each starting '- id: ...')")
@@ -294,6 +299,7 @@ def load_codebook(override: Path | None = None, builtin: Path = BUILTIN_CODEBOOK
     _merge(builtin, base, themes, lines, disabled)
     sources = [str(builtin)]
     version = str(base.get("version", "1"))
+    model = base.get("model", True)
     if override is not None:
         if not Path(override).is_file():
             raise ConfigError(f"{override}: codebook file not found; check the path or remove the setting")
@@ -302,6 +308,7 @@ def load_codebook(override: Path | None = None, builtin: Path = BUILTIN_CODEBOOK
         sources.append(str(override))
         if "version" in extra:
             version = f"{version}+{extra['version']}"
+        model = extra.get("model", model)
     # Disabling a parent disables its children: a child without its parent would roll up nowhere.
     changed = True
     while changed:
@@ -312,4 +319,4 @@ def load_codebook(override: Path | None = None, builtin: Path = BUILTIN_CODEBOOK
                 changed = True
     kept = {tid: t for tid, t in themes.items() if tid not in disabled}
     _check_tree(kept, lines)
-    return Codebook(version=version, themes=_ordered(kept), sources=sources)
+    return Codebook(version=version, themes=_ordered(kept), sources=sources, model=model)

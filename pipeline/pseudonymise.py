@@ -55,13 +55,19 @@ def pseudonymise(record: AuditReturn, salt: bytes) -> AuditReturn:
         return text
 
     answers = [a.model_copy(update={"answer": scrub(a.answer)}) for a in record.answers]
-    themes = [t.model_copy(update={
-        "evidence": [e.model_copy(update={"sentence": scrub(e.sentence)}) for e in t.evidence],
-        "negated": [e.model_copy(update={"sentence": scrub(e.sentence)}) for e in t.negated],
-    }) for t in record.themes]
+
+    def scrub_tags(tags):
+        return [t.model_copy(update={
+            field: [e.model_copy(update={"sentence": scrub(e.sentence)}) for e in getattr(t, field)]
+            for field in ("evidence", "negated", "doubted")}) for t in tags]
+
     comments = [c.model_copy(update={"text": scrub(c.text), "anchor": scrub(c.anchor), "author": ""})
                 for c in record.comments]
     flags = [f.model_copy(update={"message": scrub(f.message)}) for f in record.flags]
     source = record.source.model_copy(update={"file": scrub(record.source.file)})
-    return record.model_copy(update={"source": source, "header": header, "answers": answers, "themes": themes,
+    # Every quoted sentence is scrubbed: affirmed, ruled-out and set-aside themes alike.
+    return record.model_copy(update={"source": source, "header": header, "answers": answers,
+                                     "themes": scrub_tags(record.themes),
+                                     "negated_themes": scrub_tags(record.negated_themes),
+                                     "doubted_themes": scrub_tags(record.doubted_themes),
                                      "comments": comments, "flags": flags})

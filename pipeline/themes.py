@@ -18,6 +18,7 @@ docs/themes.md and tested in tests/test_themes.py:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from models.errors import ConfigError
@@ -25,6 +26,7 @@ from models.record import AuditReturn, Evidence, Status, ThemeTag
 from pipeline.codebook import Codebook
 from pipeline.nlp import load_nlp, lower_lemma_lookup, matcher_classes
 from pipeline.people import names_in_return
+from pipeline.theme_model import load_model
 from pipeline.text import normalise
 
 # Words that open a negation whose scope runs forward over BRIDGE words to the match.
@@ -296,11 +298,13 @@ class _Tagger:
                 out += [(strings[m], s, e) for m, s, e in matcher(doc)]
         return out
 
-    def mentions(self, doc, question: str = "", names: dict[str, str] | None = None) -> list[Mention]:
+    def mentions(self, doc, question: str = "", names: dict[str, str] | None = None,
+                 set_aside: set[str] | None = None) -> list[Mention]:
         """Mentions in one processed doc: one per (theme, sentence), ancestors included, codebook order.
 
         ``names`` maps first names in the return to the role they read as ("Mia" -> "child", "Dean" ->
         "father"), so "Mia told the officer" is the child's voice and "Dean was not seen" is about a father.
+        A ``set_aside`` set receives the themes whose matches an exclusion or whose-words rule cancelled.
         """
         self.set_norms(doc)
         child_named = bool(names) and "child" in names.values()
@@ -321,16 +325,22 @@ class _Tagger:
         if asked:
             hits = [(strings[m], s, e) for m, s, e in self.context(doc)]
             hits += self._run(self.context_rules, doc, words or _words(doc))
-            found += [(t, s, e, self.context_negatable[t]) for t, s, e in hits
-                      if t in asked and not self._after_blocker(doc, t, s)]
+            hits = [(t, s, e) for t, s, e in hits if t in asked]
+            kept = [(t, s, e) for t, s, e in hits if not self._after_blocker(doc, t, s)]
+            if set_aside is not None and len(kept) < len(hits):
+                set_aside.update(t for t, _, _ in set(hits) - set(kept))
+            found += [(t, s, e, self.context_negatable[t]) for t, s, e in kept]
         if not found:
             return []
         excluded: dict[str, list[tuple[int, int]]] = {}
         for m, s, e in self.excl(doc):
             excluded.setdefault(strings[m], []).append((s, e))
-        found = [(t, s, e, n) for t, s, e, n in found
-                 if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))
-                 and not self._spoken_by_blocked(doc, t, s, child_named)]
+        kept = [(t, s, e, n) for t, s, e, n in found
+                if not any(s < xe and xs < e for xs, xe in excluded.get(t, ()))
+                and not self._spoken_by_blocked(doc, t, s, child_named)]
+        if set_aside is not None and len(kept) < len(found):
+            set_aside.update(t for t, _, _, _ in set(found) - set(kept))
+        found = kept
         # Risk themes listed together share one negation: "no drugs, alcohol or DA".
         covered = {i for t, s, e, n in found if n for i in range(s, e)}
         # (theme, sentence start token) -> affirmed?
@@ -534,16 +544,21 @@ def compile_codebook(codebook: Codebook, nlp=None) -> _Tagger:
 
 
 def tag_texts(texts: list[str], codebook: Codebook, questions: list[str] | None = None, nlp=None,
-              names: list[dict[str, str]] | None = None) -> list[list[Mention]]:
+              names: list[dict[str, str]] | None = None, set_aside: list[set[str]] | None = None
+              ) -> list[list[Mention]]:
     """Mentions in each text, batched through spaCy; optionally with the question each answers (context
-    cues and polarity) and the people's first names with the role each reads as (see Tagger.mentions)."""
+    cues and polarity) and the people's first names with the role each reads as (see Tagger.mentions).
+    ``set_aside``, if given, gets one set per text of the themes a rule cancelled there."""
     tagger = compile_codebook(codebook, nlp)
     questions = questions or [""] * len(texts)
     names = names or [{}] * len(texts)
     # With a lookup table the tagger lemmatises for itself, so spaCy's lemmatizer need not run.
     skip = ["lemmatizer"] if tagger.lookup is not None and "lemmatizer" in tagger.nlp.pipe_names else []
     docs = tagger.nlp.pipe(texts, batch_size=256, disable=skip)
-    return [tagger.mentions(doc, q, n) for doc, q, n in zip(docs, questions, names)]
+    if set_aside is not None:
+        set_aside[:] = [set() for _ in texts]
+    return [tagger.mentions(doc, q, n, set_aside[i] if set_aside is not None else None)
+            for i, (doc, q, n) in enumerate(zip(docs, questions, names))]
 
 
 def _asked(answer) -> str:
@@ -552,40 +567,75 @@ def _asked(answer) -> str:
     return f"{section}: {answer.question}" if section else answer.question
 
 
-def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None) -> list[AuditReturn]:
+def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None, model=None) -> list[AuditReturn]:
     """New records with each answer's ``themes`` and the record's ``themes`` filled from the codebook.
 
     All answers of all records go through ``nlp.pipe`` in one batch; answers marked not applicable are skipped.
-    Existing theme data is replaced.
+    Unless the codebook says ``model: false``, the trained model (pipeline.theme_model) then adds themes the
+    rules missed and sets aside rule matches it doubts; ``model`` replaces the shipped one (a ThemeModel, for
+    training and cross-validation). Existing theme data is replaced.
     """
     # An N/A answer ("N/A - no escalation needed") is not evidence about the case, so it is not coded.
     jobs = [(ri, a) for ri, r in enumerate(records) for a in r.answers
             if a.answer.strip() and a.status != Status.not_applicable]
     # The section title reads as part of the question: "Joint working" / "Key areas of good practice".
     people = [names_in_return(r.header.child, [a.answer for a in r.answers]) for r in records]
-    found = tag_texts([a.answer for _, a in jobs], codebook, [_asked(a) for _, a in jobs], nlp,
-                      [people[ri] for ri, _ in jobs])
+    asked = [_asked(a) for _, a in jobs]
+    cancelled: list[set[str]] = []
+    found = tag_texts([a.answer for _, a in jobs], codebook, asked, nlp, [people[ri] for ri, _ in jobs], cancelled)
+    opinions = _second_opinions(codebook, jobs, asked, found, cancelled, model)
     order = {tid: i for i, tid in enumerate(codebook.ids())}
-    per_record: list[dict[str, list]] = [{} for _ in records]
+    # per record: theme -> [affirmed, negated, doubted] evidence
+    per_record: list[dict[str, list[list[Evidence]]]] = [{} for _ in records]
     answer_themes: list[dict[str, list[str]]] = [{} for _ in records]
-    for (ri, answer), mentions in zip(jobs, found):
-        affirmed = []
+    for (ri, answer), mentions, asked_, opinion in zip(jobs, found, asked, opinions):
+        doubted = _doubted(codebook, mentions, opinion)
         for m in mentions:
             ev = Evidence(answer=answer.id, sentence=m.sentence, polarity=m.polarity)
-            slot = per_record[ri].setdefault(m.theme, [[], []])
-            slot[1 if m.negated else 0].append(ev)
-            if not m.negated and m.theme not in affirmed:
-                affirmed.append(m.theme)
+            where = 1 if m.negated else 2 if m.theme in doubted else 0
+            per_record[ri].setdefault(m.theme, [[], [], []])[where].append(ev)
+        for theme, sentence in (opinion.added.items() if opinion else ()):
+            polarity = sentence_polarity(re.findall(r"[a-z]+(?:'[a-z]+)?", sentence.lower()), field_polarity(asked_))
+            for tid in [theme, *codebook.ancestors(theme)]:
+                slot = per_record[ri].setdefault(tid, [[], [], []])
+                if not any(e.answer == answer.id for e in slot[0]):
+                    slot[0].append(Evidence(answer=answer.id, sentence=sentence, polarity=polarity, source="model"))
+        affirmed = {tid for tid, slot in per_record[ri].items() if any(e.answer == answer.id for e in slot[0])}
         answer_themes[ri][answer.id] = sorted(affirmed, key=order.__getitem__)
     out = []
     for ri, record in enumerate(records):
-        tags, ruled_out = [], []
+        tags, ruled_out, set_aside = [], [], []
         for tid in sorted(per_record[ri], key=order.__getitem__):
-            evidence, negated = per_record[ri][tid]
+            evidence, negated, doubted = per_record[ri][tid]
             answers = list(dict.fromkeys(e.answer for e in evidence))
             tag = ThemeTag(id=tid, label=codebook.get(tid).label, mentions=len(evidence),
-                           answers=answers, evidence=evidence, negated=negated)
-            (tags if evidence else ruled_out).append(tag)
+                           answers=answers, evidence=evidence, negated=negated, doubted=doubted)
+            (tags if evidence else set_aside if doubted else ruled_out).append(tag)
         answers = [a.model_copy(update={"themes": answer_themes[ri].get(a.id, [])}) for a in record.answers]
-        out.append(record.model_copy(update={"answers": answers, "themes": tags, "negated_themes": ruled_out}))
+        out.append(record.model_copy(update={"answers": answers, "themes": tags, "negated_themes": ruled_out,
+                                             "doubted_themes": set_aside}))
     return out
+
+
+def _second_opinions(codebook: Codebook, jobs, asked: list[str], found: list[list[Mention]],
+                     cancelled: list[set[str]], model=None) -> list:
+    """The trained model's opinion of each answer (None each when the codebook turns it off or none ships).
+
+    The model may not add a theme the rules saw and set aside in that answer: negated, or cancelled by an
+    exclusion or a whose-words rule ("Jess told the officer" when Jess is not the child)."""
+    model = (model or load_model()) if codebook.model else None
+    if model is None or not jobs:
+        return [None] * len(jobs)
+    return model.opinions([a.answer for _, a in jobs], asked,
+                          [{m.theme for m in ms if not m.negated} for ms in found],
+                          [{m.theme for m in ms if m.negated} for ms in found], set(codebook.ids()),
+                          [{t for t in c} | {a for t in c for a in codebook.ancestors(t)} for c in cancelled])
+
+
+def _doubted(codebook: Codebook, mentions: list[Mention], opinion) -> set[str]:
+    """The rule themes of one answer the model doubts, keeping any theme a kept child theme implies."""
+    if opinion is None or not opinion.doubted:
+        return set()
+    kept = {m.theme for m in mentions if not m.negated} - opinion.doubted
+    implied = {a for t in kept for a in codebook.ancestors(t)}
+    return set(opinion.doubted) - implied

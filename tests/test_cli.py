@@ -41,9 +41,9 @@ def test_extract_prints_the_record_contract(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(path), "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["schema_version"] == 2
-    assert list(record)[:9] == ["schema_version", "source", "template", "header", "answers", "grade", "themes",
-                                "negated_themes", "flags"]
+    assert record["schema_version"] == 3
+    assert list(record)[:10] == ["schema_version", "source", "template", "header", "answers", "grade", "themes",
+                                 "negated_themes", "doubted_themes", "flags"]
     assert record["template"]["id"] == "west-midlands-maat"
     assert record["header"]["date_of_audit"] == "2024-05-14"
     assert [a["id"] for a in record["answers"]][:3] == ["c1", "c2", "q1"]
