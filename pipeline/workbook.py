@@ -182,18 +182,24 @@ def _themes(wb: Workbook, records: list[AuditReturn]) -> None:
             polarities = [e.polarity for e in t.evidence]
             rows.append([return_id(r), case_of(r), agency_of(r), t.id, t.label, t.mentions,
                          polarities.count("strength"), polarities.count("concern"), len(t.negated),
-                         t.evidence[0].sentence if t.evidence else "", "", "", "", r.source.file])
+                         t.evidence[0].sentence if t.evidence else "", _found_by(t), "", "", "", r.source.file])
         if not found:
-            rows.append([return_id(r), case_of(r), agency_of(r), "", "(no themes found)", 0, 0, 0, 0, "",
+            rows.append([return_id(r), case_of(r), agency_of(r), "", "(no themes found)", 0, 0, 0, 0, "", "",
                          "", "", "", r.source.file])
-    ws = _sheet(wb, "Themes", ["Return", "Case", "Agency", "Theme ID", "Theme", "Mentions", "Strengths",
-                               "Concerns", "Negated", "First evidence", *REVIEW_COLUMNS, "File"],
-                [13, 20, 22, 22, 26, 9, 9, 9, 8, 70, 12, 26, 30, 30], rows)
-    agrees = get_column_letter(11)
+    header = ["Return", "Case", "Agency", "Theme ID", "Theme", "Mentions", "Strengths", "Concerns", "Negated",
+              "First evidence", "Found by", *REVIEW_COLUMNS, "File"]
+    ws = _sheet(wb, "Themes", header, [13, 20, 22, 22, 26, 9, 9, 9, 8, 70, 13, 12, 26, 30, 30], rows)
+    agrees = get_column_letter(header.index(REVIEW_COLUMNS[0]) + 1)
     validation = DataValidation(type="list", formula1='"Y,N"', allow_blank=True,
                                 error="Write Y if the theme is right for this return, N if not.")
     ws.add_data_validation(validation)
     validation.add(f"{agrees}2:{agrees}{max(2, len(rows) + 1)}")
+
+
+def _found_by(tag) -> str:
+    """Who found a theme: the codebook's patterns, the trained model (pipeline.theme_model), or both."""
+    sources = {e.source for e in tag.evidence}
+    return "rules + model" if len(sources) > 1 else next(iter(sources), "")
 
 
 def _by_case(wb: Workbook, records: list[AuditReturn]) -> None:

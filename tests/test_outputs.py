@@ -96,3 +96,22 @@ def test_report_grades_separate_unmarked_from_tools_without_a_grade(tmp_path):
     context = report_context([make_record(), no_mark, no_tool_grade], [])
     grades = dict(context["grades"])
     assert grades["Good"] == 1 and grades["No grade marked"] == 1 and context["ungraded_tools"] == 1
+
+
+def test_themes_sheet_says_who_found_each_theme(tmp_path):
+    from models.record import Evidence, ThemeTag
+
+    by_model = make_record(sha="b" * 64, file="b.docx")
+    by_model = by_model.model_copy(update={"themes": [ThemeTag(
+        id="engagement_with_fathers", label="Engagement with fathers", mentions=1, answers=["q1"],
+        evidence=[Evidence(answer="q1", sentence=by_model.answers[0].answer, source="model")])]})
+    path = build_workbook([make_record(), by_model], [], tmp_path / "w.xlsx")
+    sheet = load_workbook(path)["Themes"]
+    header = [c.value for c in sheet[1]]
+    found_by = {row[header.index("Theme ID")]: row[header.index("Found by")]
+                for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert found_by == {"neglect": "rules", "engagement_with_fathers": "model"}
+    # The reviewer's Y/N drop-down still sits on the "Reviewer agrees?" column.
+    agree_col = header.index("Reviewer agrees? (Y/N)") + 1
+    [validation] = sheet.data_validations.dataValidation
+    assert str(validation.sqref).startswith(f"{sheet.cell(row=2, column=agree_col).column_letter}2")
