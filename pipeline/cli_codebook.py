@@ -48,6 +48,22 @@ def check(file: Path | None) -> None:
     where = f"built-in + {file}" if file else "built-in"
     click.echo(f"OK: codebook {cb.version} ({where}): {len(cb.themes)} themes "
                f"({parents} top-level, {len(cb.themes) - parents} nested), {patterns} patterns")
+    click.echo(_model_line(cb))
+
+
+def _model_line(cb) -> str:
+    """What the trained model will do with this codebook, in one line."""
+    from pipeline.theme_model import load_model
+
+    if not cb.model:
+        return "trained model: off ('model: false'); the patterns alone decide"
+    model = load_model()
+    if model is None:
+        return "trained model: none installed; the patterns alone decide"
+    own = [t for t in cb.ids() if t not in model.themes]
+    mine = f"; {len(own)} theme(s) of your own are left to the patterns ({', '.join(own[:5])})" if own else ""
+    return (f"trained model: on for {len([t for t in model.themes if t in cb.ids()])} themes "
+            f"(adds and sets aside tags; 'model: false' turns it off){mine}")
 
 
 @codebook_group.command("export-qda")

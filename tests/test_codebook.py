@@ -153,6 +153,14 @@ def test_cli_check_builtin_and_override(tmp_path):
     path = write(tmp_path, "themes:\n  - id: gangs\n    label: Gangs\n    patterns: [gang]\n")
     result = CliRunner().invoke(codebook_group, ["check", str(path)])
     assert result.exit_code == 0 and str(path) in result.output
+    # The partnership learns that the trained model does not know its own theme.
+    assert "left to the patterns (gangs)" in result.output
+
+
+def test_cli_check_says_when_the_trained_model_is_off(tmp_path):
+    path = write(tmp_path, "model: false\nthemes: []\n")
+    result = CliRunner().invoke(codebook_group, ["check", str(path)])
+    assert result.exit_code == 0 and "trained model: off" in result.output
 
 
 def test_cli_check_reports_one_line_errors(tmp_path):
