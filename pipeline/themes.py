@@ -6,14 +6,16 @@ docs/themes.md and tested in tests/test_themes.py:
 - A child theme's mention is also a mention of each ancestor (cse -> exploitation), once per sentence.
 - For negatable themes, a match inside a negation ("no evidence of CSE", "denied any self-harm",
   "domestic abuse was ruled out") or a hypothetical ("would have been referred if exploitation ...")
-  is not a mention; the sentence is kept in ``ThemeTag.negated``. A sentence with both a negated and
-  a plain match of the same theme counts as a mention.
+  is not a mention (pipeline.negation); the sentence is kept in ``ThemeTag.negated``. A sentence with both
+  a negated and a plain match of the same theme counts as a mention.
 - A theme with only negated sentences is not a theme of the return: it goes to ``record.negated_themes``
   (``mentions == 0``, no ``answers``), so an analyst can see it was considered and ruled out;
   ``record.themes``, ``answer.themes`` and the mention counts hold affirmed mentions only.
 - Polarity of each sentence: cue words in the sentence decide ("delay", "robust", "not timely");
   when they balance or are absent, the question the answer sits under decides ("good practice" ->
-  strength, "areas for development" / "improvement" / "worried" -> concern); otherwise neutral.
+  strength, "areas for development" / "improvement" / "worried" -> concern); otherwise neutral
+  (pipeline.polarity).
+- Then the trained model (pipeline.theme_model) may add themes the rules missed and set aside weak matches.
 """
 
 from __future__ import annotations
@@ -25,84 +27,17 @@ from models.errors import ConfigError
 from models.record import AuditReturn, Evidence, Status, ThemeTag
 from pipeline.codebook import Codebook
 from pipeline.nlp import load_nlp, lower_lemma_lookup, matcher_classes
+from pipeline.negation import is_negated
 from pipeline.people import names_in_return
+from pipeline.polarity import field_polarity, sentence_polarity  # noqa: F401 (also imported from here)
 from pipeline.theme_model import load_model
-from pipeline.text import normalise
 
-# Words that open a negation whose scope runs forward over BRIDGE words to the match.
-_PRE_TRIGGERS = {"no", "not", "n't", "never", "without", "denied", "denies", "deny", "denying", "none", "nil",
-                 "nor", "neither", "nothing"}
-# Words allowed between a negation and the theme it negates ("no [concerns about] DA").
-_BRIDGE = {
-    "any", "concern", "concerns", "evidence", "of", "about", "regarding", "re", "around", "in", "relation",
-    "to", "relating", "related", "that", "the", "a", "an", "signs", "sign", "indication", "indications",
-    "indicators", "indicator", "history", "known", "current", "previous", "further", "reported", "identified",
-    "raised", "noted", "recorded", "disclosure", "disclosures", "disclosed", "disclose", "report", "reports",
-    "suggest", "suggested", "suggesting", "suggestion", "issues", "issue", "worries", "worry", "risk", "risks",
-    "at", "for", "from", "experiencing", "experienced", "subject", "victim", "involved", "involvement", "with",
-    "there", "was", "were", "is", "are", "been", "be", "being", "has", "have", "had", "did", "does", "do",
-    "and", "or", ",", "significant", "specific", "apparent", "evident", "obvious", "other", "child", "children",
-    "young", "person", "people", "'s", "his", "her", "their", "by", "this", "these", "such", "form", "forms",
-    "type", "types", "indicate", "indicated", "indicating", "suspicion", "suspicions", "suspected",
-    "allegation", "allegations", "incident", "incidents", "episode", "episodes", "physical", "emotional",
-    "sexual", "criminal", "domestic", "online", "ongoing", "recent", "new", "safeguarding", "welfare",
-    "immediate", "serious", "mention", "mentioned", "sought", "either", "parent", "parents", "mother", "father",
-    "mum", "dad", "family", "household", "he", "she", "they", "we", "it", "ever", "been", "engaged", "engaging",
-    "engage", "involvement", "use", "of", "presenting", "presented", "shown", "showed", "show", "displayed",
-    "exhibited", "i", "you", "seen", "observed", "found", "appeared", "drug", "drugs", "alcohol", "substance",
-    # "denied any thoughts of self-harm", "no intention to harm herself"
-    "thoughts", "thought", "intent", "intention", "intentions", "urges", "ideas", "feelings",
-    "using", "misusing", "taking", "drinking",  # "no indication Jason is using drugs"
-}
 _PRONOUNS = {"she", "he", "they"}
 _SPEECH = {"tell", "say", "describe", "explain", "disclose", "express", "ask", "want", "feel", "share", "report"}
 _NOT_PEOPLE = {"i", "csc", "mash", "gp", "hv", "sw", "nhs", "camhs", "police", "school", "january", "february",
                "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 _CHILD_WORDS = {"child", "children", "boy", "girl", "son", "daughter", "baby", "toddler", "teenager", "yp", "cyp",
                 "pupil", "student", "infant", "eldest", "youngest", "sibling", "siblings", "kids"}
-# A check that came back empty affirms nothing it names: "checks with the drug service: not known".
-_CHECK_WORDS = {"check", "checks", "checked", "enquiry", "enquiries", "search", "searches", "screening"}
-_EMPTY_RESULTS = (("not", "known"), ("nothing", "known"), ("nil", "known"), ("no", "trace"), ("no", "record"),
-                  ("no", "records"), ("came", "back", "clear"), ("nothing", "of", "note"), ("no", "information"),
-                  ("nothing", "back"), ("nothing", "recorded"), ("no", "previous"))
-# Words that end a negation's or condition's scope.
-_TERMINATORS = {"but", "however", "although", "though", "except", "yet", "whereas", "while", "whilst", ";",
-                ":", "despite", "because", "since", "until", "which", "who", "when", "after", "before", "."}
-# After the match: "DA [was] ruled out", "exploitation [concerns were] unfounded", "X was not evident".
-_POST_BRIDGE = {"was", "were", "is", "are", "been", "has", "have", "had", "be", "being", "concerns", "concern",
-                "issues", "risk", "risks", "also", "subsequently", "later", "fully", "all", ":", "-",
-                "allegations", "allegation", "suspicions", "therefore", "since", "now",
-                "asked", "about", "enquired", "and"}  # "DA was asked about and denied"
-_POST_TRIGGERS = {"unfounded", "unsubstantiated", "denied", "none", "nil", "disproved", "discounted", "clear", "negative"}
-_POST_NOT_TARGETS = {"evident", "present", "identified", "disclosed", "indicated", "suspected", "found", "raised",
-                     "reported", "substantiated", "known", "apparent", "evidenced", "issue", "concern", "feature",
-                     "factor", "corroborated", "confirmed", "observed", "seen", "noted", "relevant", "disclose"}
-_POST_NOT_SKIP = {"a", "an", "been", "considered", "deemed", "felt", "thought", "to", "be", "any", "of", "an",
-                  "current", "significant", "longer"}
-_CONDITIONALS = {"if", "unless", "whether"}
-_INVERSIONS = {"should", "had", "were"}  # "Should concerns arise, ...", "Had the school shared ..., ..."
-_MODALS = {"would", "could", "might"}
-_CLAUSE_BREAKS = {",", ";", ":", "then"}
-
-_STRENGTH_CUES = {
-    "good", "well", "excellent", "effective", "effectively", "timely", "robust", "thorough", "thoroughly",
-    "positive", "positively", "strong", "strength", "strengths", "appropriate", "appropriately", "proactive",
-    "proactively", "prompt", "promptly", "swift", "swiftly", "comprehensive", "detailed", "thoughtful",
-    "creative", "tenacious", "commended", "praised", "exemplary", "outstanding", "helpful", "successful",
-    "successfully", "sensitive", "sensitively", "improved", "clear", "consistent", "consistently", "quickly",
-    "persistent", "persistence", "child-centred", "collaborative", "responsive",
-}
-_CONCERN_CUES = {
-    "poor", "poorly", "lack", "lacking", "lacked", "delay", "delayed", "delays", "late", "missed", "fail",
-    "failed", "failure", "failing", "gap", "gaps", "insufficient", "inadequate", "inadequately", "limited",
-    "inconsistent", "inconsistently", "unclear", "drift", "weak", "overlooked", "unable", "incomplete",
-    "outdated", "superficial", "minimal", "little", "lost", "absent", "slow", "concerning", "worrying",
-    "unsafe", "inappropriate", "inappropriately", "disjointed", "confusion", "omission",
-}
-_FLIPPERS = {"not", "n't", "no", "never", "without", "lack", "lacked", "lacking", "little"}
-_STRENGTH_FIELDS = ("good practice", "worked well", "went well", "strength", "what is working", "positive practice")
-_CONCERN_FIELDS = ("area for development", "areas for development", "worried", "worry", "improvement", "improve",
-                   "what needs to change", "gaps", "learning for", "could have been done differently")
 
 
 @dataclass(frozen=True)
@@ -115,38 +50,6 @@ class Mention:
     end: int
     negated: bool
     polarity: str
-
-
-def field_polarity(question: str) -> str:
-    """Polarity a question's wording gives its answers: strength, concern, or neutral when unclear."""
-    q = normalise(question)
-    strength = any(cue in q for cue in _STRENGTH_FIELDS)
-    concern = any(cue in q for cue in _CONCERN_FIELDS)
-    if strength == concern:
-        return "neutral"
-    return "strength" if strength else "concern"
-
-
-def sentence_polarity(words: list[str], default: str = "neutral") -> str:
-    """Polarity of one sentence (lower-case words) from cue words, negated cues flipped; else ``default``."""
-    score = 0
-    for i, w in enumerate(words):
-        if w in ("should", "could") and i + 1 < len(words) and words[i + 1] == "have":
-            score -= 1  # "should have referred": a counterfactual is a criticism
-            continue
-        if w == "well" and i > 0 and words[i - 1] == "as":
-            continue  # "as well as"
-        sign = 1 if w in _STRENGTH_CUES else -1 if w in _CONCERN_CUES else 0
-        if not sign:
-            continue
-        if any(p in _FLIPPERS for p in words[max(0, i - 2):i]) and w not in _FLIPPERS:
-            sign = -sign
-        score += sign
-    if score > 0:
-        return "strength"
-    if score < 0:
-        return "concern"
-    return default
 
 
 class _Tagger:
@@ -349,7 +252,7 @@ class _Tagger:
         for theme, s, e, negatable in found:
             sent = doc[s].sent
             sents[sent.start] = sent
-            negated = negatable and _negated(doc, s, e, sent, covered)
+            negated = negatable and is_negated(doc, s, e, sent, covered)
             for tid in (theme, *self.ancestors[theme]):
                 key = (tid, sent.start)
                 state[key] = state.get(key, False) or not negated
@@ -434,99 +337,6 @@ def _anchors(patterns: list[list[dict]], common: set[str] = frozenset()) -> list
 
 def _selectivity(values: set[str], common: set[str]) -> tuple[int, int]:
     return (len(values & common), len(values))
-
-
-def _is_trigger(doc, i: int, lo: int) -> bool:
-    w = doc[i].lower_.strip("'\"‘’“”")  # "'no concerns re drugs'" quoted from the notes
-    if w in _PRE_TRIGGERS:
-        return True
-    if w == "out" and i - 1 >= lo and doc[i - 1].lower_ == "ruled":
-        return True
-    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
-    prev = doc[i - 1].lower_ if i - 1 >= lo else ""
-    # "Routine enquiry about DA", "routinely asked about drugs": a question put to everyone is not a finding.
-    # Only the question's own object: "at routine enquiry she disclosed DA" is a finding.
-    routine = nxt in ("about", "regarding", "re", "into", "around") and (
-        (w in ("enquiry", "enquiries", "enquire", "enquired") and prev == "routine")
-        or (w in ("asked", "ask", "enquired") and prev == "routinely"))
-    return routine or (w == "absence" and nxt == "of") or (w == "free" and nxt in ("from", "of"))
-
-
-def _negated(doc, start: int, end: int, sent, covered: set[int]) -> bool:
-    """Whether the match doc[start:end] sits in a negation or a hypothetical within its sentence."""
-    return (_pre_negated(doc, start, sent, covered) or _post_negated(doc, end, sent)
-            or _hypothetical(doc, start, end, sent) or _empty_check(sent))
-
-
-def _empty_check(sent) -> bool:
-    """A sentence reporting a check that found nothing ("Checks with the drug service came back not known")."""
-    words = [t.lower_.strip("'\"‘’“”") for t in sent]
-    if not _CHECK_WORDS.intersection(words):
-        return False
-    return any(tuple(words[i:i + len(p)]) == p for p in _EMPTY_RESULTS for i in range(len(words) - len(p) + 1))
-
-
-def _pre_negated(doc, start: int, sent, covered: set[int]) -> bool:
-    i, steps = start - 1, 0
-    while i >= sent.start and steps < 10:
-        w = doc[i].lower_
-        if w in _TERMINATORS:
-            return False
-        if _is_trigger(doc, i, sent.start):
-            return True
-        if w == ",":
-            # A comma continues a list ("no drugs, alcohol or DA") but not a new clause ("..., concerns about X").
-            nxt = doc[i + 1]
-            if not (i + 1 in covered or nxt.lower_ in ("and", "or", "nor")):
-                return False
-        elif w not in _BRIDGE and i not in covered and w not in ("ruled", "absence", "free", "routine", "routinely") \
-                and not (doc[i].is_title and i > sent.start):  # a name: "no indication Jason is using drugs"
-            return False
-        i -= 1
-        steps += 1
-    return False
-
-
-def _post_negated(doc, end: int, sent) -> bool:
-    i, steps = end, 0
-    while i < sent.end and steps < 6:
-        w = doc[i].lower_
-        if w in _POST_TRIGGERS or (w == "ruled" and i + 1 < sent.end and doc[i + 1].lower_ == "out"):
-            return True
-        if w in ("not", "n't", "never"):
-            j = i + 1
-            while j < sent.end and j <= i + 4 and doc[j].lower_ in _POST_NOT_SKIP:
-                j += 1
-            return j < sent.end and doc[j].lower_ in _POST_NOT_TARGETS
-        if w not in _POST_BRIDGE:
-            return False
-        i += 1
-        steps += 1
-    return False
-
-
-def _hypothetical(doc, start: int, end: int, sent) -> bool:
-    """Inside an if/unless clause, or in a would/could/might clause of a sentence that has one."""
-    i = start - 1
-    while i >= sent.start and doc[i].lower_ not in _CLAUSE_BREAKS and doc[i].lower_ not in _TERMINATORS:
-        if doc[i].lower_ in _CONDITIONALS or (doc[i].lower_ == "event" and i > sent.start and doc[i - 1].lower_ == "the"):
-            return True
-        i -= 1
-    # "Had there been any sign of DA, we would have asked" (with or without the comma).
-    inverted = i < sent.start and doc[sent.start].lower_ in _INVERSIONS and (
-        "," in sent.text or any(t.lower_ in _MODALS for t in sent))
-    if inverted and start > sent.start:
-        return True  # inside the inverted conditional clause that opens the sentence
-    words = [t.lower_ for t in sent]
-    if not inverted and not any(w in _CONDITIONALS for w in words):
-        return False
-    lo = start - 1
-    while lo >= sent.start and doc[lo].lower_ not in _CLAUSE_BREAKS:
-        lo -= 1
-    hi = end
-    while hi < sent.end and doc[hi].lower_ not in _CLAUSE_BREAKS and doc[hi].lower_ not in _CONDITIONALS:
-        hi += 1
-    return any(doc[k].lower_ in _MODALS for k in range(lo + 1, hi))
 
 
 _TAGGERS: dict[tuple[str, int], _Tagger] = {}
