@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors import ocr, pdf_scan
+from extractors import ocr, pdf_marks, pdf_scan
 from extractors.pdf_layout import (
     CellDraft, Format, Line, Para, TableDraft, apply_fills, assign, fill_cells, find_cell, find_tables, make_lines,
     make_paras, para_styled, style_index, wraps,
@@ -226,7 +226,8 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
         tables = find_tables(page)
         apply_fills(page, tables)
         remarks += _place_typed(page, tables)
-        for name, n in _place_ink(page, tables).items():
+        tables, unread = pdf_marks.read_marks(page, tables)  # drawn tick boxes, ticks and crosses
+        for name, n in [*unread.items(), *_place_ink(page, tables).items()]:
             unknown[name] = unknown.get(name, 0) + n
         if page.ink is not None:
             # tesseract reads a border it sits on as '|', 'l' or '_': not text anyone wrote

@@ -237,9 +237,17 @@ def assign(page: PageContent, tables: list[TableDraft]) -> list[Token]:
             cell.tokens.append(token)
     for mark in page.marks:
         cell = find_cell(tables, (mark[0] + mark[2]) / 2, (mark[1] + mark[3]) / 2)
-        if cell is not None:
+        if cell is not None and not _rounds_corner(mark, cell.bbox):
             cell.marks.append(mark)
     return outside
+
+
+def _rounds_corner(mark: tuple[float, float, float, float], cell: tuple[float, float, float, float]) -> bool:
+    """Does a small curve sit in a corner of its cell, touching a side and the top or bottom (a rounded
+    corner of the table's ruling, never a tick)?"""
+    side = abs(mark[0] - cell[0]) <= 1.0 or abs(mark[2] - cell[2]) <= 1.0
+    end = abs(mark[1] - cell[1]) <= 1.0 or abs(mark[3] - cell[3]) <= 1.0
+    return side and end and max(mark[2] - mark[0], mark[3] - mark[1]) <= 2 * SNAP + 4
 
 
 # ---- tokens -> lines -> paragraphs ---------------------------------------------------------------------

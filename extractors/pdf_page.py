@@ -124,6 +124,12 @@ class PageContent:
     styles: list[tuple[tuple[float, float, float, float], bool, str | None]] = field(default_factory=list)
     typed: list[Typed] = field(default_factory=list)
     inked: list[tuple[float, float, float, float]] = field(default_factory=list)  # small ink annotations
+    # small squares drawn as paths (tick boxes): (box, fill colour or None, stroked); read by pdf_marks
+    boxes: list[tuple[tuple[float, float, float, float], str | None, bool]] = field(default_factory=list)
+    # small open stroked paths with diagonal strokes: (box, their strokes as (x0, y0, x1, y1)); pdf_marks
+    # decides which are ticks or crosses
+    strokes: list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, float]]]] = \
+        field(default_factory=list)
     unknown: dict[str, int] = field(default_factory=dict)  # annotations met and not read, by kind
     turns: dict[int, int] = field(default_factory=dict)  # text objects by quarter turn of their direction
 
@@ -246,17 +252,43 @@ def _fill_color(obj_raw) -> str | None:
     return f"{r.value:02X}{g.value:02X}{b.value:02X}"
 
 
+def _stroked(obj_raw) -> bool:
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    pdfium_c.FPDFPath_GetDrawMode(obj_raw, fill_mode, stroke)
+    return bool(stroke.value)
+
+
+def _outlines(lines, x0: float, top: float, x1: float, bottom: float) -> bool:
+    """Do the path's straight lines draw all four sides of the box (a square drawn, not an L or a bracket)?"""
+    sides = set()
+    for a, b, c, d in lines:
+        if abs(b - d) <= 0.5 and abs(c - a) >= 0.8 * (x1 - x0):
+            sides.add("top" if abs(b - top) <= 0.5 else "bottom" if abs(b - bottom) <= 0.5 else "")
+        elif abs(a - c) <= 0.5 and abs(d - b) >= 0.8 * (bottom - top):
+            sides.add("left" if abs(a - x0) <= 0.5 else "right" if abs(a - x1) <= 0.5 else "")
+    return {"top", "bottom", "left", "right"} <= sides
+
+
+def _returns(start, end, drawn: int) -> bool:
+    """Does a subpath of ``drawn`` segments end where it began (a ring, a box, a glyph's outline)?"""
+    return start is not None and drawn >= 2 and abs(end[0] - start[0]) + abs(end[1] - start[1]) < 0.5
+
+
 def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
-    """Split one path into axis-aligned ruling edges; a small path with diagonal or curved strokes is a mark;
-    a filled rectangle is kept as a Fill (its outline becomes edges unless it is a highlight, see read_formats)."""
+    """Split one path into axis-aligned ruling edges; a small path with diagonal or curved strokes is a mark
+    (kept as strokes too when open and stroked: a tick or cross, see pdf_marks); a small drawn square is a
+    tick box; a filled rectangle is kept as a Fill (its outline becomes edges unless it is a highlight,
+    see read_formats)."""
     if not _visible(obj_raw):
         return
     x, y = ctypes.c_float(), ctypes.c_float()
     a, b, c, d, e, f = matrix
     points: list[tuple[float, float]] = []
     lines: list[tuple[float, float, float, float]] = []
-    curved = False
-    start = cur = None
+    chords: list[tuple[float, float, float, float]] = []  # a curve's start to its end
+    curved = closed = False
+    start = cur = curve_from = None
+    bezier = drawn = 0  # curve points so far; segments drawn in the current subpath
     for i in range(pdfium_c.FPDFPath_CountSegments(obj_raw)):
         seg = pdfium_c.FPDFPath_GetPathSegment(obj_raw, i)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
@@ -264,31 +296,47 @@ def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
         points.append(pt)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            closed = closed or _returns(start, cur, drawn)
             start = cur = pt
+            drawn = 0
         else:
+            drawn += 1
             if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
                 curved = True
+                bezier += 1  # pdfium gives a curve as three points: two controls, then its end
+                if bezier % 3 == 1:
+                    curve_from = cur
+                elif bezier % 3 == 0 and curve_from is not None:
+                    chords.append((*curve_from, *pt))
             elif cur is not None:
                 lines.append((*cur, *pt))
             cur = pt
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and cur is not None and cur != start:
-            lines.append((*cur, *start))
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and cur is not None:
+            closed = True
+            if cur != start:
+                lines.append((*cur, *start))
             cur = start
     if not points:
         return
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     w, h = max(xs) - min(xs), max(ys) - min(ys)
+    box = (min(xs), min(ys), max(xs), max(ys))
     diagonal = any(abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5 for x0, y0, x1, y1 in lines)
     if curved or diagonal:
         if w <= MARK_MAX and h <= MARK_MAX and max(w, h) > 2:
-            page.marks.append((min(xs), min(ys), max(xs), max(ys)))
+            page.marks.append(box)
+            if not (closed or _returns(start, cur, drawn)) and _stroked(obj_raw):
+                page.strokes.append((box, lines + chords))
         return
     color = _fill_color(obj_raw) if w > RULING_THICKNESS and h > RULING_THICKNESS else None
     fill = Fill((min(xs), min(ys), max(xs), max(ys)), color, edges=([], [])) if color is not None else None
     if fill is not None:
         page.fills.append(fill)
     if RULING_THICKNESS < w <= BOX_MAX and RULING_THICKNESS < h <= BOX_MAX:
-        return  # an empty tick box drawn as a square: not a table border
+        # a tick box drawn as a square: not a table border (pdf_marks reads it as a box, ticked or not)
+        if 0.7 <= w / h <= 1.4 and _outlines(lines, *box):
+            page.boxes.append((box, color, _stroked(obj_raw)))
+        return
     h_edges, v_edges = fill.edges if fill is not None else (page.h_edges, page.v_edges)
     for x0, y0, x1, y1 in lines:
         if abs(y0 - y1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
@@ -576,6 +624,9 @@ def _moved(content: PageContent, point, width: float, height: float) -> None:
     content.h_edges, content.v_edges = edges(content.h_edges, content.v_edges)
     content.marks = [box(m) for m in content.marks]
     content.inked = [box(m) for m in content.inked]
+    content.boxes = [(box(b), color, stroked) for b, color, stroked in content.boxes]
+    content.strokes = [(box(b), [(*point(s[0], s[1]), *point(s[2], s[3])) for s in strokes])
+                       for b, strokes in content.strokes]
     content.fills = [replace(f, bbox=box(f.bbox), edges=edges(*f.edges)) for f in content.fills]
     content.styles = [(box(b), bold, color) for b, bold, color in content.styles]
     content.notes = [note(n) for n in content.notes]
