@@ -72,11 +72,15 @@ ROUND12 = [Path(__file__).parent / "data" / f"themes_returns_round12{x}.yaml" fo
 # Round 13: 48 returns (16 West Midlands, 16 Warrington, 16 Enfield) written blind after session 2, to score the
 # trained theme model (pipeline.theme_model) once, trained on rounds 1-12.
 ROUND13 = [Path(__file__).parent / "data" / f"themes_returns_round13{x}.yaml" for x in "abc"]
+# Round 14: 48 returns (16 West Midlands, 16 on a template the writer made up, 16 Enfield) written blind after the
+# model's design was final; scored once with the shipped model (trained on rounds 1-13), then trained on.
+ROUND14 = [Path(__file__).parent / "data" / f"themes_returns_round14{x}.yaml" for x in "abc"]
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
 RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
                  "round4-heldout", "round5-tune", "round6-tune", "round7-heldout", "round8-heldout",
                  "round9-heldout", "round10-heldout",
-                 "round11-heldout", "round12-heldout", "round13-heldout"]
+                 "round11-heldout", "round12-heldout", "round13-heldout",
+                 "round14-heldout"]
 
 
 def _half(items: list, split: str) -> list:
@@ -100,7 +104,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5,
              "round6": ROUND6, "round7": ROUND7, "round8": ROUND8, "round9": ROUND9,
              "round10": ROUND10, "round11": ROUND11,
-             "round12": ROUND12, "round13": ROUND13}.get(split.split("-")[0], [RETURNS])
+             "round12": ROUND12, "round13": ROUND13, "round14": ROUND14}.get(split.split("-")[0], [RETURNS])
     paths = [p for p in paths if p.exists()]
     questions, returns = {}, []
     for path in paths:
@@ -117,7 +121,7 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return out if split.startswith(("round4-", "round5-", "round6-", "round7-", "round8-", "round9-", "round10-", "round11-", "round12-", "round13-")) else _half(out, split)
+    return out if split.startswith(("round4-", "round5-", "round6-", "round7-", "round8-", "round9-", "round10-", "round11-", "round12-", "round13-", "round14-")) else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:

@@ -33,7 +33,7 @@ from pipeline.themes import _asked, tag_returns  # noqa: E402
 # Round name -> the bench splits that together hold all of its returns.
 ROUNDS = {"r1": ["returns-tune", "returns-heldout"], "r2": ["round2-tune", "round2-heldout"],
           "r3": ["round3-tune", "round3-heldout"], "r5": ["round5-tune"], "r6": ["round6-tune"],
-          **{f"r{k}": [f"round{k}-heldout"] for k in (4, 7, 8, 9, 10, 11, 12, 13)}}
+          **{f"r{k}": [f"round{k}-heldout"] for k in (4, 7, 8, 9, 10, 11, 12, 13, 14)}}
 
 
 def load_round(name: str) -> list:

@@ -165,13 +165,14 @@ def test_shipped_model_was_trained_on_every_labelled_round():
 
 @pytest.mark.slow
 def test_model_trained_without_the_last_round_improves_on_the_rules_there(cb):
-    """Round 13 (48 returns on three templates, written blind) scored 0.914 by the rules alone and 0.930 with a
-    model trained on rounds 1-12; a model or codebook change that loses that should be noticed."""
+    """Round 14 (48 returns on three templates, one of them new, written blind) scored 0.917 by the rules alone
+    and 0.932 with the model trained on rounds 1-13; a model or codebook change that loses that should be
+    noticed."""
     sys.path.insert(0, str(BENCH))
     from train_theme_model import ROUNDS, fit, load_round, micro_f1
 
-    model = fit(cb, [n for n in ROUNDS if n != "r13" and load_round(n)])
-    items = load_round("r13")
+    model = fit(cb, [n for n in ROUNDS if n != "r14" and load_round(n)])
+    items = load_round("r14")
     rules, both = micro_f1(cb, items, None), micro_f1(cb, items, model)
     assert len(items) == 48
     assert both >= 0.91 and both > rules
