@@ -49,17 +49,17 @@ def read_marks(page: PageContent, tables: list[TableDraft]) -> tuple[list[TableD
     """
     tables = _boxes_from_tiny_tables(page, tables)
     ticks = _ticks(page.strokes)
-    if not page.boxes and not ticks:
+    if not page.boxes and not ticks:  # most pages: nothing to do
         return tables, {}
     region = {id(t): find_cell(tables, (t.x0 + t.x1) / 2, (t.top + t.bottom) / 2) for t in page.tokens}
     squares = _squares(page)
     unread: dict[str, int] = {}
-    # a tick, a cross or an ink stroke over a box ticks it
-    for kind, mark in list(ticks):
+    # anything drawn over a box ticks it: a tick, a cross, a scribble, a dot, an ink stroke
+    for mark in page.marks:
         square = _box_under(squares, mark)
         if square is not None:
             square.checked = True
-            ticks.remove((kind, mark))
+    ticks = [(kind, mark) for kind, mark in ticks if _box_under(squares, mark) is None]
     for ink in list(page.inked):
         square = _box_under(squares, ink)
         if square is not None:

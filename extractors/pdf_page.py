@@ -323,6 +323,10 @@ def _path(obj_raw, matrix, top_y: float, page: PageContent) -> None:
     box = (min(xs), min(ys), max(xs), max(ys))
     diagonal = any(abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5 for x0, y0, x1, y1 in lines)
     if curved or diagonal:
+        if curved and RULING_THICKNESS < w <= BOX_MAX and RULING_THICKNESS < h <= BOX_MAX and 0.7 <= w / h <= 1.4 \
+                and (closed or _returns(start, cur, drawn)) and _stroked(obj_raw) and not _fill_color(obj_raw):
+            page.boxes.append((box, None, True))  # a box with rounded corners, or a round radio button
+            return
         if w <= MARK_MAX and h <= MARK_MAX and max(w, h) > 2:
             page.marks.append(box)
             if not (closed or _returns(start, cur, drawn)) and _stroked(obj_raw):

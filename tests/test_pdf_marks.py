@@ -99,9 +99,10 @@ def test_a_cross_drawn_in_a_box_ticks_it(tmp_path, separate):
     ([b"0 g 112 700 6 6 re f"], []),  # the box filled in with a smaller black square
     ([b"0 g 110 698 10 10 re B"], []),  # the box itself filled black
     ([text(111, 700, "X")], []),  # an X printed over it
+    ([b"0 g 111 703 m 114 699 l 121 709 l 114 701.5 l h f"], []),  # a tick drawn as a filled outline
     ([], [free_text((110, 697, 122, 710), b"X")]),  # an X typed over it (Fill & Sign)
     ([], [b"<< /Type /Annot /Subtype /Ink /Rect [110 697 122 710] /InkList [[111 703 114 699 121 709]] >>"]),
-], ids=["inner-fill", "filled-box", "printed-x", "typed-x", "ink"])
+], ids=["inner-fill", "filled-box", "printed-x", "filled-tick", "typed-x", "ink"])
 def test_a_box_filled_in_or_marked_by_other_means_is_ticked(tmp_path, fill, annots):
     raw = read(tmp_path, yes_no_line() + fill, annots)
     assert texts(raw) == ["\u2610 Yes \u2612 No"]
@@ -116,6 +117,27 @@ def test_empty_boxes_choose_nothing(tmp_path):
 def test_both_boxes_ticked_keeps_both_choices_for_the_conflict_flag(tmp_path):
     raw = read(tmp_path, yes_no_line(ticked=("Yes", "No")))
     assert answer_of(raw) == ["Yes", "No"]
+
+
+def circle(cx: float, cy: float, r: float, paint: bytes = b"S") -> bytes:
+    k = 0.552 * r
+    return (b"0.5 w %g %g m %g %g %g %g %g %g c %g %g %g %g %g %g c %g %g %g %g %g %g c %g %g %g %g %g %g c %s"
+            % (cx + r, cy, cx + r, cy + k, cx + k, cy + r, cx, cy + r, cx - k, cy + r, cx - r, cy + k, cx - r, cy,
+               cx - r, cy - k, cx - k, cy - r, cx, cy - r, cx + k, cy - r, cx + r, cy - k, cx + r, cy, paint))
+
+
+def test_round_radio_buttons_drawn_as_paths_read_as_boxes_the_dotted_one_ticked(tmp_path):
+    ops = [circle(77, 703, 5), text(86, 700, "Yes"), circle(115, 703, 5), circle(115, 703, 2.5, b"f"),
+           text(124, 700, "No")]
+    raw = read(tmp_path, ops)
+    assert texts(raw) == ["\u2610 Yes \u2612 No"] and answer_of(raw) == ["No"]
+
+
+def test_an_empty_rounded_box_alone_in_a_cell_is_not_a_tick(tmp_path):
+    rounded = b"0.5 w 342 700 m 348 700 l 350 700 350 702 350 702 c 350 708 l 350 710 348 710 348 710 c " \
+              b"342 710 l 340 710 340 708 340 708 c 340 702 l 340 700 342 700 342 700 c h S"
+    (table,) = read(tmp_path, answer_table([rounded])).blocks
+    assert [p for p in table.rows[0].cells[1].blocks] == []
 
 
 def test_a_light_grey_box_is_the_forms_design_and_a_dark_square_alone_is_not_a_box(tmp_path):
@@ -192,12 +214,12 @@ def test_rulings_of_short_segments_underlines_strikes_and_shading_are_not_ticks(
     assert answer_of(raw)[0] == "Yes" and "No" not in answer_of(raw)  # the strike through 'No' rules it out
 
 
-def test_circles_and_chevrons_drawn_beside_words_are_not_ticks(tmp_path):
+def test_circles_chevrons_and_carets_drawn_beside_words_are_not_ticks(tmp_path):
     circle = b"0.5 w 95 703 m 95 706 92 708 90 708 c 87 708 85 706 85 703 c 85 700 87 698 90 698 c 93 698 95 700 95 703 c S"
     chevron = b"1 w 150 708 m 156 703 l 150 698 l S"  # '>' points right: its corner is not its lowest point
     caret = b"1 w 200 698 m 205 708 l 210 698 l S"  # '^': meets at the top
     raw = read(tmp_path, [text(100, 700, "Yes"), circle, chevron, text(160, 700, "next"), caret])
-    assert texts(raw) == ["Yes next"] and raw.unknown == {}
+    assert texts(raw) == ["\u2610 Yes next"] and raw.unknown == {}  # the circle is an empty radio button
 
 
 # ---- end to end -------------------------------------------------------------------------------------------------
