@@ -32,6 +32,8 @@ from pipeline.people import names_in_return
 from pipeline.polarity import field_polarity, sentence_polarity  # noqa: F401 (also imported from here)
 from pipeline.theme_model import load_model
 
+# Words as spaCy splits them for polarity cues: "wasn't" -> "was", "n't".
+_WORDS = re.compile(r"[a-z]+(?=n't)|n't|[a-z]+(?:'[a-z]+)?")
 _PRONOUNS = {"she", "he", "they"}
 _SPEECH = {"tell", "say", "describe", "explain", "disclose", "express", "ask", "want", "feel", "share", "report"}
 _NOT_PEOPLE = {"i", "csc", "mash", "gp", "hv", "sw", "nhs", "camhs", "police", "school", "january", "february",
@@ -405,7 +407,7 @@ def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None, model=
             where = 1 if m.negated else 2 if m.theme in doubted else 0
             per_record[ri].setdefault(m.theme, [[], [], []])[where].append(ev)
         for theme, sentence in (opinion.added.items() if opinion else ()):
-            polarity = sentence_polarity(re.findall(r"[a-z]+(?:'[a-z]+)?", sentence.lower()), field_polarity(asked_))
+            polarity = sentence_polarity(_WORDS.findall(sentence.lower()), field_polarity(asked_))
             for tid in [theme, *codebook.ancestors(theme)]:
                 slot = per_record[ri].setdefault(tid, [[], [], []])
                 if not any(e.answer == answer.id for e in slot[0]):

@@ -176,3 +176,12 @@ def test_model_trained_without_the_last_round_improves_on_the_rules_there(cb):
     rules, both = micro_f1(cb, items, None), micro_f1(cb, items, model)
     assert len(items) == 48
     assert both >= 0.91 and both > rules
+
+
+def test_added_evidence_reads_its_polarity_as_the_rules_would(cb):
+    model = tiny_model(cb, {"w:grandad": {"engagement_with_fathers": 9.0}})
+    rec = record(("q1", "What worked well?", "Contact with grandad wasn't timely."),
+                 ("q2", "What worked well?", "Grandad was seen promptly and often."))
+    [out] = tag_returns([rec], cb, model=model)
+    [tag] = [t for t in out.themes if t.id == "engagement_with_fathers"]
+    assert {e.answer: e.polarity for e in tag.evidence} == {"q1": "concern", "q2": "strength"}
