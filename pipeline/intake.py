@@ -184,14 +184,17 @@ def codebook_for(ws: Workspace, settings: Settings):
 
 
 def preflight(ws: Workspace, settings: Settings) -> None:
-    """Load templates and codebook once before reading any file, so a mistake in them stops the run with one
-    clear message instead of quarantining every return."""
+    """Load templates, codebook and the trained theme model once before reading any file, so a mistake in them
+    stops the run with one clear message instead of quarantining every return."""
     from pipeline.templates import get_template
 
     templates = templates_for(ws, settings)
     if settings.template_id:
         get_template(settings.template_id, templates)
-    codebook_for(ws, settings)
+    if codebook_for(ws, settings).model:
+        from pipeline.theme_model import load_model
+
+        load_model()  # a damaged model file stops the run here, once, with what to do
 
 
 def tag_record(record: AuditReturn, ws: Workspace, settings: Settings) -> AuditReturn:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from models.errors import ConfigError
+
 BUILTIN_MODEL = Path(str(resources.files("pipeline") / "data" / "theme_model.json"))
 
 _WORD = re.compile(r"[a-z][a-z'\-]+|\d+")
@@ -170,7 +172,11 @@ def load_model(path: str | None = None) -> ThemeModel | None:
     p = Path(path) if path else BUILTIN_MODEL
     if not p.exists():
         return None
-    return ThemeModel.from_json(json.loads(p.read_text(encoding="utf-8")))
+    try:
+        return ThemeModel.from_json(json.loads(p.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, zlib.error) as e:  # JSON, base64 and shape errors alike
+        raise ConfigError(f"{p}: the trained theme model cannot be read ({e}); reinstall maap, retrain it with "
+                          "bench/train_theme_model.py, or set 'model: false' in the codebook") from None
 
 
 def train(feature_sets: list[set[str]], labels: list[set[str]], themes: list[str], l2: float = 1e-3,

@@ -185,3 +185,14 @@ def test_added_evidence_reads_its_polarity_as_the_rules_would(cb):
     [out] = tag_returns([rec], cb, model=model)
     [tag] = [t for t in out.themes if t.id == "engagement_with_fathers"]
     assert {e.answer: e.polarity for e in tag.evidence} == {"q1": "concern", "q2": "strength"}
+
+
+def test_a_damaged_model_file_is_a_clear_configuration_error(tmp_path):
+    from models.errors import ConfigError
+
+    path = tmp_path / "theme_model.json"
+    path.write_text('{"format": 2, "themes": ["neglect"], "features": ["w:x"], "weights": "!!", '
+                    '"bias": [0], "steps_per_unit": 1000}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot be read.*model: false"):
+        load_model(str(path))
+    assert load_model(str(tmp_path / "absent.json")) is None  # no model: the rules alone decide
