@@ -157,6 +157,25 @@ def test_a_comb_of_touching_boxes_for_digits_is_not_tick_boxes(tmp_path):
     assert texts(read(tmp_path, ops)) == ["Date of birth: 0 1"]
 
 
+@pytest.mark.parametrize("rotate", [90, 270])
+def test_boxes_and_ticks_on_a_sideways_page_are_read_as_it_is_turned(tmp_path, rotate):
+    from tests.test_pdf_gauntlet import _sideways
+
+    ops = yes_no_line(500, ticked=("No",)) + [text(72, 540, "Was the child seen at home on the visit?")]
+    raw = extract(write(tmp_path, "sideways.pdf", _sideways(ops, rotate)), Limits())
+    assert texts(raw) == ["Was the child seen at home on the visit?", "\u2610 Yes \u2612 No"]
+
+
+def test_a_form_checkbox_over_a_printed_box_is_the_answer_not_a_second_box(tmp_path):
+    widget = (b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (seen_no) /V /Yes /AS /Yes /Rect [110 698 120 708] "
+              b"/F 4 /MK << >> >>")
+    data = make_pdf([yes_no_line()]).replace(b"/Type /Catalog", b"/AcroForm << /Fields [20 0 R] >> /Type /Catalog")
+    raw = extract(write(tmp_path, "widget.pdf", _with_annotations(data, [widget])), Limits())
+    (p,) = raw.blocks
+    assert p.text.count("\u2610") == 1 and "\u2612" not in p.text  # the box under the field is not read twice
+    assert [(cb.kind, cb.checked) for cb in p.checkboxes] == [("acroform", True)]
+
+
 # ---- a box alone ----------------------------------------------------------------------------------------------
 
 def test_a_ticked_box_alone_in_an_empty_cell_is_a_drawn_mark_and_an_empty_one_is_nothing(tmp_path):
