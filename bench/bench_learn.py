@@ -1,13 +1,13 @@
 """How well templates learned from blank forms of unseen tools work, against the tools' true templates.
 
-For each invented tool in bench/blank_variants.py: learn its blank form, compare the learned template with
-the true one (questions found, wording exact, order, header keys, section titles, kinds, grade options),
-then install the learned template in a temporary workspace and read the filled copies with
+For each invented tool in bench/blank_variants.py (``--set 2``: bench/blank_variants2.py, six tools written
+apart from the learning rules): learn its blank form, compare the learned template with the true one
+(questions found, wording exact, order, header keys, section titles, kinds, grade options), then install the learned template in a temporary workspace and read the filled copies with
 ``pipeline.process.read_return`` (detection among all installed templates, as a run does): answers,
 header fields and grades exactly right. The same filled forms read with the TRUE template are the ceiling.
 Generated files live in a temporary folder and are never kept.
 
-    .venv/bin/python bench/bench_learn.py [--filled 5] [--pdf] [--show 5]
+    .venv/bin/python bench/bench_learn.py [--filled 5] [--pdf] [--show 5] [--set 2]
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz  # noqa: E402
 
-from bench.blank_variants import make_all, true_template  # noqa: E402
+import bench.blank_variants as set1  # noqa: E402
+import bench.blank_variants2 as set2  # noqa: E402
 from extractors.registry import extract  # noqa: E402
 from models.settings import Settings  # noqa: E402
 from models.template import Template  # noqa: E402
@@ -125,13 +126,14 @@ def _pct(right: int, total: int) -> str:
     return f"{right:>3}/{total:<3} {100 * right / total:5.1f}%" if total else "    -          "
 
 
-def run(filled: int, pdf: bool, show: int) -> dict[str, float]:
-    """Learn every tool, compare, read its filled forms with learned and true templates; print tables."""
+def run(filled: int, pdf: bool, show: int, tool_set: int = 1) -> dict[str, float]:
+    """Learn every tool of a set, compare, read its filled forms with learned and true templates; print tables."""
+    tools = {1: set1, 2: set2}[tool_set]
     totals: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for tool, fmt, blank, forms in make_all(tmp / "forms", filled, pdf=pdf):
-            true = true_template(tool)
+        for tool, fmt, blank, forms in tools.make_all(tmp / "forms", filled, pdf=pdf):
+            true = tools.true_template(tool)
             learned = learn(extract(blank), tool.id)
             rows = compare(true, learned)
             print(f"\n{tool.id} ({fmt}): {len(learned.questions())} questions learned, {len(true.questions())} true")
@@ -159,5 +161,8 @@ if __name__ == "__main__":
     parser.add_argument("--filled", type=int, default=5, help="filled copies per tool")
     parser.add_argument("--pdf", action="store_true", help="also print some tools to PDF (LibreOffice, slow)")
     parser.add_argument("--show", type=int, default=0, help="print up to N mismatches per tool (fictional text only)")
+    parser.add_argument("--set", type=int, choices=(1, 2), default=1, dest="tool_set",
+                        help="1: bench/blank_variants.py (eight tools); 2: bench/blank_variants2.py (six tools "
+                             "written apart from the learning rules)")
     args = parser.parse_args()
-    run(args.filled, args.pdf, args.show)
+    run(args.filled, args.pdf, args.show, args.tool_set)
