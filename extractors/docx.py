@@ -6,8 +6,9 @@ states, FORMDROPDOWN selections), tracked changes in the accepted view, text box
 grid (spans once, with their size) and comments (kept apart from answers). Page headers and footers come
 first, footnotes and endnotes last (extractors.docx_parts); content controls and form fields are read by
 extractors.docx_controls, and strikethrough and emphasis become spans (extractors.docx_format). Documents a
-``w:altChunk`` embeds are read where they stand (extractors.docx_parts). Pictures and embedded objects leave a
-marker in the text ('[picture]', '[signature]', '[embedded object: ...]'); equations and ruby are read as text.
+``w:altChunk`` embeds are read where they stand (extractors.docx_chunks). Pictures and embedded objects leave a
+marker in the text ('[picture]', '[signature]', '[embedded object: ...]'); equations and ruby are read as text
+(extractors.docx_objects).
 Elements it does not understand, or reads only in part, are counted in ``RawDocument.unknown`` by name; other
 formatting is ignored.
 """
@@ -20,35 +21,20 @@ from pathlib import Path
 
 from lxml import etree
 
+from extractors.docx_chunks import EmbeddedDocuments
 from extractors.docx_controls import ControlsAndFields, int_val, page_field
 from extractors.docx_format import (
     FORMAT_TAGS, PARAGRAPH_SHADING, Format, apply_rpr, fill_of, read_run_formats, run_styles,
 )
+from extractors.docx_objects import M_MATH, M_MATH_PARA, RUBY, ObjectsInRuns, math_text
 from extractors.docx_parts import (
-    PAGE_FOOTER, PAGE_HEADER, R_ID, W_NS, chunk_kind, decode_text, html_paragraphs, mht_html, note_blocks,
-    page_blocks, page_parts, read_comments, read_styles, text_paragraphs,
+    PAGE_FOOTER, PAGE_HEADER, note_blocks, page_blocks, page_parts, read_comments, read_styles,
 )
-from extractors.package import Package, open_embedded, open_package
-from models.errors import FileLimitExceeded, UnreadableFile
+from extractors.docx_xml import _IGNORED, ALTERNATE, NS, _choose, _qname, _revisions, _targets
+from extractors.package import Package, open_package
+from models.errors import UnreadableFile
 from models.raw import Block, Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Span, Table
 from models.settings import Limits
-
-NS = {
-    "w": W_NS,
-    "w14": "http://schemas.microsoft.com/office/word/2010/wordml",
-    "w15": "http://schemas.microsoft.com/office/word/2012/wordml",
-    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
-    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
-    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
-    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
-    "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
-    "wpg": "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
-    "v": "urn:schemas-microsoft-com:vml",
-    "o": "urn:schemas-microsoft-com:office:office",
-}
-_PREFIX = {uri: prefix for prefix, uri in NS.items()}
 
 
 def _w(name: str) -> str:
@@ -59,34 +45,13 @@ P, R, T, TBL, TR, TC, SDT = (_w(n) for n in ("p", "r", "t", "tbl", "tr", "tc", "
 SDT_PR, SDT_CONTENT, VAL = _w("sdtPr"), _w("sdtContent"), _w("val")
 INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
 CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE = _w("customXml"), _w("smartTag"), _w("hyperlink"), _w("fldSimple")
-FLD_CHAR, TXBX, INSTR_TEXT = _w("fldChar"), _w("txbxContent"), _w("instrText")
+FLD_CHAR, INSTR_TEXT = _w("fldChar"), _w("instrText")
 COMMENT_START, COMMENT_END, COMMENT_REF = _w("commentRangeStart"), _w("commentRangeEnd"), _w("commentReference")
-ALTERNATE = "{%s}AlternateContent" % NS["mc"]
-CHOICE, FALLBACK = "{%s}Choice" % NS["mc"], "{%s}Fallback" % NS["mc"]
-GRAPHIC_DATA = "{%s}graphicData" % NS["a"]
 ALT_CHUNK = _w("altChunk")
-PIC, DOC_PR, IMAGEDATA = "{%s}pic" % NS["pic"], "{%s}docPr" % NS["wp"], "{%s}imagedata" % NS["v"]
-OLE_OBJECT, RUBY, RT, RUBY_BASE = "{%s}OLEObject" % NS["o"], _w("ruby"), _w("rt"), _w("rubyBase")
-M_MATH, M_MATH_PARA = "{%s}oMath" % NS["m"], "{%s}oMathPara" % NS["m"]
-PICTURE, SIGNATURE = "[picture]", "[signature]"
-# A picture labelled, named or described as a signature (or sitting just after such a label) is one.
-_SIGNATURE = re.compile(r"\bsign(?:ed|ature|atory)\b", re.IGNORECASE)
-MAX_CHUNK_DEPTH = 3  # a document embedded in an embedded document...: deeper than any real form goes
-_CHUNK_NAMES = {"rtf": "RTF document", "mht": "web archive (.mht)", "": "file"}
 
 # Containers whose children are read as if they were in the parent (accepted view of tracked changes too).
 _TRANSPARENT = {CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE, INS, MOVE_TO, _w("dir"), _w("bdo")}
 _DROPPED = {DEL, MOVE_FROM}  # the accepted view has no deletions; they are counted in revisions
-# Formatting, markers and parts read elsewhere: nothing here is text.
-_IGNORED = {_w(n) for n in (
-    "pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr", "tblPrEx", "sdtPr", "sdtEndPr",
-    "bookmarkStart", "bookmarkEnd", "proofErr", "lastRenderedPageBreak", "permStart", "permEnd",
-    "moveFromRangeStart", "moveFromRangeEnd", "moveToRangeStart", "moveToRangeEnd", "commentReference",
-    "annotationRef", "instrText", "delText", "delInstrText", "softHyphen", "noProof", "fldData",
-    "customXmlInsRangeStart", "customXmlInsRangeEnd", "customXmlDelRangeStart", "customXmlDelRangeEnd",
-    "customXmlPr", "smartTagPr", "separator", "continuationSeparator", "footnoteRef", "endnoteRef",
-    "footnoteReference", "endnoteReference",  # the notes themselves are read from their parts
-)}
 _RUN_TEXT = {T: None, _w("tab"): " ", _w("ptab"): " ", _w("br"): "\n", _w("cr"): "\n", _w("noBreakHyphen"): "-"}
 # Symbol fonts put tick boxes in the private use area; give the glyph the user saw.
 _SYMBOLS = {
@@ -104,15 +69,6 @@ _LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr"
 # What is left of 'Page 2 of 5', '- 3 -' or '2/5' once the page-number fields are taken out.
 _PAGE_FURNITURE = re.compile(r"[\s\-\u2013\u2014/|.]*(?:page|pg\.?)?[\s\-\u2013\u2014/|.]*(?:of)?[\s\-\u2013\u2014/|.]*",
                              re.IGNORECASE)
-
-
-def _qname(el: etree._Element) -> str:
-    """``prefix:local`` for an element, so unknown counts read like the XML."""
-    if not isinstance(el.tag, str):
-        return "comment"
-    q = etree.QName(el)
-    prefix = _PREFIX.get(q.namespace or "", q.namespace or "")
-    return f"{prefix}:{q.localname}" if prefix else q.localname
 
 
 def _props(el, name: str) -> dict[str, etree._Element]:
@@ -209,7 +165,7 @@ def _spans(found: list[list], cut: int, text: str) -> list[Span]:
     return spans
 
 
-class _Reader(ControlsAndFields):
+class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
     """One walk over one document: holds the counters and open fields/comments met along the way."""
 
     def __init__(self, styles: dict[str, tuple[str, bool]], default_style: str,
@@ -290,71 +246,6 @@ class _Reader(ControlsAndFields):
         if pending is not None:
             out += pending.finish()
         return out
-
-    # ---- embedded documents (w:altChunk) ----------------------------------------------------------
-
-    def alt_chunk(self, el, loc: Location, tags: list[str], body: bool) -> list[Block]:
-        """The blocks of a document a w:altChunk pulls in where it stands: Word (.docx or its XML), HTML, a web
-        archive or plain text; anything else (RTF...) is counted unknown with a warning saying what to do."""
-        target = self.package.relationships(self.part).get(el.get(R_ID, ""), ("", ""))[1] if self.package else ""
-        data = self.package.member(target) if target else None
-        if data is None:  # a dangling reference: nothing to read, but the file claims content here
-            self.unknown["w:altChunk"] += 1
-            return []
-        kind = chunk_kind(data, self.package.content_type(target), target)
-        if kind in ("docx", "word-xml"):
-            return self.embedded_word(data, target, kind, loc, tags, body)
-        if kind in ("html", "mht", "text"):
-            text = mht_html(data) if kind == "mht" else decode_text(data)
-            if text is not None:
-                found = html_paragraphs(text, loc, tags) if kind != "text" else text_paragraphs(text, loc, tags)
-                for paragraph in found:
-                    if body:
-                        paragraph.location = Location(paragraph=self.body_index)
-                        self.body_index += 1
-                return found
-        return self.chunk_unread(target, f"an embedded {_CHUNK_NAMES.get(kind, kind)}")
-
-    def chunk_unread(self, target: str, what: str, why: str = "maap cannot read that kind of file") -> list[Block]:
-        self.unknown["w:altChunk"] += 1
-        self.warnings.append(f"{what} ({target}) was not read ({why}): open the original in Word to see what it "
-                             "says, or ask the agency to paste the text into the form instead of inserting a file")
-        return []
-
-    def embedded_word(self, data: bytes, target: str, kind: str, loc: Location, tags: list[str],
-                      body: bool) -> list[Block]:
-        """A Word document inside this one, walked with its own styles and counted with this walk's numbers."""
-        if self.depth >= MAX_CHUNK_DEPTH:
-            return self.chunk_unread(target, "an embedded Word document",
-                                     f"documents embedded more than {MAX_CHUNK_DEPTH} deep are not followed")
-        if kind == "word-xml":
-            package, main = self.package, target
-        else:
-            try:
-                package = open_embedded(data, self.package, target)
-                main = package.main_part()
-            except FileLimitExceeded:
-                raise  # the same size limits as the file itself: a bomb hidden inside is still a bomb
-            except UnreadableFile as e:
-                if e.code == "unsafe_xml":
-                    raise
-                return self.chunk_unread(target, "an embedded Word document", "it is damaged")
-        root = package.parse(main)
-        doc_body = root.find(_w("body")) if root is not None else None
-        if doc_body is None:
-            return self.chunk_unread(target, "an embedded Word document", "it has no body")
-        inner = _reader_for(package, main, self.depth + 1)
-        inner.unknown, inner.warnings = self.unknown, self.warnings
-        inner.table_index, inner.body_index = self.table_index, self.body_index
-        blocks = inner.blocks(doc_body, loc, tags, body=body)
-        self.table_index, self.body_index = inner.table_index, inner.body_index
-        if package is not self.package:
-            self.package.budget = package.budget
-            targets = _targets(package, main)
-            self.chunk_comments += inner.chunk_comments + read_comments(
-                package.parse(targets["comments"]) if "comments" in targets else None, inner)
-        self.chunk_revisions += inner.chunk_revisions + _revisions(doc_body)
-        return blocks
 
     # ---- tables ------------------------------------------------------------------------------------
 
@@ -540,62 +431,6 @@ class _Reader(ControlsAndFields):
             else:  # w:object, footnote references, ...
                 self.unknown[_qname(child)] += 1
 
-    def shape(self, el, line: _Line) -> None:
-        """Text boxes in a drawing or VML shape become blocks after the paragraph; a picture leaves a marker in
-        the text; a shape with neither is counted."""
-        boxes = list(_outer_textboxes(el))
-        for box in boxes:
-            line.extra += self.blocks(box, line.loc, line.tags, line.hide)
-        if boxes:
-            return
-        graphic = next(el.iter(GRAPHIC_DATA), None)
-        kind = graphic[0] if graphic is not None and len(graphic) else el
-        if kind.tag == PIC or (kind is el and next(el.iter(IMAGEDATA), None) is not None):
-            self.picture(el, line)
-        else:
-            self.unknown[_qname(kind)] += 1
-
-    def picture(self, el, line: _Line) -> None:
-        """'[picture]' where a picture stands (counted as unknown: what it shows is not read), or '[signature]'
-        when it is clearly one (named or described so, or just after a 'Signature' label), which is not counted.
-
-        Pictures in page headers and footers are letterhead (logos, crests): neither marked nor counted.
-        """
-        if self.page_fields:
-            return
-        described = " ".join(filter(None, (
-            *(d.get(a) for d in el.iter(DOC_PR) for a in ("name", "descr", "title")),
-            *(d.get("{%s}title" % NS["o"]) for d in el.iter(IMAGEDATA)),
-            "".join(line.parts)[-60:],
-            "".join(self.last_line.parts)[-60:] if self.last_line is not None else "")))
-        signature = bool(_SIGNATURE.search(described))
-        self.marker(line, SIGNATURE if signature else PICTURE)
-        if not signature:
-            self.unknown[_qname(next(el.iter(PIC), el))] += 1
-
-    def marker(self, line: _Line, text: str) -> None:
-        """A bracketed marker for something not text, spaced apart from the words around it."""
-        before = " " if line.parts and not line.parts[-1][-1:].isspace() else ""
-        self.add(line, f"{before}{text} ")
-
-    def ole_object(self, el, line: _Line) -> None:
-        """An embedded object (a spreadsheet, an old equation, an ActiveX control): marked where it stands with
-        its program, and counted, as its content is not read."""
-        ole = next(el.iter(OLE_OBJECT), None)
-        program = ole.get("ProgID") if ole is not None else None
-        self.marker(line, f"[embedded object{': ' + program if program else ''}]")
-        self.unknown["w:object"] += 1
-
-    def ruby(self, el, line: _Line) -> None:
-        """Phonetic guide text (w:ruby): the base text, then the guide in brackets."""
-        base = el.find(RUBY_BASE)
-        if base is not None:
-            self.inline(base, line)
-        guide = el.find(RT)
-        shown = "".join(t.text or "" for t in guide.iter(T)) if guide is not None else ""
-        if shown.strip():
-            self.add(line, f" ({shown.strip()})")
-
     # ---- comments ----------------------------------------------------------------------------------
 
     def comment_mark(self, el, loc: Location) -> None:
@@ -609,73 +444,12 @@ class _Reader(ControlsAndFields):
             self.open_anchors.remove(comment_id)
 
 
-def math_text(el) -> str:
-    """An equation (m:oMath) as one line of text: fractions as a/b, powers as a^b, subscripts as a_b, roots as √(a)."""
-    parts = []
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        local = etree.QName(child).localname
-        if local == "t":
-            parts.append(child.text or "")
-        elif local.endswith("Pr") or child.tag in _IGNORED:
-            continue
-        elif local == "f":
-            num, den = (math_text(child.find("{%s}%s" % (NS["m"], n))) if child.find("{%s}%s" % (NS["m"], n))
-                        is not None else "" for n in ("num", "den"))
-            parts.append(f"{_grouped(num)}/{_grouped(den)}")
-        elif local in ("sSup", "sSub"):
-            base = child.find("{%s}e" % NS["m"])
-            script = child.find("{%s}%s" % (NS["m"], "sup" if local == "sSup" else "sub"))
-            parts.append(f"{math_text(base) if base is not None else ''}{'^' if local == 'sSup' else '_'}"
-                         f"{_grouped(math_text(script) if script is not None else '')}")
-        elif local == "rad":
-            base = child.find("{%s}e" % NS["m"])
-            parts.append(f"√{_grouped(math_text(base) if base is not None else '')}")
-        else:
-            parts.append(math_text(child))
-    return "".join(parts)
-
-
-def _grouped(text: str) -> str:
-    return text if len(text) <= 1 or text.isalnum() else f"({text})"
-
-
-def _outer_textboxes(el):
-    """w:txbxContent elements under el, not descending into one (a box inside a box is read with its parent)."""
-    for child in el:
-        if child.tag == TXBX:
-            yield child
-        elif child.tag == ALTERNATE:
-            yield from _outer_textboxes(_choose(child))
-        else:
-            yield from _outer_textboxes(child)
-
-
-def _choose(alternate) -> etree._Element:
-    """The one branch of mc:AlternateContent to read: the Choice, else the Fallback (never both)."""
-    branch = alternate.find(CHOICE)
-    if branch is None:
-        branch = alternate.find(FALLBACK)
-    return branch if branch is not None else etree.Element("empty")
-
-
-def _targets(package: Package, part: str, rels: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
-    """Relationship type (last word: 'styles', 'comments'...) -> target part, for one part."""
-    rels = package.relationships(part) if rels is None else rels
-    return {rel_type.rsplit("/", 1)[-1]: target for rel_type, target in rels.values()}
-
-
 def _reader_for(package: Package, main: str, depth: int = 0, targets: dict[str, str] | None = None) -> _Reader:
     """A walk over one package's main document, with that package's styles."""
     targets = _targets(package, main) if targets is None else targets
     styles_root = package.parse(targets["styles"]) if "styles" in targets else None
     styles, default_style = read_styles(styles_root)
     return _Reader(styles, default_style, read_run_formats(styles_root), package, main, depth)
-
-
-def _revisions(root) -> int:
-    return int(root.xpath("count(.//w:ins|.//w:del|.//w:moveFrom|.//w:moveTo)", namespaces=NS))
 
 
 def extract(path: Path, limits: Limits) -> RawDocument:
