@@ -19,7 +19,8 @@ stops every process so marked whenever it kills a reader or finds one dead, and 
 (the ``TMPDIR`` of the reader and its converters, where LibreOffice profiles and OCR scratch files go). A run
 killed outright cannot: its readers notice and clean up themselves (``_watch_run``), and what a reader killed
 with the run left is stopped by the next run as it starts its readers (``sweep_orphans``). Marks are found
-in /proc: on other systems converters are stopped only by their own time limits.
+in /proc: on other systems converters are stopped only by their own time limits. Finding and stopping marked
+processes is pipeline.reader_cleanup.
 
     with readers(settings):                      # the run: up to settings.concurrency reader processes
         record = read_return(path, settings, templates, today)   # from any of the run's threads
@@ -37,7 +38,6 @@ import shutil
 import signal
 import tempfile
 import threading
-import time
 import traceback
 from contextlib import contextmanager
 from datetime import date
@@ -49,6 +49,9 @@ from models.errors import ConfigError, FileLimitExceeded, TemplateError, Unreada
 from models.record import AuditReturn
 from models.settings import Limits, Settings
 from models.template import Template
+from pipeline.reader_cleanup import (  # noqa: F401  MARK, FOLDER_PREFIX, _marked are also imported from here
+    FOLDER_PREFIX, MARK, _marked, _owner, _tool_groups, stop_marked, sweep_orphans,
+)
 
 log = logging.getLogger("maap.isolation")
 
@@ -59,11 +62,6 @@ PRELOAD = ["pipeline.process", "extractors.docx", "extractors.pdf", "extractors.
            "pipeline.template_detect", "pipeline.validate", "pipeline.rules.undated", "pipeline.quality", "spacy",
            "spacy.matcher"]
 Formats = dict[str, tuple[str, str]]
-# Every process a reader starts inherits this variable, whose value names the reader and the run that owns it,
-# so the run can find and stop them wherever they end up: in a session of their own, reparented to init after a
-# double fork, or orphaned by a reader that crashed.
-MARK = "MAAP_READER"
-FOLDER_PREFIX = "maap-reader-"
 
 
 class ReaderFault(Exception):
@@ -221,133 +219,6 @@ def _crash_message(name: str, exitcode: int | None) -> str:
     return (f"{name}: maap's reader crashed on this file ({how}); the file may be damaged. Open it and save it "
             "again (or print it to PDF) and drop the new copy in the inbox; if that crashes too, report it "
             "with the file's hash. The original is kept.")
-
-
-def _tool_groups(pid: int) -> set[int]:
-    """Process groups of ``pid``'s descendants other than ours: converters run in their own session, so killing
-    the reader alone would leave them running. Linux only (reads /proc); elsewhere nothing is found.
-
-    The environment mark (stop_marked) finds more (orphans, double forks); this also finds a converter started
-    with an environment of its own that dropped the mark, as long as the reader is alive to be its ancestor.
-    """
-    parent_of: dict[int, int] = {}
-    group_of: dict[int, int] = {}
-    try:
-        entries = list(os.scandir("/proc"))
-    except OSError:
-        return set()
-    for entry in entries:
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(os.path.join(entry.path, "stat"), "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()  # the command name may hold spaces and ')'
-        except (OSError, IndexError):
-            continue
-        parent_of[int(entry.name)], group_of[int(entry.name)] = int(fields[1]), int(fields[2])
-    children: dict[int, list[int]] = {}
-    for child, parent in parent_of.items():
-        children.setdefault(parent, []).append(child)
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            found.add(group_of[child])
-    return found - {os.getpgrp()}
-
-
-# --- finding what readers started, wherever it went ---------------------------------------------------------------
-
-def _start_ticks(pid: int) -> str | None:
-    """When process ``pid`` started (clock ticks since boot, /proc), so a reused pid is not taken for it."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[19].decode()
-    except (OSError, IndexError):
-        return None
-
-
-def _owner() -> str:
-    """This process as a reader token's owner: pid and start time."""
-    return f"{os.getpid()}.{_start_ticks(os.getpid()) or 0}"
-
-
-def _owner_alive(token: str) -> bool:
-    """Whether the run that started the reader named by ``token`` is still running (when unsure, yes)."""
-    pid, _, rest = token.partition(".")
-    ticks = rest.partition(".")[0]
-    if not pid.isdigit():
-        return True
-    if ticks == "0":  # no /proc when the token was made: a live pid is all there is to go on
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except OSError:
-            pass
-        return True
-    return _start_ticks(int(pid)) == ticks
-
-
-def _marked() -> dict[int, str]:
-    """Process id -> reader token, for every process of ours that inherited a reader's MARK. Linux only (reads
-    /proc); elsewhere nothing is found, and readers' converters are stopped only by their own time limits."""
-    found: dict[int, str] = {}
-    needle = f"\0{MARK}=".encode()
-    try:
-        entries = list(os.scandir("/proc"))
-    except OSError:
-        return found
-    for entry in entries:
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(os.path.join(entry.path, "environ"), "rb") as f:
-                env = b"\0" + f.read()  # a zombie's is empty: it has stopped already
-        except OSError:  # gone, or another user's
-            continue
-        at = env.find(needle)
-        if at >= 0:
-            end = env.find(b"\0", at + len(needle))
-            found[int(entry.name)] = env[at + len(needle):end if end >= 0 else None].decode(errors="replace")
-    return found
-
-
-def stop_marked(which) -> list[int]:
-    """SIGKILL every process whose reader token ``which(token)`` picks, until none is left (a process may fork
-    while we look); returns the pids stopped."""
-    stopped: list[int] = []
-    for _round in range(20):
-        targets = [pid for pid, token in _marked().items() if which(token) and pid != os.getpid()]
-        if not targets:
-            break
-        for pid in targets:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                stopped.append(pid)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.02)  # let the kills land before looking again
-    return stopped
-
-
-def sweep_orphans() -> None:
-    """Stop what readers of runs that no longer exist left running, and remove their folders.
-
-    A run killed outright (the OOM killer, a service manager's timeout) cannot clean up; its readers notice
-    and stop their own converters, but a reader killed with it cannot. The next run's readers start here.
-    """
-    stopped = stop_marked(lambda token: not _owner_alive(token))
-    if stopped:
-        log.warning("stopped %d converter process(es) left running by an earlier run that was killed", len(stopped))
-    try:
-        folders = list(Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"))
-    except OSError:
-        return
-    for folder in folders:
-        token = folder.name[len(FOLDER_PREFIX):].rpartition("-")[0]
-        if token.count(".") == 2 and not _owner_alive(token):
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 class ReaderPool:
