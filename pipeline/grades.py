@@ -213,7 +213,11 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
     hits = found[key]
     block_units = {h[0].index for h in hits}
     if key[0] == "t":
-        block_units |= {u.index for u in units if u.table == key[1]}
+        # the grade table from its title or first option on: rows above it are other questions that share the
+        # table (a PDF joins tables that touch, and some forms end their question table with the grade)
+        first = min([h[0].row for h in hits] + [u.row for u in units if u.table == key[1] and
+                                                   _GRADE_LABEL.match(u.text or "") and len(u.text) < 40])
+        block_units |= {u.index for u in units if u.table == key[1] and (u.row or 0) >= (first or 0)}
 
     def is_mark_cell(o: Unit) -> bool:
         return _is_mark(o) and _option_of(_strip_marks(o.text)[0], options) is None \

@@ -254,6 +254,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
 
     current: Placed | None = None
     current_unit: Unit | None = None
+    boxed = False  # the current label is a printed question paragraph with nothing typed in it: a box may follow
     current_field = -1
     for u in units:
         if u.index in grade_units:
@@ -261,7 +262,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             continue
         if u.index in claims:
             f, m = labelled[claims[u.index]]
-            current, current_unit, current_field = placed[f.key], u, m.field
+            current, current_unit, current_field, boxed = placed[f.key], u, m.field, False
             _add(current, u, *_answer_lines(u.lines))
             continue
         if u.index in labelled:
@@ -281,6 +282,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             else:
                 shared, shared_group = [p], u.group
             current, current_unit, current_field = p, u, m.field
+            # printed whole (a line with more than the wording may hold its answer) and nothing typed after it
+            boxed = bool(m.consumed) and not texts and not m.inline and not u.in_table and m.score >= 90
             if (m.inline and f.key.startswith("header:")) or u.style == PAGE_HEADER:
                 current, shared = None, []  # a header's "Label: value" on one line is complete
             continue
@@ -294,13 +297,13 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             at = tagged.get(f_pos)
             current, shared, current_field = None, [], f_pos
             if at is not None and at > u.index and not any(i in labelled for i in range(u.index + 1, at)):
-                current, current_unit = placed[fields[f_pos].key], u
+                current, current_unit, boxed = placed[fields[f_pos].key], u, False
             continue
         text_lines, placeholder = _answer_lines(u.lines)
         if not u.in_table and _HEADING_STYLE.match(u.style) and not _is_label_only(u, template):
             current, shared = None, []
             continue
-        if current is None or current_unit is None or not _belongs(u, current_unit):
+        if current is None or current_unit is None or not _belongs(u, current_unit, units, boxed and not current.lines):
             current, shared = None, []
             if text_lines and not _is_label_only(u, template) and not _BOILERPLATE.match(text_lines[0]) and (
                     u.in_table or (u.index in region and not text_lines[-1].endswith(":"))):
@@ -351,11 +354,20 @@ def _share_answer(shared: list[Placed], u: Unit, text_lines: list[str], placehol
     return shared[0]
 
 
-def _belongs(u: Unit, label: Unit) -> bool:
-    """Whether a unit can continue the answer to the label before it: same table, or paragraphs after a paragraph."""
+def _belongs(u: Unit, label: Unit, units: list[Unit], boxed: bool) -> bool:
+    """Whether a unit can continue the answer to the label before it: same table, paragraphs after a paragraph,
+    or, when ``boxed`` (a question printed as a paragraph with nothing typed in it), the first table after it:
+    the answer box under the question."""
     if label.in_table:
         return u.table == label.table
-    return not u.in_table
+    between = units[label.index + 1:u.index]
+    if not u.in_table:
+        return not any(o.in_table for o in between)  # an answer box under the question ends its answer
+    if not boxed:
+        return False
+    # only the table that follows the label: nothing but paragraphs (its guidance) and that table between them;
+    # a label or section title inside the table has already ended the answer before it gets here
+    return all(not o.in_table or o.table == u.table for o in between)
 
 
 _COLUMN_HEADINGS = {"question", "questions", "answer", "answers", "response", "responses", "section", "ref",
@@ -363,7 +375,7 @@ _COLUMN_HEADINGS = {"question", "questions", "answer", "answers", "response", "r
 
 
 def _is_label_only(u: Unit, template: Template) -> bool:
-    """Letters like 'b.', column headings and section titles the template prints are not answers."""
+    """Letters like 'b.', column headings, section titles and the grading title the template prints are not answers."""
     text = u.text.strip()
     if not text:
         return True
@@ -375,7 +387,8 @@ def _is_label_only(u: Unit, template: Template) -> bool:
     if len(text) > 120:
         return False
     norm = normalise(text).rstrip(":").strip()
-    return any(fuzz.ratio(norm, normalise(s.title)) >= 85 for s in template.sections)
+    titles = [s.title for s in template.sections] + ([template.grading.title] if template.grading else [])
+    return any(fuzz.ratio(norm, normalise(t)) >= 85 for t in titles)  # a PDF loses the heading style of a title
 
 
 def question_label(q: Question) -> str:

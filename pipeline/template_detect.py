@@ -28,7 +28,7 @@ from models.raw import RawDocument
 from models.template import Template
 from pipeline.text import document_lines, normalise
 
-_NUMBERING = re.compile(r"^\s*(?:q?\d{1,2}[a-z]?[.):]|\(\d{1,2}[a-z]?\)|[a-z][.)]|[ivx]{1,4}[.)])\s*")
+_NUMBERING = re.compile(r"^\s*(?:q?\d{1,2}[a-z]?[.):]|\(\d{1,2}[a-z]?\)|[a-z][.)]|[ivx]{1,4}[.)]|\d{1,2}[a-z](?=\s))\s*")
 MAX_LINE = 400  # no printed question is longer; longer lines are answers and only cost time
 TITLE_BONUS = 0.1
 EVIDENCE_SCALE = 10.0  # weighted questions found for evidence 0.63 (a long question weighs 5, a short one 2-3)

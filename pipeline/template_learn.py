@@ -22,7 +22,9 @@ from pipeline.text import normalise
 
 # printed numbers: '7.', '7a)', 'Q7', 'Q7.', '1.1', '2.3.', '(a)', '(iv)', '(3)'; a bare '3 visits' is not one
 _NUMBER = re.compile(r"^\s*(?:q\s*(\d{1,2}(?:\.\d{1,2})?[a-z]?)[.):]?|(\d{1,2}(?:\.\d{1,2})+)[.):]?"
-                     r"|(\d{1,2}[a-z]?)[.):]|\(([a-z]|[ivx]{1,4}|\d{1,2})\))\s+(?=\S)", re.I)
+                     r"|(\d{1,2}[a-z]?)[.):]|\(([a-z]|[ivx]{1,4}|\d{1,2})\))\s+(?=\S)"
+                     # '1a Was ...': a letter after the digits marks a reference even with no stop
+                     r"|^\s*(\d{1,2}[a-z])\s+(?=[A-Z])", re.I)
 _LETTER_ONLY = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]?\s*$", re.I)
 _BOXES = "☐☒☑□■▢✓✔✗✘"
 _BOX = re.compile(f"[{_BOXES}]")
@@ -35,11 +37,12 @@ _YES_NO = re.compile(r"^\s*(yes|y)\s*/\s*(no|n)\s*$", re.I)
 # header key -> pattern on a normalised label; order matters ('Child's initials and date of birth' is the child)
 _HEADER_RULES: list[tuple[str, re.Pattern]] = [
     ("auditor", re.compile(r"\bauditor\b|\bcompleted by\b|^name of .*\bcompleting\b|^name of (the )?person (completing|auditing)"
-                           r"|\bdesignated safeguarding lead\b|^dsl\b|\breviewer\b")),
+                           r"|\bdesignated safeguarding lead\b|^dsl\b|\breviewer\b|^(officer|person|manager) completing\b")),
     ("child", re.compile(r"\bchild\b|\bchild's\b|\bchild/ren\b|\bchildren's\b|\byoung person\b|\bvulnerable adult\b"
                          r"|\bpatient\b|\bpupil\b|\blearner\b")),
-    ("practitioner", re.compile(r"\bpractitioner")),
-    ("agency", re.compile(r"\bagency\b|\borganisation\b|\borganization\b|^(name of )?(school|setting|service)\b|^agency")),
+    ("practitioner", re.compile(r"\bpractitioner|\blead professional\b|\b(allocated|key|named) worker\b")),
+    ("agency", re.compile(r"\bagency\b|\borganisation\b|\borganization\b|^(name of )?(school|setting|service)\b|^agency"
+                         r"|\bdepartment\b|\bdirectorate\b|^command\b")),
     ("date_of_audit", re.compile(r"^date\b|\bdate of audit\b|\baudit date\b")),
     ("theme", re.compile(r"\btheme\b|\baudit focus\b")),
     ("case_status", re.compile(r"\bcase status\b|\bstatus of (the )?case\b")),
@@ -48,6 +51,10 @@ _HEADER_RULES: list[tuple[str, re.Pattern]] = [
 # even when they say 'child' or 'date'; a label that also names the child ('initials and date of birth') is the child
 _DETAILS = re.compile(r"\b(birth|dob|d\.o\.b|nhs|number|no|address|postcode|gender|ethnicity|age)\b")
 _NAMES_CHILD = re.compile(r"\b(name|names|initials|id|identifier)\b")
+# a grade asked for with no options printed ('Overall grade: [drop-down]'): the record's four-point scale
+_GRADE_TITLE = re.compile(r"^(overall )?(grade|grading|judgement|rating)$|^overall (grade|judgement|rating) of\b")
+_FOUR_POINT = [("outstanding", "Outstanding"), ("good", "Good"), ("requires_improvement", "Requires improvement"),
+               ("inadequate", "Inadequate")]
 _GRADES: list[tuple[str, re.Pattern]] = [
     ("outstanding", re.compile(r"^outstanding\b")),
     ("requires_improvement", re.compile(r"^(requires improvement|requires? improvement|adequate|satisfactory|ri)\b")),
@@ -68,12 +75,16 @@ class _Draft:
     pending_title: str | None = None
     grades: list[GradeOption] = field(default_factory=list)
     grading_title: str = "Grading"
+    open: dict | None = None  # a question printed as a paragraph, still taking its guidance and answer box
+    grade_label: str | None = None  # 'Overall grade:' with an empty space or a drop-down beside it
 
     def add_question(self, q: dict) -> None:
         if self.pending_title is not None or not self.sections:
-            self.sections.append((self.pending_title or "Questions", []))
+            details = not q["required"] and not q["requires_date"]  # 'Date of birth' before any section
+            self.sections.append((self.pending_title or ("Details" if details else "Questions"), []))
             self.pending_title = None
         self.sections[-1][1].append(q)
+        self.open = None
 
 
 def learn(raw: RawDocument, template_id: str, name: str | None = None, version: str = "1") -> Template:
@@ -82,8 +93,9 @@ def learn(raw: RawDocument, template_id: str, name: str | None = None, version: 
     for block in raw.blocks:
         if isinstance(block, Paragraph):
             _paragraph(block, draft)
-        else:
+        elif not _answer_box(block, draft):
             _table(block, draft)
+            draft.open = None
     return _build(draft, template_id, name, version, raw.file)
 
 
@@ -109,7 +121,12 @@ def _paragraph(p: Paragraph, draft: _Draft) -> None:
         return
     if _grade_line(text, p, draft):
         return
+    if _choice_line(text, p, draft):
+        return
     label = _label(text)
+    if label is not None and _GRADE_TITLE.match(normalise(label)):
+        draft.grade_label, draft.open = label, None
+        return
     if label is not None:
         key = _header_key(label)
         if key:
@@ -124,13 +141,83 @@ def _paragraph(p: Paragraph, draft: _Draft) -> None:
     q = _question_from_texts([text], p.tags)
     if q and q["wording"].endswith("?"):
         draft.add_question(q)
+        draft.open = q
+        return
+    if draft.open is not None and not p.style.lower().startswith("heading") and (
+            text.endswith(".") or _whole_italic(p)):
+        # on a blank form, a sentence printed between a question and its answer space is guidance
+        draft.open["guidance"].append(text.rstrip(":"))
         return
     if draft.sections and draft.sections[-1][1] and _GUIDANCE_START.match(text) and draft.pending_title is None:
         # guidance printed under a paragraph question belongs to it
         draft.sections[-1][1][-1]["guidance"].append(text.rstrip(":"))
         return
+    draft.open = None
     if _is_heading(text, p):
         draft.pending_title = _title_case(text.rstrip(":").strip())
+
+
+def _whole_italic(p: Paragraph) -> bool:
+    """Printed in italics from end to end: how forms set guidance apart from the question above it."""
+    end = len(p.text.rstrip())
+    return any(s.style == "emphasis" and "italic" in s.detail and s.start <= len(p.text) - len(p.text.lstrip())
+               and s.end >= end for s in p.spans)
+
+
+_CHOICE_LABEL = re.compile(f"^([^{_BOXES}]{{2,80}}?)\\s*:?\\s*(?=[{_BOXES}])")
+
+
+def _choice_line(text: str, p: Paragraph, draft: _Draft) -> bool:
+    """A line of tick boxes: 'RAG rating: ☐ Red ☐ Amber ☐ Green' is a one-line tick-list question; bare boxes
+    ('☐ Early Help ☐ Child in Need') or 'Yes / No' under a question printed as a paragraph are its answer."""
+    options = [cb.label.strip() for cb in p.checkboxes if cb.label.strip()]
+    label = None
+    if len(options) < 2 and len(_BOX.findall(text)) >= 2:
+        m = _CHOICE_LABEL.match(text)
+        label = m.group(1).strip() if m else None
+        options = [o.strip(" /,") for o in _BOX.split(text[m.end():] if m else text) if o.strip(" /,")]
+    if label is None and draft.open is not None and _YES_NO.match(text):
+        draft.open["kind"], draft.open = AnswerKind.yes_no_comments, None
+        return True
+    if len(options) < 2:
+        return False
+    if all(_grade_value(o) for o in options):  # 'Overall grade: ☐ Outstanding ☐ Good ...': the grading
+        for o in options:
+            if all(g.value != _grade_value(o) for g in draft.grades):
+                draft.grades.append(GradeOption(value=_grade_value(o), label=o))
+        if label and len(label.split()) <= 4:
+            draft.grading_title = label.rstrip(":")
+        return True
+    if label is not None:
+        q = _question_from_texts([label], p.tags)
+        if q is None:
+            return False
+        q["kind"], q["options"], q["requires_date"] = AnswerKind.tick_list, options, False
+        draft.add_question(q)
+        return True
+    if draft.open is not None:
+        draft.open.update(kind=AnswerKind.tick_list, options=options, requires_date=False)
+        draft.open = None
+        return True
+    return False
+
+
+def _answer_box(table: Table, draft: _Draft) -> bool:
+    """A one-cell table under a question printed as a paragraph is its answer box: empty, or printing the
+    choices ('Yes / No', tick boxes) that set the question's kind. Returns whether the table was that box."""
+    if draft.open is None or len(table.rows) != 1 or len(table.rows[0].cells) != 1:
+        return False
+    cell = table.rows[0].cells[0]
+    texts = _cell_texts(cell)
+    if texts and not _is_answer_text(texts):
+        return False
+    options = _options([cell])
+    if options:
+        draft.open.update(kind=AnswerKind.tick_list, options=options, requires_date=False)
+    elif texts and any(_YES_NO.match(t) for t in texts):
+        draft.open["kind"] = AnswerKind.yes_no_comments
+    draft.open = None
+    return True
 
 
 def _is_heading(text: str, p: Paragraph) -> bool:
@@ -195,11 +282,15 @@ def _table(table: Table, draft: _Draft) -> None:
     yes_no_cols: set[int] = set()
     grade_rows = [r for r in table.rows if _grade_value(" ".join(_cell_texts(r.cells[0])) if r.cells else "")]
     is_grading = len(grade_rows) >= 2
-    for row in table.rows:
+    if _blank_grid(table, draft):
+        return
+    for n, row in enumerate(table.rows):
         cells = row.cells
         texts = [_cell_texts(c) for c in cells]
         joined = [" ".join(t) for t in texts]
         if not any(joined):
+            continue
+        if _labels_above_values(joined, table.rows[n + 1] if n + 1 < len(table.rows) else None, draft):
             continue
         if is_grading:
             _grading_row(joined, draft)
@@ -213,6 +304,44 @@ def _table(table: Table, draft: _Draft) -> None:
             continue
         for part in _label_pairs(cells, texts, joined):
             _row(*part, yes_no_cols, draft)
+
+
+def _column_labels(joined: list[str]) -> list[str] | None:
+    """The cells of a row when every one is a short label with no sentence punctuation (2 or more), else None."""
+    labels = [j.rstrip(":").strip() for j in joined]
+    if len(labels) < 2 or not all(lab and len(lab.split()) <= 6 and not re.search(r"[.?!]$", lab) for lab in labels):
+        return None
+    return labels
+
+
+def _labels_above_values(joined: list[str], below, draft: _Draft) -> bool:
+    """'Agency | Name of auditor | Date of audit' over an empty row: each label's value is typed below it."""
+    labels = _column_labels(joined)
+    if labels is None or (below is not None and any(_cell_texts(c) for c in below.cells)):
+        return False
+    keys = [_header_key(lab) for lab in labels]
+    if sum(k is not None for k in keys) < 2 or any(_grade_value(lab) for lab in labels):
+        return False
+    for lab, key in zip(labels, keys):
+        if key:
+            _add_header(draft, key, lab)
+        else:
+            draft.add_question(_details_question(lab))
+    return True
+
+
+def _blank_grid(table: Table, draft: _Draft) -> bool:
+    """Column headings over two or more empty rows ('Action | By whom | By when'): one question, the whole grid
+    its answer; the first heading is the wording and the others are guidance (printed, never answers)."""
+    if len(table.rows) < 3 or any(_cell_texts(c) for r in table.rows[1:] for c in r.cells):
+        return False
+    labels = _column_labels([" ".join(_cell_texts(c)) for c in table.rows[0].cells])
+    if labels is None or any(_header_key(lab) or _grade_value(lab) for lab in labels) or \
+            {normalise(lab) for lab in labels} >= {"yes", "no"}:
+        return False
+    draft.add_question({"number": None, "wording": labels[0], "guidance": labels[1:], "tags": [],
+                        "kind": AnswerKind.free_text, "options": [], "required": True, "requires_date": True})
+    return True
 
 
 def _label_pairs(cells: list[Cell], texts: list[list[str]], joined: list[str]):
@@ -263,8 +392,19 @@ def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_co
     answers = cells[qi + 1:]
     answer_texts = [t for c in answers for t in _cell_texts(c)]
     options = _options(answers)
+    if options and all(_grade_value(o) for o in options):
+        # 'Overall grade | ☐ Outstanding ☐ Good ...' in one cell: the grading, not a tick list
+        for o in options:
+            if all(g.value != _grade_value(o) for g in draft.grades):
+                draft.grades.append(GradeOption(value=_grade_value(o), label=o))
+        if len(joined[qi].split()) <= 4:
+            draft.grading_title = joined[qi].rstrip(":").strip()
+        return
     colon_label = _label(texts[qi][0]) if len(texts[qi]) <= 2 else None
     label = colon_label or _short_label(texts[qi][0])
+    if label is not None and not options and not _answer_texts_of(answers) and _GRADE_TITLE.match(normalise(label)):
+        draft.grade_label = label  # 'Overall grade | _': the grade is typed in the empty cell
+        return
     if label is not None and not options:
         key = _header_key(label)
         if key:
@@ -280,6 +420,10 @@ def _row(cells: list[Cell], texts: list[list[str]], joined: list[str], yes_no_co
             if label is not None and _is_details(normalise(label)):
                 q["required"], q["requires_date"] = False, False  # 'NHS number': often unknown, never dated
             draft.add_question(q)
+
+
+def _answer_texts_of(cells: list[Cell]) -> list[str]:
+    return [t for c in cells for t in _cell_texts(c)]
 
 
 def _split_numbered(texts: list[str]) -> list[list[str]]:
@@ -425,9 +569,16 @@ def _build(draft: _Draft, template_id: str, name: str | None, version: str, sour
             questions = [q.model_copy(update={"requires_date": False}) for q in questions]
         sections.append(Section(id=sid, title=title, questions=questions, learning=learning))
     grading = Grading(title=draft.grading_title, options=draft.grades) if len(draft.grades) >= 2 else None
+    description = f"Learned from {source}; edit this description." if source else ""
+    if grading is None and draft.grade_label:
+        # the form asks for a grade but prints no options (a drop-down keeps them out of the text): assume the
+        # four-point scale, and say so where the person checking the file will read it
+        grading = Grading(title=draft.grade_label, options=[GradeOption(value=v, label=lab) for v, lab in _FOUR_POINT])
+        description = (description + " " if description else "") + (
+            f"The form prints no options for '{draft.grade_label}'; the four-point grade was assumed: check it.")
     title = draft.title or name or template_id
     return Template(id=template_id, name=name or title, version=version,
-                    description=f"Learned from {source}; edit this description." if source else "",
+                    description=description,
                     titles=[title] if draft.title else [], header=list(draft.header.values()),
                     sections=sections, grading=grading)
 

@@ -212,3 +212,26 @@ def test_a_partnerships_own_grade_labels_are_screened_by_their_own_words():
     t = table([["Grading", "Grade (X)"], ["Met", ""], ["Partially met", "X"], ["Not met", ""]])
     assert grade_of(own, *answers(), t) == ("requires_improvement", None)
     assert grade_of(own, *answers(), para("Overall grade: partialy met")) == ("requires_improvement", None)
+
+
+def test_a_grade_row_at_the_end_of_a_question_table_leaves_the_questions_above_it():
+    """A PDF joins tables that touch (and some forms end their question table with the grade): only the rows
+    from the grade's title or first option on belong to the grade."""
+    from models.template import GradeOption, Grading, Question, Section
+    from pipeline.mapping import map_document
+
+    template = Template(id="eastmere", name="Eastmere", version="1", sections=[Section(id="s", title="Investigation", questions=[
+        Question(id="q2a", number="2a", wording="Was the child spoken to alone?"),
+        Question(id="q2b", number="2b", wording="How was the investigation plan shared with partners?")])],
+        grading=Grading(title="Overall grade", options=[GradeOption(value=v, label=g) for v, g in
+                                                        zip(["outstanding", "good", "requires_improvement", "inadequate"],
+                                                            GRADES)]))
+    raw = doc(table([["2a) Was the child spoken to alone?", "No\nSeen with the foster carer present."],
+                     ["2b) How was the investigation plan shared with partners?", "At the strategy meeting."],
+                     ["Overall grade", "☐ Outstanding ☒ Good ☐ Requires improvement ☐ Inadequate"]]))
+    block, value, problem = read_grade(build_units(raw), template)
+    assert (value, problem) == ("good", None)
+    assert len(block) == 2  # the grade row's two cells, not the question rows
+    mapped = map_document(raw, template)
+    assert mapped.answers["q2a"].lines == ["No", "Seen with the foster carer present."]
+    assert mapped.answers["q2b"].lines == ["At the strategy meeting."]

@@ -310,3 +310,152 @@ def test_filled_forms_of_a_learned_tool_read_right_from_a_workspace(tmp_path):
     assert [a.answer for a in record.answers] == list(filled.answers.values())
     assert {k: v for k, v in record.header.model_dump().items() if k in filled.header} == filled.header
     assert record.grade.value == filled.grade
+
+
+# ---- set 2: tools written apart from the rules (bench/blank_variants2.py) --------------------------------
+
+def test_a_number_with_a_letter_and_no_stop_is_stripped_from_the_wording():
+    from pipeline.template_detect import strip_numbering
+
+    learned = learn(_raw(_table(["1a Was the first concern referred promptly?", ""],
+                                ["3 visits or more: were they recorded?", ""])), "t")
+    first, second = learned.questions()
+    assert (first.number, first.id, first.wording) == ("1a", "q1a", "Was the first concern referred promptly?")
+    assert second.number is None  # a bare count is still not a number
+    assert strip_numbering("1a Was the first concern referred promptly?") == "was the first concern referred promptly?"
+
+
+@pytest.mark.parametrize("label, key", [("Lead professional", "practitioner"), ("Allocated worker", "practitioner"),
+                                        ("Officer completing audit", "auditor"), ("Command / department", "agency"),
+                                        ("Directorate", "agency")])
+def test_more_header_labels_of_police_and_council_forms(label, key):
+    learned = learn(_raw(_table([label, ""])), "t")
+    assert [(h.key, h.label) for h in learned.header] == [(key, label)]
+
+
+def test_role_of_person_completing_the_audit_stays_a_details_question():
+    learned = learn(_raw(_table(["Name of person completing the audit", ""], ["Role of person completing the audit", ""])), "t")
+    assert [h.key for h in learned.header] == ["auditor"]
+    assert [q.wording for q in learned.questions()] == ["Role of person completing the audit"]
+
+
+def test_sentences_and_italics_under_a_question_printed_as_a_paragraph_are_its_guidance():
+    from models.raw import Span
+
+    italic = Paragraph(text="Look for the family's own words", spans=[Span(start=0, end=31, style="emphasis",
+                                                                            detail="italic+color:595959")])
+    learned = learn(_raw(Paragraph(text="Fernley Audit", style="Title"),
+                         Paragraph(text="Base your answers on the last twelve months."),  # before any question
+                         Paragraph(text="Assessment", style="Heading 1"),
+                         Paragraph(text="1a Was the referral made promptly?", style="Heading 2"),
+                         Paragraph(text="Give the date of referral."),
+                         _table([""]),
+                         Paragraph(text="Was the assessment completed with the family?"), italic,
+                         _table([""])), "t")
+    assert [(q.wording, q.guidance) for q in learned.questions()] == [
+        ("Was the referral made promptly?", ["Give the date of referral."]),
+        ("Was the assessment completed with the family?", ["Look for the family's own words"])]
+    assert [s.title for s in learned.sections] == ["Assessment"]
+
+
+def test_an_answer_box_under_a_heading_question_sets_its_kind_and_is_not_a_section():
+    learned = learn(_raw(Paragraph(text="Calderbrook Audit", style="Title"), Paragraph(text="Recognition", style="Heading 1"),
+                         Paragraph(text="1. Were concerns recognised at first contact?", style="Heading 2"),
+                         _table(["Yes / No"]),
+                         Paragraph(text="2. Which plan is the child subject to?", style="Heading 2"),
+                         _table([["☐ Early Help", "☐ Child in Need", "☐ Child Protection"]]),
+                         Paragraph(text="3. How were concerns escalated?", style="Heading 2"),
+                         _table([""])), "t")
+    assert [(q.kind, q.options) for q in learned.questions()] == [
+        (AnswerKind.yes_no_comments, []), (AnswerKind.tick_list, ["Early Help", "Child in Need", "Child Protection"]),
+        (AnswerKind.free_text, [])]
+    assert [s.title for s in learned.sections] == ["Recognition"]
+
+
+def test_a_rating_line_per_section_is_a_tick_list_question_in_each_section():
+    learned = learn(_raw(Paragraph(text="Fernley Audit", style="Title"), Paragraph(text="Assessment", style="Heading 1"),
+                         Paragraph(text="Was the assessment timely?"), _table([""]),
+                         Paragraph(text="RAG rating: ☐ Red  ☐ Amber  ☐ Green"),
+                         Paragraph(text="Plan", style="Heading 1"),
+                         Paragraph(text="Is the plan reviewed?"), _table([""]),
+                         Paragraph(text="RAG rating: ☐ Red  ☐ Amber  ☐ Green"),
+                         Paragraph(text="Overall grade: ☐ Outstanding ☐ Good ☐ Requires improvement ☐ Inadequate")),
+                    "t")
+    ratings = [q for q in learned.questions() if q.wording == "RAG rating"]
+    assert [(q.kind, q.options, q.requires_date) for q in ratings] == [(AnswerKind.tick_list, ["Red", "Amber", "Green"],
+                                                                       False)] * 2
+    assert len({q.id for q in ratings}) == 2  # one per section, each its own workbook column
+    assert [o.value for o in learned.grading.options] == ["outstanding", "good", "requires_improvement", "inadequate"]
+    assert learned.grading.title == "Overall grade"
+
+
+def test_grade_boxes_in_one_cell_beside_the_grade_label_are_the_grading_not_a_question():
+    learned = learn(_raw(_table(["1a) Was the child seen alone?", ""],
+                                ["Overall grade", "☐ Outstanding   ☐ Good   ☐ Requires improvement   ☐ Inadequate"])),
+                    "t")
+    assert [q.wording for q in learned.questions()] == ["Was the child seen alone?"]
+    assert (learned.grading.title, len(learned.grading.options)) == ("Overall grade", 4)
+
+
+def test_labels_across_a_row_with_the_values_typed_below_are_header_fields():
+    learned = learn(_raw(_table(["Agency", "Name of auditor", "Date of audit", "Role"], ["", "", "", ""])), "t")
+    assert [(h.key, h.label) for h in learned.header] == [("agency", "Agency"), ("auditor", "Name of auditor"),
+                                                          ("date_of_audit", "Date of audit")]
+    assert [(q.wording, q.required) for q in learned.questions()] == [("Role", False)]
+
+
+def test_a_blank_grid_under_column_headings_is_one_question_answered_by_the_whole_grid():
+    learned = learn(_raw(Paragraph(text="Dunmore Audit", style="Title"), Paragraph(text="Agreed actions", style="Heading 2"),
+                         _table(["Action", "By whom", "By when"], ["", "", ""], ["", "", ""])), "t")
+    (section,) = learned.sections
+    (q,) = section.questions
+    assert (section.title, section.learning, q.wording, q.guidance, q.requires_date) == \
+        ("Agreed actions", True, "Action", ["By whom", "By when"], False)
+
+
+def test_a_grade_asked_for_with_no_options_printed_assumes_the_four_point_scale_and_says_so():
+    learned = learn(_raw(Paragraph(text="Was the child seen?"), _table([""]),
+                         Paragraph(text="Overall grade:", placeholder=True, tags=["Grade"])), "t")
+    assert [o.label for o in learned.grading.options] == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    assert "assumed" in learned.description
+    # printed options win: no assumption when the form lists them
+    printed = learn(_raw(Paragraph(text="Overall grade:"), Paragraph(text="Good / Adequate / Poor")), "t")
+    assert [o.label for o in printed.grading.options] == ["Good", "Adequate", "Poor"]
+    assert "assumed" not in printed.description
+
+
+@pytest.mark.parametrize("tool_id", [t.id for t in __import__("bench.blank_variants2", fromlist=["TOOLS"]).TOOLS])
+def test_second_set_of_invented_tools_learn_back_their_true_template(tmp_path, tool_id):
+    from bench.blank_variants2 import TOOLS, true_template, write_form
+    from extractors.registry import extract
+
+    tool = next(t for t in TOOLS if t.id == tool_id)
+    learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool_id)
+    true = true_template(tool)
+    assert [(q.number, q.wording, q.guidance, q.kind, q.options) for q in learned.questions()] == \
+        [(q.number, q.wording, q.guidance, q.kind, q.options) for q in true.questions()]
+    assert sorted((h.key, h.label) for h in learned.header) == sorted((h.key, h.label) for h in true.header)
+    assert (learned.grading and [o.value for o in learned.grading.options]) == \
+        (true.grading and [o.value for o in true.grading.options])
+
+
+@pytest.mark.parametrize("tool_id", ["calderbrook-health", "fernley-early-help", "brackley-maat"])
+def test_filled_forms_of_second_set_tools_read_right_with_the_learned_template(tmp_path, tool_id):
+    import random
+
+    from bench.blank_variants2 import TOOLS, true_template, write_form
+    from extractors.registry import extract
+    from models.settings import Settings
+    from pipeline.process import read_return
+
+    tool = next(t for t in TOOLS if t.id == tool_id)  # answer boxes under paragraphs, drop-down grade, RAG, actions
+    learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool.id)
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / f"{tool.id}.yaml").write_text(template_yaml(learned), encoding="utf-8")
+    filled = write_form(tool, tmp_path / "filled.docx", random.Random(7))
+    record = read_return(filled.path, Settings(), load_templates([tmp_path / "ws"]))
+    assert record.template.id == tool.id
+    # learned questions come in the true template's order (checked above): answers line up one for one
+    assert [a.answer for a in record.answers] == [filled.answers[q.id] for q in true_template(tool).questions()]
+    assert {k: v for k, v in record.header.model_dump().items() if k in filled.header} == filled.header
+    assert record.grade.value == filled.grade
