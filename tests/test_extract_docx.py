@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 import zipfile
 from pathlib import Path
 
@@ -382,20 +381,12 @@ def test_damaged_numbers_fall_back(tmp_path):
 
 # ---- cost ----------------------------------------------------------------------------------------
 
-def _per_row_seconds(tmp_path: Path, rows: int) -> float:
+def test_a_long_table_with_vertical_merges_is_read_row_for_row(tmp_path):
+    # Its cost per row (linear, not quadratic) is measured in bench/bench_docx.py, never timed in a test.
+    rows = 2000
     body = mk.tbl(*(mk.tr(mk.tc(f"Q{i}"), mk.tc(f"Answer {i}"), mk.tc("", vmerge="restart" if i % 2 else "continue"))
                     for i in range(rows)))
-    path = mk.write_docx(tmp_path / f"rows{rows}.docx", body)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        raw = docx.extract(path, Limits())
-        best = min(best, time.perf_counter() - start)
-    assert len(raw.blocks[0].rows) == rows
-    return best / rows
-
-
-def test_table_cost_grows_linearly(tmp_path):
-    small, large = _per_row_seconds(tmp_path, 500), _per_row_seconds(tmp_path, 5000)
-    # A quadratic walk would make each row of the large table about 10x dearer; allow noise, not that.
-    assert large < 3 * small
+    raw = docx.extract(mk.write_docx(tmp_path / "rows.docx", body), Limits())
+    table = raw.blocks[0]
+    assert len(table.rows) == rows
+    assert [c.blocks[0].text for c in table.rows[-1].cells[:2]] == [f"Q{rows - 1}", f"Answer {rows - 1}"]
