@@ -32,6 +32,7 @@ import docx  # noqa: E402
 from docx.enum.section import WD_ORIENT  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 
+from bench.blank_variants import to_pdf  # noqa: E402  (the same LibreOffice print)
 from models.template import (AnswerKind, GradeOption, Grading, HeaderField, Question, Section,  # noqa: E402
                              Template)
 
@@ -456,16 +457,6 @@ def write_form(tool: Tool, path: Path, rng: random.Random | None = None) -> Fill
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return Filled(path, header, answers, grade)
-
-
-def to_pdf(path: Path, out_dir: Path) -> Path:
-    """The form printed to PDF by LibreOffice (a private profile per call: concurrent runs collide otherwise)."""
-    import subprocess
-
-    profile = (out_dir / ".lo-profile").resolve().as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(out_dir), str(path)], check=True, capture_output=True, timeout=300)
-    return out_dir / f"{path.stem}.pdf"
 
 
 def make_all(folder: Path, filled: int = 5, seed: int = 23,
