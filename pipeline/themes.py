@@ -402,17 +402,20 @@ def tag_returns(records: list[AuditReturn], codebook: Codebook, nlp=None, model=
     answer_themes: list[dict[str, list[str]]] = [{} for _ in records]
     for (ri, answer), mentions, asked_, opinion in zip(jobs, found, asked, opinions):
         doubted = _doubted(codebook, mentions, opinion)
+        affirmed = set()
         for m in mentions:
             ev = Evidence(answer=answer.id, sentence=m.sentence, polarity=m.polarity)
             where = 1 if m.negated else 2 if m.theme in doubted else 0
             per_record[ri].setdefault(m.theme, [[], [], []])[where].append(ev)
+            if where == 0:
+                affirmed.add(m.theme)
         for theme, sentence in (opinion.added.items() if opinion else ()):
             polarity = sentence_polarity(_WORDS.findall(sentence.lower()), field_polarity(asked_))
-            for tid in [theme, *codebook.ancestors(theme)]:
-                slot = per_record[ri].setdefault(tid, [[], [], []])
-                if not any(e.answer == answer.id for e in slot[0]):
-                    slot[0].append(Evidence(answer=answer.id, sentence=sentence, polarity=polarity, source="model"))
-        affirmed = {tid for tid, slot in per_record[ri].items() if any(e.answer == answer.id for e in slot[0])}
+            # An added child theme brings its parents, once per answer, as a rules mention does.
+            for tid in {theme, *codebook.ancestors(theme)} - affirmed:
+                evidence = Evidence(answer=answer.id, sentence=sentence, polarity=polarity, source="model")
+                per_record[ri].setdefault(tid, [[], [], []])[0].append(evidence)
+                affirmed.add(tid)
         answer_themes[ri][answer.id] = sorted(affirmed, key=order.__getitem__)
     out = []
     for ri, record in enumerate(records):
@@ -441,7 +444,7 @@ def _second_opinions(codebook: Codebook, jobs, asked: list[str], found: list[lis
     return model.opinions([a.answer for _, a in jobs], asked,
                           [{m.theme for m in ms if not m.negated} for ms in found],
                           [{m.theme for m in ms if m.negated} for ms in found], set(codebook.ids()),
-                          [{t for t in c} | {a for t in c for a in codebook.ancestors(t)} for c in cancelled])
+                          [c | {a for t in c for a in codebook.ancestors(t)} for c in cancelled])
 
 
 def _doubted(codebook: Codebook, mentions: list[Mention], opinion) -> set[str]:
