@@ -68,6 +68,7 @@ def fit(codebook: Codebook, names: list[str]) -> ThemeModel:
 
 
 def micro_f1(codebook: Codebook, items: list, model: ThemeModel | None) -> float:
+    """Micro F1 over (return, theme) pairs of labelled ``items``: the rules alone when ``model`` is None."""
     cb = codebook if model else codebook.model_copy(update={"model": False})
     tagged = tag_returns([r for r, _ in items], cb, model=model)
     tp = fp = fn = 0

@@ -40,16 +40,11 @@ def return_level_f1(cb, split: str) -> tuple[int, float]:
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
-    from bench_themes import expand, load_returns
+    from bench_themes import load_returns
+    from train_theme_model import micro_f1
 
     items = load_returns(split)
-    tagged = tag_returns([r for r, _ in items], cb.model_copy(update={"model": False}))
-    tp = fp = fn = 0
-    for (_, gold), result in zip(items, tagged):
-        g = expand(cb, [t for answer in gold for t in answer])
-        p = {t.id for t in result.themes}
-        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
-    return len(items), 2 * tp / (2 * tp + fp + fn)
+    return len(items), micro_f1(cb, items, None)
 
 
 @pytest.mark.parametrize("text, theme", [
