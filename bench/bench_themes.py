@@ -45,36 +45,25 @@ from pipeline.themes import tag_returns, tag_texts  # noqa: E402
 DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
 FRESH = Path(__file__).parent / "data" / "themes_fresh.yaml"
 RETURNS = Path(__file__).parent / "data" / "themes_returns.yaml"
-ROUND2 = Path(__file__).parent / "data" / "themes_returns_round2.yaml"
-# Round 3: 48 returns of 13-16 answers written blind to the tagger by two writers (health and police;
-# schools, social care and others), labelled by the guide in docs/themes.md.
-ROUND3 = [Path(__file__).parent / "data" / f"themes_returns_round3{x}.yaml" for x in "ab"]
-# Round 4: 40 returns on two other templates (Warrington's four key questions; Enfield's sections), written
-# blind to the tagger by two more writers; scored whole, never tuned on.
-ROUND4 = [Path(__file__).parent / "data" / f"themes_returns_round4{x}.yaml" for x in "ab"]
-# Round 5: 40 Warrington-format returns of long answers (new case situations, shorthand and narrative), written
-# blind to the tagger as a tuning set for long free text: round5-tune is all of it.
-ROUND5 = [Path(__file__).parent / "data" / f"themes_returns_round5{x}.yaml" for x in "ab"]
-# Round 6: 40 Enfield-format returns (new case situations), a tuning set. Round 7: 32 returns (16 Warrington,
-# 16 Enfield), written blind as the last held-out set, scored only.
-ROUND6 = [Path(__file__).parent / "data" / f"themes_returns_round6{x}.yaml" for x in "ab"]
-ROUND7 = [Path(__file__).parent / "data" / f"themes_returns_round7{x}.yaml" for x in "ab"]
-# Round 8: 32 returns (16 Warrington, 16 Enfield) written blind after all tuning, scored once at the end.
-ROUND8 = [Path(__file__).parent / "data" / f"themes_returns_round8{x}.yaml" for x in "ab"]
-# Round 9: 32 returns (16 Warrington, 16 Enfield) written blind after tuning on round 8; scored once, last.
-ROUND9 = [Path(__file__).parent / "data" / f"themes_returns_round9{x}.yaml" for x in "ab"]
-# Round 10: 32 returns (16 Warrington, 16 Enfield) written blind after tuning on round 9: the session's last score.
-ROUND10 = [Path(__file__).parent / "data" / f"themes_returns_round10{x}.yaml" for x in "ab"]
-# Round 11: 32 returns written blind after tuning on round 10: the session's last score, never tuned on.
-ROUND11 = [Path(__file__).parent / "data" / f"themes_returns_round11{x}.yaml" for x in "ab"]
-# Round 12: 32 returns written blind after tuning on round 11: the session's last score, never tuned on.
-ROUND12 = [Path(__file__).parent / "data" / f"themes_returns_round12{x}.yaml" for x in "ab"]
-# Round 13: 48 returns (16 West Midlands, 16 Warrington, 16 Enfield) written blind after session 2, to score the
-# trained theme model (pipeline.theme_model) once, trained on rounds 1-12.
-ROUND13 = [Path(__file__).parent / "data" / f"themes_returns_round13{x}.yaml" for x in "abc"]
-# Round 14: 48 returns (16 West Midlands, 16 on a template the writer made up, 16 Enfield) written blind after the
-# model's design was final; scored once with the shipped model (trained on rounds 1-13), then trained on.
-ROUND14 = [Path(__file__).parent / "data" / f"themes_returns_round14{x}.yaml" for x in "abc"]
+# The return rounds, bench/data/themes_returns_round<N><letter>.yaml, one file per writer (round 1 is
+# themes_returns.yaml, round 2 a single file): their history is in docs/themes.md.
+#   3: 48 West Midlands returns written blind to the tagger by two writers; halved into tune/heldout like 1 and 2.
+#   4: 40 Warrington and Enfield returns, written blind, scored whole.  5, 6: written to tune on.
+#   7-12: 32 Warrington and Enfield returns each, written blind; each scored once, then 4 and 7-11 tuned on.
+#   13: 48 (West Midlands, Warrington, Enfield), scored once with the first trained model (rounds 1-12).
+#   14: 48 (West Midlands, a template the writer made up, Enfield), scored once with the final model (1-13).
+# The trained model (pipeline.theme_model) is then trained on every round.
+WHOLE_ROUNDS = range(4, 15)  # scored as whole sets; rounds 1-3 are halved into -tune and -heldout
+
+
+def round_files(n: int) -> list[Path]:
+    """The labelled files of return round ``n``."""
+    if n == 1:
+        return [RETURNS]
+    folder = Path(__file__).parent / "data"
+    return sorted(folder.glob(f"themes_returns_round{n}[a-z].yaml")) or [folder / f"themes_returns_round{n}.yaml"]
+
+
 SENTENCE_SPLITS = ["dev", "holdout", "unseen", "fresh-tune", "fresh-heldout"]
 RETURN_SPLITS = ["returns-tune", "returns-heldout", "round2-tune", "round2-heldout", "round3-tune", "round3-heldout",
                  "round4-heldout", "round5-tune", "round6-tune", "round7-heldout", "round8-heldout",
@@ -101,11 +90,8 @@ def load_labelled(split: str) -> list[tuple[str, list[str]]]:
 
 def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
     """(fictional return, gold themes of each answer) pairs of one return split."""
-    paths = {"round2": [ROUND2], "round3": ROUND3, "round4": ROUND4, "round5": ROUND5,
-             "round6": ROUND6, "round7": ROUND7, "round8": ROUND8, "round9": ROUND9,
-             "round10": ROUND10, "round11": ROUND11,
-             "round12": ROUND12, "round13": ROUND13, "round14": ROUND14}.get(split.split("-")[0], [RETURNS])
-    paths = [p for p in paths if p.exists()]
+    prefix = split.split("-")[0]
+    paths = [p for p in round_files(1 if prefix == "returns" else int(prefix[5:])) if p.exists()]
     questions, returns = {}, []
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -121,7 +107,8 @@ def load_returns(split: str) -> list[tuple[AuditReturn, list[list[str]]]]:
             answers=answers,
         )
         out.append((record, [list(themes) for _, _, themes in ret["answers"]]))
-    return out if split.startswith(("round4-", "round5-", "round6-", "round7-", "round8-", "round9-", "round10-", "round11-", "round12-", "round13-", "round14-")) else _half(out, split)
+    whole = prefix != "returns" and int(prefix[5:]) in WHOLE_ROUNDS
+    return out if whole else _half(out, split)
 
 
 def expand(codebook: Codebook, ids) -> set[str]:
