@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -347,18 +347,21 @@ def to_pdf(path: Path, out_dir: Path) -> Path:
     return out_dir / f"{path.stem}.pdf"
 
 
-def make_all(folder: Path, filled: int = 5, seed: int = 11,
-             pdf: bool = False) -> list[tuple[Tool, str, Path, list[Filled]]]:
-    """(tool, format, blank, filled copies) for every tool as .docx, plus as .pdf for tools marked pdf."""
+def make_all(folder: Path, filled: int = 5, seed: int = 11, pdf: bool = False,
+             tools: list | None = None, write=None) -> list[tuple[Tool, str, Path, list[Filled]]]:
+    """(tool, format, blank, filled copies) for every tool as .docx, plus as .pdf for tools marked pdf.
+
+    ``tools`` and ``write`` (a write_form) default to this set's; bench/blank_variants2.py passes its own."""
+    tools, write = tools or TOOLS, write or write_form
     rng = random.Random(seed)
     out = []
-    for tool in TOOLS:
-        blank = write_form(tool, folder / f"blank-{tool.id}.docx").path
-        forms = [write_form(tool, folder / f"{tool.id}-{n:02d}.docx", rng) for n in range(filled)]
+    for tool in tools:
+        blank = write(tool, folder / f"blank-{tool.id}.docx").path
+        forms = [write(tool, folder / f"{tool.id}-{n:02d}.docx", rng) for n in range(filled)]
         out.append((tool, "docx", blank, forms))
         if pdf and tool.pdf:
             out.append((tool, "pdf", to_pdf(blank, folder / "pdf"),
-                        [Filled(to_pdf(f.path, folder / "pdf"), f.header, f.answers, f.grade) for f in forms]))
+                        [replace(f, path=to_pdf(f.path, folder / "pdf")) for f in forms]))
     return out
 
 

@@ -32,7 +32,7 @@ import docx  # noqa: E402
 from docx.enum.section import WD_ORIENT  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 
-from bench.blank_variants import to_pdf  # noqa: E402  (the same LibreOffice print)
+from bench import blank_variants  # noqa: E402
 from models.template import (AnswerKind, GradeOption, Grading, HeaderField, Question, Section,  # noqa: E402
                              Template)
 
@@ -461,17 +461,8 @@ def write_form(tool: Tool, path: Path, rng: random.Random | None = None) -> Fill
 
 def make_all(folder: Path, filled: int = 5, seed: int = 23,
              pdf: bool = False) -> list[tuple[Tool, str, Path, list[Filled]]]:
-    """(tool, format, blank, filled copies) for every tool as .docx, plus as .pdf for tools marked pdf."""
-    rng = random.Random(seed)
-    out = []
-    for tool in TOOLS:
-        blank = write_form(tool, folder / f"blank-{tool.id}.docx").path
-        forms = [write_form(tool, folder / f"{tool.id}-{n:02d}.docx", rng) for n in range(filled)]
-        out.append((tool, "docx", blank, forms))
-        if pdf and tool.pdf:
-            out.append((tool, "pdf", to_pdf(blank, folder / "pdf"),
-                        [Filled(to_pdf(f.path, folder / "pdf"), f.header, f.answers, f.grade) for f in forms]))
-    return out
+    """(tool, format, blank, filled copies) for every tool of this set, as blank_variants.make_all builds them."""
+    return blank_variants.make_all(folder, filled, seed, pdf, TOOLS, write_form)
 
 
 if __name__ == "__main__":
