@@ -18,7 +18,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.dates import find_dates, parse_date  # noqa: E402
-from pipeline.rules.undated import undated_event_sentences  # noqa: E402
+from pipeline.validation.rules.undated import undated_event_sentences  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 

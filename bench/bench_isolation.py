@@ -48,7 +48,7 @@ def timed_run(folder: Path, isolate: bool, source: Path | None, count: int = 0) 
     """Seconds for one `run_inbox` over a fresh workspace (the outputs are built too, as in a real run)."""
     from models.settings import Settings
     from pipeline.run import run_inbox
-    from pipeline.workspace import Workspace
+    from pipeline.store.workspace import Workspace
 
     shutil.rmtree(folder, ignore_errors=True)
     _fill(folder / "inbox", source, count)
@@ -92,8 +92,8 @@ def first_run(tmp: Path) -> None:
 def start_method_child(method: str) -> None:
     """In a fresh process: seconds to a first record from a new reader, then from a replacement reader."""
     from models.settings import Settings
-    from pipeline.isolation import ReaderPool
-    from pipeline.templates import load_templates
+    from pipeline.intake.isolation import ReaderPool
+    from pipeline.templates.registry import load_templates
 
     settings, templates = Settings(), load_templates()
     sample = SAMPLES / "wm-case1-health-visiting.docx"
@@ -123,7 +123,7 @@ def cleanup() -> None:
     import os
     import threading
 
-    from pipeline.isolation import ReaderPool, _marked, sweep_orphans
+    from pipeline.intake.isolation import ReaderPool, _marked, sweep_orphans
 
     processes = sum(1 for name in os.listdir("/proc") if name.isdigit()) if os.path.isdir("/proc") else 0
     scans, sweeps = [], []
@@ -159,7 +159,7 @@ def cleanup() -> None:
 
 def _read_quietly(pool, path: Path) -> None:
     from models.settings import Settings
-    from pipeline.isolation import ReadersStopped
+    from pipeline.intake.isolation import ReadersStopped
 
     try:
         pool.read(path, Settings(), {}, TODAY)

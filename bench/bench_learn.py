@@ -3,7 +3,7 @@
 For each invented tool in bench/blank_variants.py (``--set 2``: bench/blank_variants2.py, six tools written
 apart from the learning rules): learn its blank form, compare the learned template with the true one
 (questions found, wording exact, order, header keys, section titles, kinds, grade options), then install the learned template in a temporary workspace and read the filled copies with
-``pipeline.process.read_return`` (detection among all installed templates, as a run does): answers,
+``pipeline.intake.process.read_return`` (detection among all installed templates, as a run does): answers,
 header fields and grades exactly right. The same filled forms read with the TRUE template are the ceiling.
 Generated files live in a temporary folder and are never kept.
 
@@ -28,9 +28,9 @@ import bench.blank_variants2 as set2  # noqa: E402
 from extractors.registry import extract  # noqa: E402
 from models.settings import Settings  # noqa: E402
 from models.template import Template  # noqa: E402
-from pipeline.process import read_return  # noqa: E402
-from pipeline.template_learn import learn, template_yaml  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.intake.process import read_return  # noqa: E402
+from pipeline.templates.learn import learn, template_yaml  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 from pipeline.text import normalise  # noqa: E402
 
 TODAY = date(2026, 11, 1)

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 from bench.variants import make_variants  # noqa: E402
 from extractors.registry import extract  # noqa: E402
 from models.settings import Settings  # noqa: E402
-from pipeline.mapping import map_document  # noqa: E402
-from pipeline.process import build_record, choose_template  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.mapping.place import map_document  # noqa: E402
+from pipeline.intake.process import build_record, choose_template  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 TODAY = date(2026, 11, 1)
 

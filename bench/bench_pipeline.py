@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_pipeline.py [--repeat N] [--count N] [--batch-size N] [--skip-prefect]
 
-1. Time: pipeline.process.read_return on every samples/returns/*.docx against python-docx merely opening the
+1. Time: pipeline.intake.process.read_return on every samples/returns/*.docx against python-docx merely opening the
    same file, both measured in this run; prints the median of each and the ratio.
 2. Memory: `run_inbox` (engine local) over --count generated returns against the same count of python-docx
    opens. Each runs in a fresh process; the figure is the growth of its peak resident set over what the
@@ -57,8 +57,8 @@ def time_per_return(repeat: int) -> None:
     import docx as python_docx
 
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
 
     settings, templates, today = Settings(), load_templates(), date(2026, 1, 1)
     print(f"{'return':46s} {'read_return ms':>14s} {'python-docx open ms':>20s} {'ratio':>6s}")
@@ -88,7 +88,7 @@ def memory_child(mode: str, folder: Path) -> None:
 
     from models.settings import Settings
     from pipeline.run import run_inbox
-    from pipeline.workspace import Workspace
+    from pipeline.store.workspace import Workspace
 
     files = sorted((folder / "inbox").glob("*.docx"))
     warm = Path(tempfile.mkdtemp())
@@ -136,7 +136,7 @@ def prefect_overhead(count: int, tmp: Path, batch_size: int | None) -> None:
     from flows.intake import run_flow
     from models.settings import Settings
     from pipeline.run import run_inbox
-    from pipeline.workspace import Workspace
+    from pipeline.store.workspace import Workspace
 
     src = tmp / "flow-src"
     generate_inbox(src / "inbox", count)

@@ -3,7 +3,7 @@
 Run:  .venv/bin/python bench/bench_scans.py [--dpi 150 200 300] [--skew 0.5] [--noise] [--verbose] [PDF ...]
 
 Each *-printed.pdf sample (or the PDFs named) is rasterised with pdftoppm, saved as an image-only PDF (as a
-scanner would), then read with pipeline.process.read_return, so OCR (OCRmyPDF) runs for real. Prints, per
+scanner would), then read with pipeline.intake.process.read_return, so OCR (OCRmyPDF) runs for real. Prints, per
 resolution, the share of answers exactly right (whitespace-normalised, as tests/test_accuracy.py compares
 printed PDFs), grades right, header fields right, and seconds per page split into OCR time and our own time.
 tests/test_scans.py uses make_scan() and score() from here.
@@ -29,8 +29,8 @@ from PIL import Image  # noqa: E402
 
 from extractors import ocr  # noqa: E402
 from models.settings import Settings  # noqa: E402
-from pipeline.process import read_return  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.intake.process import read_return  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "samples" / "returns"

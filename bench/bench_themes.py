@@ -20,7 +20,7 @@ blind first and tuned on afterwards (docs/themes.md gives both); round12 is neve
 Gold labels name the most specific themes; both gold and predictions are expanded
 to ancestors, so a child theme counts for its parent. All text is fictional.
 
-Return splits are scored with the trained model (pipeline.theme_model) unless --rules-only is given. The
+Return splits are scored with the trained model (pipeline.themes.model) unless --rules-only is given. The
 shipped model is trained on every labelled round, so its scores here are scores on its own training data:
 the honest figure for returns never seen is bench/train_theme_model.py --cv, which leaves a round out.
 """
@@ -38,9 +38,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.record import Answer, AuditReturn, Source, Status, TemplateMatch  # noqa: E402
-from pipeline.codebook import Codebook, load_codebook  # noqa: E402
-from pipeline.nlp import load_nlp  # noqa: E402
-from pipeline.themes import tag_returns, tag_texts  # noqa: E402
+from pipeline.themes.codebook import Codebook, load_codebook  # noqa: E402
+from pipeline.themes.nlp import load_nlp  # noqa: E402
+from pipeline.themes.tag import tag_returns, tag_texts  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "themes_labelled.yaml"
 FRESH = Path(__file__).parent / "data" / "themes_fresh.yaml"
@@ -52,7 +52,7 @@ RETURNS = Path(__file__).parent / "data" / "themes_returns.yaml"
 #   7-12: 32 Warrington and Enfield returns each, written blind; each scored once, then 4 and 7-11 tuned on.
 #   13: 48 (West Midlands, Warrington, Enfield), scored once with the first trained model (rounds 1-12).
 #   14: 48 (West Midlands, a template the writer made up, Enfield), scored once with the final model (1-13).
-# The trained model (pipeline.theme_model) is then trained on every round.
+# The trained model (pipeline.themes.model) is then trained on every round.
 WHOLE_ROUNDS = range(4, 15)  # scored as whole sets; rounds 1-3 are halved into -tune and -heldout
 
 

@@ -5,7 +5,7 @@ Usage:
     .venv/bin/python bench/train_theme_model.py --cv r10,r11,r12  # leave each named round out in turn, score it
     .venv/bin/python bench/train_theme_model.py --exclude r13     # train without a round kept back for scoring
 
-Each answer of each labelled fictional return is one example: its features are what pipeline.theme_model
+Each answer of each labelled fictional return is one example: its features are what pipeline.themes.model
 reads (words, word pairs, the question's words, what the codebook's rules found and ruled out), its labels the
 writer's themes expanded to their ancestors. The rules are run with the current codebook, so retrain after
 changing the codebook. Cross-validation scores micro F1 over (return, theme) pairs, the issue 7 measure, for
@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_themes as bt  # noqa: E402
-from pipeline.codebook import BUILTIN_CODEBOOK, Codebook, load_codebook  # noqa: E402
-from pipeline.theme_model import BUILTIN_MODEL, ThemeModel, features, train  # noqa: E402
-from pipeline.themes import _asked, tag_returns  # noqa: E402
+from pipeline.themes.codebook import BUILTIN_CODEBOOK, Codebook, load_codebook  # noqa: E402
+from pipeline.themes.model import BUILTIN_MODEL, ThemeModel, features, train  # noqa: E402
+from pipeline.themes.tag import _asked, tag_returns  # noqa: E402
 
 # Round name -> the bench splits that together hold all of its returns.
 ROUNDS = {"r1": ["returns-tune", "returns-heldout"], "r2": ["round2-tune", "round2-heldout"],

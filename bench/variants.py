@@ -26,7 +26,7 @@ import docx  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 
 from models.template import AnswerKind, Template  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

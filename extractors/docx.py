@@ -15,7 +15,6 @@ formatting is ignored.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from extractors.docx_controls import ControlsAndFields, int_val, page_field
 from extractors.docx_format import (
     FORMAT_TAGS, PARAGRAPH_SHADING, Format, apply_rpr, fill_of, read_run_formats, run_styles,
 )
+from extractors.docx_line import Line
 from extractors.docx_objects import M_MATH, M_MATH_PARA, RUBY, ObjectsInRuns, math_text
 from extractors.docx_parts import (
     PAGE_FOOTER, PAGE_HEADER, note_blocks, page_blocks, page_parts, read_comments, read_styles,
@@ -33,7 +33,7 @@ from extractors.docx_parts import (
 from extractors.docx_xml import _IGNORED, ALTERNATE, NS, _choose, _qname, _revisions, _targets
 from extractors.package import Package, open_package
 from models.errors import UnreadableFile
-from models.raw import Block, Cell, Checkbox, Comment, Location, Paragraph, RawDocument, Row, Span, Table
+from models.raw import Block, Cell, Comment, Location, RawDocument, Row, Table
 from models.settings import Limits
 
 
@@ -59,16 +59,11 @@ _SYMBOLS = {
     ("wingdings", "f0fc"): "✓", ("wingdings", "f0fb"): "✗", ("wingdings", "f078"): "☒",
     ("wingdings 2", "f052"): "☑", ("wingdings 2", "f054"): "☒", ("wingdings 2", "f0a3"): "☐", ("wingdings 2", "f050"): "✓",
 }
-_TYPED_BULLET = re.compile(r"(?:[•·▪◦●‣]\s*|[-–]\s+|o\s+)")
-_BULLET_STARTS = set("•·▪◦●‣-–o")
 P_PR, TC_PR, TR_PR = _w("pPr"), _w("tcPr"), _w("trPr")
 P_STYLE, NUM_PR, NUM_ID, R_PR = _w("pStyle"), _w("numPr"), _w("numId"), _w("rPr")
 GRID_SPAN, V_MERGE, H_MERGE, GRID_BEFORE = _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore")
 SHD = _w("shd")
 _LEADING = {_w("tblPrEx"), _w("bookmarkStart"), _w("bookmarkEnd"), _w("proofErr")}  # may precede trPr/tcPr
-# What is left of 'Page 2 of 5', '- 3 -' or '2/5' once the page-number fields are taken out.
-_PAGE_FURNITURE = re.compile(r"[\s\-\u2013\u2014/|.]*(?:page|pg\.?)?[\s\-\u2013\u2014/|.]*(?:of)?[\s\-\u2013\u2014/|.]*",
-                             re.IGNORECASE)
 
 
 def _props(el, name: str) -> dict[str, etree._Element]:
@@ -80,89 +75,6 @@ def _props(el, name: str) -> dict[str, etree._Element]:
         if child.tag not in _LEADING:
             break
     return {}
-
-
-class _Line:
-    """One paragraph being read: text pieces and what sits among them, before it becomes a Paragraph."""
-
-    __slots__ = ("parts", "length", "boxes", "tags", "placeholder", "extra", "list_item", "style", "loc",
-                 "hide", "mark_deleted", "page_field", "spans", "base")
-
-    def __init__(self, loc: Location, tags: list[str], hide: int):
-        self.parts: list[str] = []
-        self.length = 0
-        self.boxes: list[tuple[int, bool, str]] = []  # (position in text, checked, kind)
-        self.tags = list(tags)
-        self.placeholder = False
-        self.extra: list[Block] = []  # text boxes met inside, emitted after the paragraph
-        self.list_item = False
-        self.style = ""
-        self.loc = loc
-        self.hide = hide  # >0 inside a placeholder or a checkbox control: text is not an answer
-        self.mark_deleted = False
-        self.page_field = False  # held a page-number field (page headers and footers only)
-        self.spans: list[list] = []  # [start, end, style, detail] of struck or emphasised text (extractors.docx_format)
-        self.base: Format = {}  # the run formatting the paragraph's style gives every run
-
-    def mark(self, start: int, styles: tuple[tuple[str, str], ...]) -> None:
-        """Record that the text from ``start`` to the end so far carries ``styles``; a run continuing the
-        previous span with the same style extends it."""
-        for style, detail in styles:
-            last = next((sp for sp in reversed(self.spans) if sp[2] == style), None)
-            if last is not None and last[1] == start and last[3] == detail:
-                last[1] = self.length
-            else:
-                self.spans.append([start, self.length, style, detail])
-
-    def join(self, later: _Line) -> _Line:
-        """This line with a later one appended: accepting a deleted paragraph mark merges the two."""
-        self.boxes += [(pos + self.length, checked, kind) for pos, checked, kind in later.boxes]
-        self.spans += [[start + self.length, end + self.length, style, detail]
-                       for start, end, style, detail in later.spans]
-        self.parts += later.parts
-        self.length += later.length
-        self.tags += [t for t in later.tags if t not in self.tags]
-        self.placeholder |= later.placeholder
-        self.extra += later.extra
-        self.list_item |= later.list_item
-        self.style = self.style or later.style
-        self.mark_deleted = later.mark_deleted
-        self.page_field |= later.page_field
-        return self
-
-    def finish(self) -> list[Block]:
-        """The Paragraph (unless it says nothing at all) followed by any text-box blocks."""
-        raw = "".join(self.parts)
-        checkboxes = []
-        cuts = [pos for pos, _, _ in self.boxes] + [len(raw)]
-        for i, (pos, checked, kind) in enumerate(self.boxes):
-            # The label is the text after the box up to the next one; a box at the end takes the text before.
-            label = raw[pos:cuts[i + 1]].strip() or raw[(cuts[i - 1] if i else 0):pos].strip()
-            checkboxes.append(Checkbox(checked=checked, kind=kind, label=label))
-        text = raw.strip()
-        cut = len(raw) - len(raw.lstrip())  # characters dropped from the front: spans move back by as many
-        if self.page_field and _PAGE_FURNITURE.fullmatch(text):
-            text = ""  # 'Page 2 of 5' says nothing about the case
-        match = _TYPED_BULLET.match(text) if text[:1] in _BULLET_STARTS else None
-        if match and match.end() < len(text):
-            text, self.list_item = text[match.end():], True
-            cut += match.end()
-        blocks: list[Block] = []
-        if text or checkboxes or self.placeholder or self.tags:
-            blocks.append(Paragraph(text=text, list_item=self.list_item, style=self.style, tags=self.tags,
-                                    checkboxes=checkboxes, placeholder=self.placeholder, location=self.loc,
-                                    spans=_spans(self.spans, cut, text) if self.spans else []))
-        return blocks + self.extra
-
-
-def _spans(found: list[list], cut: int, text: str) -> list[Span]:
-    """Spans moved back by ``cut`` characters and clipped to ``text``; any left covering only spaces are dropped."""
-    spans = []
-    for start, end, style, detail in found:
-        start, end = max(0, start - cut), min(len(text), end - cut)
-        if end > start and text[start:end].strip():
-            spans.append(Span(start=start, end=end, style=style, detail=detail))
-    return spans
 
 
 class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
@@ -190,7 +102,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
         self.anchors: dict[str, list[str]] = {}
         self.open_anchors: list[str] = []
         self.comment_locs: dict[str, Location] = {}
-        self.last_line: _Line | None = None  # the last paragraph with text: a label a picture may follow
+        self.last_line: Line | None = None  # the last paragraph with text: a label a picture may follow
 
     # ---- block level -------------------------------------------------------------------------------
 
@@ -198,7 +110,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
                body: bool = False) -> list[Block]:
         """Blocks of a body, cell, content control or text box, in document order."""
         out: list[Block] = []
-        pending: _Line | None = None
+        pending: Line | None = None
         for child in container:
             tag = child.tag
             if tag == P:
@@ -316,13 +228,17 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
         v_el = pr.get(V_MERGE)
         v_merge = None if v_el is None else ("restart" if v_el.get(VAL) == "restart" else "continue")
         h_el = pr.get(H_MERGE)
-        # A shaded cell can be an answer: agencies shade the grade or option they choose (pipeline.layout).
+        # A shaded cell can be an answer: agencies shade the grade or option they choose (pipeline.mapping.layout).
         return span, v_merge, h_el is not None and h_el.get(VAL) != "restart", fill_of(pr.get(SHD))
 
     # ---- paragraphs and runs -----------------------------------------------------------------------
 
-    def paragraph(self, p, loc: Location, tags: list[str], hide: int, placeholder: bool) -> _Line:
-        line = _Line(loc, tags, hide)
+    def walk_for(self, package: Package, main: str, depth: int) -> _Reader:
+        """A walk over a document embedded in this one (extractors.docx_chunks), with that package's styles."""
+        return _reader_for(package, main, depth)
+
+    def paragraph(self, p, loc: Location, tags: list[str], hide: int, placeholder: bool) -> Line:
+        line = Line(loc, tags, hide)
         line.placeholder = placeholder
         style_id, numbered = self.default_style, None
         p_pr = _props(p, P_PR)
@@ -345,7 +261,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
         if line.length:
             self.last_line = line
             fill = fill_of(p_pr.get(SHD)) if p_pr else None
-            if fill:  # a paragraph shaded by hand: an option chosen, when it holds one (pipeline.layout.decide)
+            if fill:  # a paragraph shaded by hand: an option chosen, when it holds one (pipeline.mapping.layout.decide)
                 line.spans.append([0, line.length, "emphasis", f"{PARAGRAPH_SHADING}:{fill}"])
         if self.field_hides:
             # A field code or a drop-down result never holds a paragraph mark in a form; one still open here
@@ -357,7 +273,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
             self.anchors[comment_id].append("\n")
         return line
 
-    def inline(self, parent, line: _Line) -> None:
+    def inline(self, parent, line: Line) -> None:
         for child in parent:
             tag = child.tag
             if tag == R:
@@ -381,7 +297,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
             else:  # stray drawings and anything new: counted, never silently dropped
                 self.unknown[_qname(child)] += 1
 
-    def add(self, line: _Line, text: str) -> None:
+    def add(self, line: Line, text: str) -> None:
         if line.hide or self.field_hides or not text:
             return
         line.parts.append(text)
@@ -389,7 +305,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
         for comment_id in self.open_anchors:
             self.anchors[comment_id].append(text)
 
-    def run(self, r, line: _Line) -> None:
+    def run(self, r, line: Line) -> None:
         """One run's text, field characters, symbols and shapes; its strikethrough or emphasis as spans."""
         rpr = r[0] if len(r) and r[0].tag == R_PR else None
         if not line.base and (rpr is None or not any(c.tag in FORMAT_TAGS for c in rpr)):
@@ -402,7 +318,7 @@ class _Reader(ControlsAndFields, EmbeddedDocuments, ObjectsInRuns):
             if styles:
                 line.mark(start, styles)
 
-    def run_content(self, r, line: _Line) -> None:
+    def run_content(self, r, line: Line) -> None:
         for child in r:
             tag = child.tag
             if tag in _RUN_TEXT:

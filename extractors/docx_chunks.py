@@ -1,7 +1,7 @@
 """Documents a ``w:altChunk`` pulls into a Word file, read where they stand: Word (.docx or its XML), HTML, web
 archives and plain text; anything else (RTF...) is counted unknown with a warning saying what to do.
 
-``EmbeddedDocuments`` is part of the body walk (extractors.docx._Reader): it needs the walk's ``blocks``,
+``EmbeddedDocuments`` is part of the body walk (extractors.docx._Reader): it needs the walk's ``walk_for``, ``blocks``,
 ``unknown``, ``warnings``, counters and package. HTML, web archives and text are turned into paragraphs by
 extractors.docx_parts.
 """
@@ -70,8 +70,6 @@ class EmbeddedDocuments:
     def embedded_word(self, data: bytes, target: str, kind: str, loc: Location, tags: list[str],
                       body: bool) -> list[Block]:
         """A Word document inside this one, walked with its own styles and counted with this walk's numbers."""
-        from extractors.docx import _reader_for  # the body walk imports this module: import its maker when used
-
         if self.depth >= MAX_CHUNK_DEPTH:
             return self.chunk_unread(target, "an embedded Word document",
                                      f"documents embedded more than {MAX_CHUNK_DEPTH} deep are not followed")
@@ -91,7 +89,7 @@ class EmbeddedDocuments:
         doc_body = root.find(_w("body")) if root is not None else None
         if doc_body is None:
             return self.chunk_unread(target, "an embedded Word document", "it has no body")
-        inner = _reader_for(package, main, self.depth + 1)
+        inner = self.walk_for(package, main, self.depth + 1)
         inner.unknown, inner.warnings = self.unknown, self.warnings
         inner.table_index, inner.body_index = self.table_index, self.body_index
         blocks = inner.blocks(doc_body, loc, tags, body=body)

@@ -19,7 +19,7 @@ from extractors.docx_xml import _IGNORED, ALTERNATE, NS, _choose, _qname
 if TYPE_CHECKING:
     from collections import Counter
 
-    from extractors.docx import _Line
+    from extractors.docx_line import Line
 
 
 def _w(name: str) -> str:
@@ -41,9 +41,9 @@ class ObjectsInRuns:
 
     unknown: Counter[str]
     page_fields: bool
-    last_line: _Line | None
+    last_line: Line | None
 
-    def shape(self, el, line: _Line) -> None:
+    def shape(self, el, line: Line) -> None:
         """Text boxes in a drawing or VML shape become blocks after the paragraph; a picture leaves a marker in
         the text; a shape with neither is counted."""
         boxes = list(_outer_textboxes(el))
@@ -58,7 +58,7 @@ class ObjectsInRuns:
         else:
             self.unknown[_qname(kind)] += 1
 
-    def picture(self, el, line: _Line) -> None:
+    def picture(self, el, line: Line) -> None:
         """'[picture]' where a picture stands (counted as unknown: what it shows is not read), or '[signature]'
         when it is clearly one (named or described so, or just after a 'Signature' label), which is not counted.
 
@@ -76,12 +76,12 @@ class ObjectsInRuns:
         if not signature:
             self.unknown[_qname(next(el.iter(PIC), el))] += 1
 
-    def marker(self, line: _Line, text: str) -> None:
+    def marker(self, line: Line, text: str) -> None:
         """A bracketed marker for something not text, spaced apart from the words around it."""
         before = " " if line.parts and not line.parts[-1][-1:].isspace() else ""
         self.add(line, f"{before}{text} ")
 
-    def ole_object(self, el, line: _Line) -> None:
+    def ole_object(self, el, line: Line) -> None:
         """An embedded object (a spreadsheet, an old equation, an ActiveX control): marked where it stands with
         its program, and counted, as its content is not read."""
         ole = next(el.iter(OLE_OBJECT), None)
@@ -89,7 +89,7 @@ class ObjectsInRuns:
         self.marker(line, f"[embedded object{': ' + program if program else ''}]")
         self.unknown["w:object"] += 1
 
-    def ruby(self, el, line: _Line) -> None:
+    def ruby(self, el, line: Line) -> None:
         """Phonetic guide text (w:ruby): the base text, then the guide in brackets."""
         base = el.find(RUBY_BASE)
         if base is not None:

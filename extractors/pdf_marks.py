@@ -2,7 +2,7 @@
 
 A form printed with "□ Yes □ No" draws each box as a small square path; the agency ticks one with a pen tool,
 a shape, an ink stroke or a typed X. Each box becomes a ☐ or ☒ character in reading order, so the shared
-choice logic (pipeline.layout) reads "☒ Yes ☐ No" as it does a Word form's. A tick or cross drawn beside a
+choice logic (pipeline.mapping.layout) reads "☒ Yes ☐ No" as it does a Word form's. A tick or cross drawn beside a
 word with no box becomes ✓ or X where it stands; one beside nothing is counted as content not understood.
 Plain functions over extractors.pdf_page's plain data; nothing here opens a file.
 """
@@ -17,7 +17,7 @@ from extractors.pdf_page import BOX_MAX, MARK_MAX, RULING_THICKNESS, PageContent
 Box = tuple[float, float, float, float]
 
 CHECKED, EMPTY = "\u2612", "\u2610"
-# what a drawn mark beside a word (no box) becomes: what pipeline.process and pipeline.grades read as 'marked'
+# what a drawn mark beside a word (no box) becomes: what pipeline.intake.process and pipeline.mapping.grades read as 'marked'
 TICK, CROSS = "\u2713", "X"
 # a glyph typed or printed over a drawn box that ticks it
 _MARK_GLYPHS = frozenset("\u2713\u2714\u2717\u2718\u2612\u2611\u221axX")

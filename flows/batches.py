@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.settings import Settings
-from pipeline.intake import process_file
-from pipeline.workspace import LedgerEntry, Workspace
+from pipeline.intake.plan import process_file
+from pipeline.store.workspace import LedgerEntry, Workspace
 
 # Below this many new files one task per file is cheap (the server records a task run in about 30 ms);
 # from here on the flow hands each task AUTO_BATCH_SIZE files instead.

@@ -14,10 +14,10 @@ from flows.batches import BatchResult, batch_size_for, process_batch, split
 from flows.runners import make_task_runner
 from models.settings import Settings
 from pipeline.config import load_settings
-from pipeline.intake import process_file
-from pipeline.isolation import readers
+from pipeline.intake.plan import process_file
+from pipeline.intake.isolation import readers
 from pipeline.run import build_outputs, outputs_stale, record_outcome, start
-from pipeline.workspace import LedgerEntry, Workspace
+from pipeline.store.workspace import LedgerEntry, Workspace
 
 # Set by run_flow for the duration of one flow call in this process: how the CLI draws its progress bar.
 _on_file: Callable[[LedgerEntry], None] | None = None

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from models.settings import Settings
-from pipeline.intake import Plan, plan_run, preflight, process_file
-from pipeline.isolation import readers
-from pipeline.workspace import LedgerEntry, Workspace, append_ledger
+from pipeline.intake.plan import Plan, plan_run, preflight, process_file
+from pipeline.intake.isolation import readers
+from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
@@ -66,10 +66,10 @@ def outputs_stale(ws: Workspace, changed: bool) -> bool:
 
 def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
     """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
-    from pipeline.pseudonymise import load_salt, pseudonymise
-    from pipeline.report import render_report
-    from pipeline.status import current_records, file_statuses
-    from pipeline.workbook import build_workbook
+    from pipeline.outputs.pseudonymise import load_salt, pseudonymise
+    from pipeline.outputs.report import render_report
+    from pipeline.store.status import current_records, file_statuses
+    from pipeline.outputs.workbook import build_workbook
 
     records = current_records(ws)
     if settings.pseudonymise:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from models.raw import Cell, Location, Paragraph, RawDocument, Row, Table  # noqa: E402
 from models.template import AnswerKind, Template  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

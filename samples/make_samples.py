@@ -31,7 +31,7 @@ from docx.shared import Cm, Pt
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))  # run as a script from anywhere
 
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 CONTENT = ROOT / "sample_content.yaml"
 FIXED_TIME = datetime(2024, 1, 1, 9, 0, 0)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import docx
 
-from pipeline.templates import load_templates
+from pipeline.templates.registry import load_templates
 
 HEADER = [("Name of auditor completing form:", "auditor"), ("Name of your agency/organisation:", "agency"),
           ("Name of practitioner involved in the case:", "practitioner"), ("Date of audit:", "date_of_audit")]

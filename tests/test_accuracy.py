@@ -10,8 +10,8 @@ import yaml
 
 from models.errors import UnreadableFile
 from models.settings import Settings
-from pipeline.process import read_return
-from pipeline.templates import load_templates
+from pipeline.intake.process import read_return
+from pipeline.templates.registry import load_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 RETURNS = ROOT / "samples" / "returns"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.agreement import cohen_kappa, kappa_from_rows, kappa_per_theme
-from pipeline.codebook import load_codebook
+from pipeline.themes.agreement import cohen_kappa, kappa_from_rows, kappa_per_theme
+from pipeline.themes.codebook import load_codebook
 
 
 def test_kappa_on_a_hand_computed_table():

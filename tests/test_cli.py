@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.formbuild import sample_return
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_every_quarantine_code_in_the_code_is_documented_in_the_readme():
 def test_extract_uses_a_workspace_template_when_asked(tmp_path):
     import yaml
 
-    from pipeline.templates import load_templates
+    from pipeline.templates.registry import load_templates
 
     path = sample_return(tmp_path / "hv.docx")
     ours = load_templates()["west-midlands-maat"].model_dump(mode="json", exclude_defaults=True)

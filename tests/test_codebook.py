@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from models.errors import ConfigError
-from pipeline.codebook import load_codebook
+from pipeline.themes.codebook import load_codebook
 
 REQUIRED = """neglect physical_abuse sexual_abuse emotional_abuse domestic_abuse exploitation cse cce county_lines
 online_harm self_harm parental_mental_health substance_misuse non_mobile_injury missing_from_home education
@@ -144,7 +144,7 @@ def test_duplicate_id_in_one_file_is_refused(tmp_path):
 
 from click.testing import CliRunner  # noqa: E402
 
-from pipeline.cli_codebook import codebook_group  # noqa: E402
+from pipeline.cli.codebook import codebook_group  # noqa: E402
 
 
 def test_cli_check_builtin_and_override(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import load_settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

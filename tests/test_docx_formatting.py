@@ -16,8 +16,8 @@ from models.raw import RawDocument
 from models.settings import Limits
 from tests.rawbuild import paragraphs
 from models.template import AnswerKind
-from pipeline.layout import build_units
-from pipeline.process import read_choices, read_formatting
+from pipeline.mapping.layout import build_units
+from pipeline.intake.process import read_choices, read_formatting
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 _spec = importlib.util.spec_from_file_location("make_word_samples", SAMPLES / "make_word_samples.py")
@@ -218,7 +218,7 @@ def _wm_return(path: Path) -> Path:
 def test_maap_extract_reads_a_west_midlands_return_answered_by_formatting(tmp_path):
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     path = _wm_return(tmp_path / "wm-formatting.docx")
     result = CliRunner().invoke(main, ["extract", str(path), "--json"])
@@ -241,7 +241,7 @@ def test_school_return_yes_no_chosen_by_strikethrough_end_to_end(tmp_path):
     from click.testing import CliRunner
     from docx.enum.text import WD_COLOR_INDEX
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     d = docx.Document(SAMPLES / "blank-school-case-file-audit.docx")
     rows = {row.cells[0].text.split("?")[0]: row.cells for table in d.tables for row in table.rows}
@@ -287,7 +287,7 @@ def test_school_return_yes_no_chosen_by_shading_a_cell_end_to_end(tmp_path):
     import docx
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     d = docx.Document(SAMPLES / "blank-school-case-file-audit.docx")
     rows = {row.cells[0].text.split("?")[0]: row.cells for table in d.tables for row in table.rows}
@@ -317,7 +317,7 @@ def test_tick_list_down_a_column_chosen_by_shading_or_striking(tmp_path):
     from models.raw import Cell, Row, Table
     from models.raw import Paragraph as P
     from models.raw import Span
-    from pipeline.layout import read_choice_cells
+    from pipeline.mapping.layout import read_choice_cells
 
     def column(option_shading=None, mark_shading=None, struck=()):
         rows = []
@@ -339,7 +339,7 @@ def test_tick_list_down_a_column_chosen_by_shading_or_striking(tmp_path):
 def test_answer_columns_the_form_prints_shaded_are_not_marks():
     from models.raw import Cell, Row, Table
     from models.raw import Paragraph as P
-    from pipeline.layout import read_choice_cells
+    from pipeline.mapping.layout import read_choice_cells
 
     def table(fills: list[tuple[str | None, str | None]]) -> list[str]:
         rows = [Row(cells=[Cell(row=0, col=c, blocks=[P(text=t)]) for c, t in enumerate(["Question", "Yes", "No"])])]
@@ -361,7 +361,7 @@ def test_maap_extract_reads_header_options_struck_out_in_a_west_midlands_return(
     import docx
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "wm-header.docx")
@@ -389,7 +389,7 @@ def test_free_text_struck_in_a_header_value_is_left_out_and_flagged(tmp_path):
     import docx
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "wm-header-struck.docx")
@@ -442,7 +442,7 @@ def test_paragraph_shading_on_every_option_or_in_free_text_chooses_nothing(tmp_p
 def test_a_banded_table_style_chooses_no_option_but_a_cell_shaded_by_hand_in_it_does(tmp_path):
     """Table-style shading (banded rows, a shaded first column) is the form's design and is not read; the agency's
     own shading of one option's cell in such a table still chooses it."""
-    from pipeline.layout import read_choice_cells
+    from pipeline.mapping.layout import read_choice_cells
 
     banded = mk.STYLES.replace("</w:styles>", (
         '<w:style w:type="table" w:styleId="Banded"><w:name w:val="Grid Table 4"/>'

@@ -103,8 +103,8 @@ def test_html_chunk_in_an_answer_cell_is_read_in_place_with_its_strikes(tmp_path
 
 def test_html_chunk_through_the_pipeline_reads_the_struck_option(tmp_path):
     from models.template import AnswerKind
-    from pipeline.layout import styled_text
-    from pipeline.process import read_formatting
+    from pipeline.mapping.layout import styled_text
+    from pipeline.intake.process import read_formatting
 
     path = with_parts(mk.write_docx(tmp_path / "yn.docx", chunk("rIdHtml")),
                       {"word/afchunk.htm": (b"<p>Yes / <strike>No</strike></p>", "text/html", "rIdHtml")})
@@ -165,8 +165,8 @@ def test_rtf_and_unknown_chunks_are_counted_with_a_reason_a_person_can_act_on(tm
 def test_unknown_chunk_reaches_the_record_as_an_unknown_content_flag(tmp_path):
     from models.record import FlagCode
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
 
     path = with_parts(mk.write_docx(tmp_path / "rtf.docx", mk.p("Answer:") + chunk("rIdRtf")),
                       {"word/afchunk.rtf": (rb"{\rtf1 x\par}", "application/rtf", "rIdRtf")})
@@ -258,8 +258,8 @@ def test_signature_pictures_are_marked_but_not_flagged_and_logos_in_page_headers
 def test_picture_answer_reaches_the_record_text_and_flags(tmp_path):
     from models.record import FlagCode, Status
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "wm-picture.docx", q2="PLACEHOLDER-FOR-PICTURE")

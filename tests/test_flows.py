@@ -19,8 +19,8 @@ from flows.deploy import build_deployment, deployment_name
 from flows.runners import DASK_MISSING, make_task_runner
 from models.errors import ConfigError
 from models.settings import Settings
-from pipeline.intake import process_file
-from pipeline.workspace import Workspace, read_ledger
+from pipeline.intake.plan import process_file
+from pipeline.store.workspace import Workspace, read_ledger
 from tests.formbuild import sample_return
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +68,7 @@ def test_a_batch_retries_one_flaky_file_and_gives_up_on_a_dead_one(ws, monkeypat
         return process_file(ws_, rel, sha, settings, today)
 
     monkeypatch.setattr(batches_module, "process_file", flaky)
-    from pipeline.intake import plan_run
+    from pipeline.intake.plan import plan_run
     items = plan_run(ws).to_process
     result = process_batch(ws, items, Settings(), retries=2, retry_delay_seconds=0)
     assert {e.file: e.outcome for e in result.entries} == {

@@ -9,10 +9,10 @@ import pytest
 
 from models.errors import UnreadableFile
 from models.settings import Settings
-from pipeline.intake import tag_record
-from pipeline.process import read_return
-from pipeline.templates import load_templates
-from pipeline.workspace import Workspace
+from pipeline.intake.plan import tag_record
+from pipeline.intake.process import read_return
+from pipeline.templates.registry import load_templates
+from pipeline.store.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "samples" / "golden"

@@ -10,12 +10,12 @@ import random
 
 import pytest
 
-import pipeline.grades as grades
+import pipeline.mapping.grades as grades
 from models.raw import Paragraph, Span
 from models.template import Template
-from pipeline.grades import read_grade
-from pipeline.layout import build_units
-from pipeline.templates import load_templates
+from pipeline.mapping.grades import read_grade
+from pipeline.mapping.layout import build_units
+from pipeline.templates.registry import load_templates
 from tests.rawbuild import checked, doc, para, table
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
@@ -218,7 +218,7 @@ def test_a_grade_row_at_the_end_of_a_question_table_leaves_the_questions_above_i
     """A PDF joins tables that touch (and some forms end their question table with the grade): only the rows
     from the grade's title or first option on belong to the grade."""
     from models.template import GradeOption, Grading, Question, Section
-    from pipeline.mapping import map_document
+    from pipeline.mapping.place import map_document
 
     template = Template(id="eastmere", name="Eastmere", version="1", sections=[Section(id="s", title="Investigation", questions=[
         Question(id="q2a", number="2a", wording="Was the child spoken to alone?"),

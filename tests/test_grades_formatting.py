@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from models.raw import Cell, Paragraph, Row, Span, Table
-from pipeline.grades import read_grade
-from pipeline.layout import build_units
-from pipeline.templates import load_templates
+from pipeline.mapping.grades import read_grade
+from pipeline.mapping.layout import build_units
+from pipeline.templates.registry import load_templates
 from tests.rawbuild import doc, para
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -190,7 +190,7 @@ def test_maap_extract_reads_a_west_midlands_grade_chosen_by_shading_its_cell(tmp
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "wm-grade-shaded.docx", grade=None)

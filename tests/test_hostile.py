@@ -9,8 +9,8 @@ import pytest
 
 from models.settings import Limits, Settings
 from pipeline.run import run_inbox
-from pipeline.status import file_statuses
-from pipeline.workspace import Workspace
+from pipeline.store.status import file_statuses
+from pipeline.store.workspace import Workspace
 from tests.formbuild import sample_return
 
 

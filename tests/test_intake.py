@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 import pipeline.run as run_module
 from models.settings import Settings
 from pipeline.run import run_inbox
-from pipeline.status import current_records, file_statuses
-from pipeline.workspace import Workspace
+from pipeline.store.status import current_records, file_statuses
+from pipeline.store.workspace import Workspace
 from tests.formbuild import sample_return
 
 
@@ -90,7 +90,7 @@ def test_a_crash_after_a_record_is_written_loses_nothing_and_duplicates_nothing(
 
 
 def test_a_bug_in_one_file_quarantines_it_and_the_run_carries_on(ws, monkeypatch):
-    import pipeline.intake as intake
+    import pipeline.intake.plan as intake
 
     real = intake.read_return
 
@@ -120,7 +120,7 @@ def test_a_broken_workspace_template_stops_the_run_before_any_file_is_touched(ws
 def test_logs_name_no_one_and_quote_no_answer(ws, caplog, monkeypatch):
     import logging
 
-    import pipeline.intake as intake
+    import pipeline.intake.plan as intake
 
     answer_text = "Amelia Thornbury was seen at home"
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from models.settings import Limits, Settings
-from pipeline.isolation import ReadersStopped, kill_after, readers
+from pipeline.intake.isolation import ReadersStopped, kill_after, readers
 from pipeline.run import run_inbox
-from pipeline.workspace import Workspace, read_ledger
+from pipeline.store.workspace import Workspace, read_ledger
 from tests.formbuild import sample_return
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,7 +312,7 @@ def test_a_workspace_can_turn_isolation_off_in_maap_yaml(ws, tmp_path, monkeypat
     from click.testing import CliRunner
 
     import extractors.registry
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     for suffix, entry in FAKES.items():
         monkeypatch.setitem(extractors.registry.FORMATS, suffix, entry)
@@ -326,7 +326,7 @@ def test_a_workspace_can_turn_isolation_off_in_maap_yaml(ws, tmp_path, monkeypat
 def test_readers_shared_by_threads_stop_mid_file_when_the_run_stops_without_quarantining_it(ws):
     """Ctrl-C in a Prefect run: other threads' files are left for the next run, not blamed."""
     (ws.inbox / "stuck.hang").write_text("stuck")
-    from pipeline.intake import process_file, templates_for
+    from pipeline.intake.plan import process_file, templates_for
 
     settings = Settings(concurrency=2)
     outcome = {}
@@ -458,8 +458,8 @@ CONVERTERS = {"LibreOffice": ("soffice", ("soffice", "oosplash")), "OCR": ("ocrm
                                                 ("LibreOffice", "killed by the system"), ("OCR", "killed by the system")])
 def test_a_reader_stopped_mid_conversion_leaves_no_converter_and_no_scratch_files(tmp_path, converter, how):
     from models.errors import UnreadableFile
-    from pipeline.isolation import ReaderPool
-    from pipeline.templates import load_templates
+    from pipeline.intake.isolation import ReaderPool
+    from pipeline.templates.registry import load_templates
 
     tool, names = CONVERTERS[converter]
     if shutil.which(tool) is None:

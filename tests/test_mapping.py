@@ -3,8 +3,8 @@
 import pytest
 
 from models.raw import Checkbox, Paragraph
-from pipeline.mapping import map_document
-from pipeline.templates import load_templates
+from pipeline.mapping.place import map_document
+from pipeline.templates.registry import load_templates
 from tests.rawbuild import checked, doc, para, table
 
 
@@ -317,7 +317,7 @@ def answers(raw, template):
     from datetime import date
 
     from models.settings import Settings
-    from pipeline.process import build_record
+    from pipeline.intake.process import build_record
 
     record = build_record(raw, "0" * 64, template, 1.0, Settings(), date(2026, 11, 1))
     return {a.id: (a.answer, a.status.value) for a in record.answers}, record

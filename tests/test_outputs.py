@@ -2,9 +2,9 @@
 
 from openpyxl import load_workbook
 
-from pipeline.pseudonymise import code_for, pseudonymise
-from pipeline.report import render_report
-from pipeline.workbook import build_workbook
+from pipeline.outputs.pseudonymise import code_for, pseudonymise
+from pipeline.outputs.report import render_report
+from pipeline.outputs.workbook import build_workbook
 from tests.records import make_record
 
 
@@ -64,7 +64,7 @@ def test_pseudonymise_replaces_names_in_header_and_answers():
 def test_reviewers_columns_round_trip_into_kappa(tmp_path):
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     records = [make_record(sha=c * 64, file=f"{c}.docx") for c in "abcd"]
     path = build_workbook(records, [], tmp_path / "w.xlsx")
@@ -89,7 +89,7 @@ def test_reviewers_columns_round_trip_into_kappa(tmp_path):
 
 def test_report_grades_separate_unmarked_from_tools_without_a_grade(tmp_path):
     from models.record import Grade
-    from pipeline.report import report_context
+    from pipeline.outputs.report import report_context
 
     no_mark = make_record(grade=None)
     no_tool_grade = make_record(sha="e" * 64).model_copy(update={"grade": Grade()})

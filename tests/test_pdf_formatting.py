@@ -18,8 +18,8 @@ from extractors.pdf_page import Fill, PageContent, Token, read_formats
 from models.raw import Paragraph, RawDocument
 from models.settings import Limits
 from models.template import AnswerKind
-from pipeline.layout import build_units
-from pipeline.process import read_choices, read_formatting
+from pipeline.mapping.layout import build_units
+from pipeline.intake.process import read_choices, read_formatting
 
 YES_NO = AnswerKind.yes_no_comments
 
@@ -179,7 +179,7 @@ def test_maap_extract_reads_a_west_midlands_return_printed_to_pdf_with_formattin
     import docx
     from click.testing import CliRunner
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "wm-printed.docx", grade=None, q3="", q13="")

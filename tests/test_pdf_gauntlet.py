@@ -14,8 +14,8 @@ from models.errors import UnreadableFile
 from models.raw import Paragraph, RawDocument, Table
 from models.settings import Limits
 from models.template import AnswerKind
-from pipeline.layout import build_units
-from pipeline.process import read_choices, read_formatting
+from pipeline.mapping.layout import build_units
+from pipeline.intake.process import read_choices, read_formatting
 from tests.test_extract_pdf import _with_annotations, hline, make_pdf, text, vline, write
 
 
@@ -114,8 +114,8 @@ def test_ink_tick_in_an_empty_cell_is_a_drawn_mark_and_other_markup_is_flagged_n
 
 
 def test_unknown_annotations_raise_the_unknown_content_flag(tmp_path):
-    from pipeline.process import _extraction_flags
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import _extraction_flags
+    from pipeline.templates.registry import load_templates
     from models.settings import Settings
 
     data = _with_annotations(make_pdf([grade_table()]), [b"<< /Type /Annot /Subtype /Stamp /Rect [72 500 200 560] >>"])

@@ -246,7 +246,7 @@ def test_circles_chevrons_and_carets_drawn_beside_words_are_not_ticks(tmp_path):
 def _school_form(ticks: dict[str, str]) -> bytes:
     """The school case-file audit tool as a printed PDF: a header table and one question | '□ Yes □ No' row per
     question (two pages), the option in ``ticks`` (question id -> 'Yes' or 'No') ticked with a drawn tick."""
-    from pipeline.templates import load_templates
+    from pipeline.templates.registry import load_templates
 
     template = load_templates()["school-case-file-audit"]
     header = [("Date:", "14/05/2026"), ("Name of person completing the audit:", "A. Example"),
@@ -276,8 +276,8 @@ def _school_form(ticks: dict[str, str]) -> bytes:
 
 def test_a_yes_no_question_answered_by_a_drawn_tick_gets_that_answer_in_the_record(tmp_path):
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
 
     path = write(tmp_path, "school-ticks.pdf", _school_form({"lado_involved": "No", "send": "Yes"}))
     record = read_return(path, Settings(), load_templates())

@@ -1,6 +1,6 @@
 """Statuses and tick lists: what a box ticked or left empty means for an answer."""
 
-from pipeline.process import answer_status, ticked_options
+from pipeline.intake.process import answer_status, ticked_options
 
 
 def test_only_unticked_boxes_is_unanswered_and_a_ticked_one_is_an_answer():
@@ -20,7 +20,7 @@ def test_tick_list_gives_the_options_ticked():
 
 def test_read_choices_puts_the_choice_first_and_leaves_other_kinds_alone():
     from models.template import AnswerKind
-    from pipeline.process import read_choices
+    from pipeline.intake.process import read_choices
 
     assert read_choices(["Seen weekly.", "no"], AnswerKind.yes_no_comments, []) == ["No", "Seen weekly."]
     assert read_choices(["Yes / No", "Not known."], AnswerKind.yes_no_comments, []) == ["Not known."]
@@ -37,8 +37,8 @@ def test_placeholder_guidance_or_a_dash_left_as_the_answer_is_unanswered(tmp_pat
     from datetime import date
 
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
     from tests.formbuild import sample_return
 
     path = sample_return(tmp_path / "r.docx", q2="Click or tap here to enter text.", q3="Please explain.", q5="-",
@@ -53,7 +53,7 @@ def test_a_changed_file_is_hashed_again(tmp_path):
     import hashlib
     import os
 
-    from pipeline.process import sha256_of
+    from pipeline.intake.process import sha256_of
 
     path = tmp_path / "r.docx"
     path.write_bytes(b"first")
@@ -64,7 +64,7 @@ def test_a_changed_file_is_hashed_again(tmp_path):
 
 
 def test_formatting_spans_survive_the_clean_up_mapping_does_to_a_line():
-    from pipeline.layout import Styled, strip_bullet, strip_list_numbers
+    from pipeline.mapping.layout import Styled, strip_bullet, strip_list_numbers
 
     line = Styled.of("  • Yes / No ", [(10, 12, "strike", "")])
     cleaned = strip_bullet(line.strip())
@@ -77,8 +77,8 @@ def test_formatting_spans_survive_the_clean_up_mapping_does_to_a_line():
 
 def test_read_formatting_reads_struck_and_emphasised_options_and_keeps_struck_text_apart():
     from models.template import AnswerKind
-    from pipeline.layout import Styled
-    from pipeline.process import read_choices, read_formatting
+    from pipeline.mapping.layout import Styled
+    from pipeline.intake.process import read_choices, read_formatting
 
     yes_no = AnswerKind.yes_no_comments
     struck_no = Styled.of("Yes / No / N/A", [(6, 8, "strike", ""), (11, 14, "strike", "")])
@@ -92,8 +92,8 @@ def test_read_formatting_reads_struck_and_emphasised_options_and_keeps_struck_te
 
 
 def test_header_values_leave_struck_options_out_and_take_the_one_emphasised():
-    from pipeline.layout import Styled
-    from pipeline.process import read_header_value
+    from pipeline.mapping.layout import Styled
+    from pipeline.intake.process import read_header_value
 
     def styled(text: str, *parts: str, style: str = "strike", detail: str = "") -> Styled:
         return Styled.of(text, [(text.index(p), text.index(p) + len(p), style, detail) for p in parts])
@@ -115,9 +115,9 @@ def test_struck_text_is_a_validation_rule_with_configurable_severity():
     from datetime import date
 
     from models.record import FlagCode, Severity
-    from pipeline.templates import load_templates
-    from pipeline.validate import DEFAULT_SEVERITY, RULES, validate
-    from pipeline.rules.answers import struck_text
+    from pipeline.templates.registry import load_templates
+    from pipeline.validation.validate import DEFAULT_SEVERITY, RULES, validate
+    from pipeline.validation.rules.answers import struck_text
     from tests.test_validate import make_record
 
     template = load_templates()["west-midlands-maat"]

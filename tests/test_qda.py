@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from models.record import Answer, AuditReturn, Header, Source, Status, TemplateMatch
-from pipeline.cli_codebook import codebook_group
-from pipeline.codebook import load_codebook
-from pipeline.qda import CODEBOOK_NS, PROJECT_NS, codebook_xml, guid, write_project
-from pipeline.themes import tag_returns
+from pipeline.cli.codebook import codebook_group
+from pipeline.themes.codebook import load_codebook
+from pipeline.themes.qda import CODEBOOK_NS, PROJECT_NS, codebook_xml, guid, write_project
+from pipeline.themes.tag import tag_returns
 
 CB = f"{{{CODEBOOK_NS}}}"
 PR = f"{{{PROJECT_NS}}}"

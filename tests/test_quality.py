@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from pipeline.quality import WEIGHTS, score_quality
-from pipeline.validate import validate
+from pipeline.validation.quality import WEIGHTS, score_quality
+from pipeline.validation.validate import validate
 from tests.test_validate import make_record, template  # noqa: F401  (fixture)
 
 TODAY = date(2024, 7, 1)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from samples import make_samples
-from pipeline.templates import load_templates
+from pipeline.templates.registry import load_templates
 
 SAMPLES = Path(make_samples.__file__).parent
 RETURNS = SAMPLES / "returns"

@@ -6,8 +6,8 @@ import pytest
 
 from models.settings import Settings
 from pipeline.run import run_inbox
-from pipeline.status import current_records, file_statuses
-from pipeline.workspace import Workspace
+from pipeline.store.status import current_records, file_statuses
+from pipeline.store.workspace import Workspace
 from tests.formbuild import write_wm_form
 
 HEADER = {"auditor": "Priya Natarajan", "agency": "Health Visiting", "practitioner": "Tom Okafor",

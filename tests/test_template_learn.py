@@ -10,8 +10,8 @@ import pytest
 
 from models.raw import Cell, Checkbox, Paragraph, RawDocument, Row, Table
 from models.template import AnswerKind
-from pipeline.template_learn import learn, template_yaml
-from pipeline.templates import check_template_text, load_templates
+from pipeline.templates.learn import learn, template_yaml
+from pipeline.templates.registry import check_template_text, load_templates
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 sys.path.insert(0, str(SAMPLES))
@@ -205,7 +205,7 @@ def test_learning_the_west_midlands_blank_form_as_pdf_and_doc(tmp_path, fmt):
 
 def test_page_header_and_footnotes_are_not_taken_for_the_title():
     from models.raw import Paragraph, RawDocument
-    from pipeline.template_learn import learn
+    from pipeline.templates.learn import learn
 
     raw = RawDocument(file="blank.docx", format="docx", blocks=[
         Paragraph(text="OFFICIAL - SENSITIVE", style="page-header"),
@@ -298,7 +298,7 @@ def test_filled_forms_of_a_learned_tool_read_right_from_a_workspace(tmp_path):
     from bench.blank_variants import TOOLS, write_form
     from extractors.registry import extract
     from models.settings import Settings
-    from pipeline.process import read_return
+    from pipeline.intake.process import read_return
 
     tool = next(t for t in TOOLS if t.id == "eastvale-case-audit")  # label pairs, shaded rows, 1.1 numbers
     learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool.id)
@@ -315,7 +315,7 @@ def test_filled_forms_of_a_learned_tool_read_right_from_a_workspace(tmp_path):
 # ---- set 2: tools written apart from the rules (bench/blank_variants2.py) --------------------------------
 
 def test_a_number_with_a_letter_and_no_stop_is_stripped_from_the_wording():
-    from pipeline.template_detect import strip_numbering
+    from pipeline.templates.detect import strip_numbering
 
     learned = learn(_raw(_table(["1a Was the first concern referred promptly?", ""],
                                 ["3 visits or more: were they recorded?", ""])), "t")
@@ -446,7 +446,7 @@ def test_filled_forms_of_second_set_tools_read_right_with_the_learned_template(t
     from bench.blank_variants2 import TOOLS, true_template, write_form
     from extractors.registry import extract
     from models.settings import Settings
-    from pipeline.process import read_return
+    from pipeline.intake.process import read_return
 
     tool = next(t for t in TOOLS if t.id == tool_id)  # answer boxes under paragraphs, drop-down grade, RAG, actions
     learned = learn(extract(write_form(tool, tmp_path / "blank.docx").path), tool.id)

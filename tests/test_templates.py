@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from models.errors import TemplateError
 from models.raw import Paragraph, RawDocument
 from models.settings import Settings
-from pipeline.cli_templates import templates as templates_cli
-from pipeline.template_detect import rank_templates
-from pipeline.template_diff import diff_templates
-from pipeline.templates import (BUILTIN_DIR, SCHEMA_PATH, check_template_text, detect_template, get_template,
+from pipeline.cli.templates import templates as templates_cli
+from pipeline.templates.detect import rank_templates
+from pipeline.templates.diff import diff_templates
+from pipeline.templates.registry import (BUILTIN_DIR, SCHEMA_PATH, check_template_text, detect_template, get_template,
                                 load_template_file, load_templates, template_json_schema)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

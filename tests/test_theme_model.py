@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from models.record import Header
-from pipeline.codebook import BUILTIN_CODEBOOK, load_codebook
-from pipeline.pseudonymise import code_for, pseudonymise
-from pipeline.theme_model import ThemeModel, features, load_model, sentences
-from pipeline.themes import tag_returns
+from pipeline.themes.codebook import BUILTIN_CODEBOOK, load_codebook
+from pipeline.outputs.pseudonymise import code_for, pseudonymise
+from pipeline.themes.model import ThemeModel, features, load_model, sentences
+from pipeline.themes.tag import tag_returns
 from tests.test_themes import record
 
 BENCH = Path(__file__).parents[1] / "bench"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models.record import Answer, AuditReturn, Source, Status, TemplateMatch
-from pipeline.codebook import load_codebook
-from pipeline.themes import field_polarity, sentence_polarity, tag_returns, tag_texts
+from pipeline.themes.codebook import load_codebook
+from pipeline.themes.tag import field_polarity, sentence_polarity, tag_returns, tag_texts
 
 
 @pytest.fixture(scope="module")
@@ -244,8 +244,8 @@ def test_widened_vocabulary_near_misses(cb, text, theme):
 
 def test_each_token_pattern_is_anchored_on_an_uncommon_word(cb):
     """A pattern anchored on "to" or "and" would run on nearly every answer and slow a batch several-fold."""
-    from pipeline.nlp import load_nlp
-    from pipeline.themes import compile_codebook
+    from pipeline.themes.nlp import load_nlp
+    from pipeline.themes.tag import compile_codebook
 
     tagger = compile_codebook(cb)
     common = load_nlp().Defaults.stop_words
@@ -264,8 +264,8 @@ def test_fresh_return_level_heldout_stays_near_target(cb):
 
 def test_not_applicable_answers_are_not_coded():
     from models.record import Answer, Status
-    from pipeline.codebook import load_codebook
-    from pipeline.themes import tag_returns
+    from pipeline.themes.codebook import load_codebook
+    from pipeline.themes.tag import tag_returns
     from tests.records import make_record
 
     record = make_record()
@@ -423,7 +423,7 @@ def test_round3_wording(cb, text, theme, present):
     (None, set()),
 ])
 def test_child_names_from_the_header(field, names):
-    from pipeline.people import child_names
+    from pipeline.themes.people import child_names
 
     assert child_names(field) == names
 
@@ -444,7 +444,7 @@ def test_the_childs_name_from_the_header_reads_as_the_child(cb):
 
 
 def test_parents_named_in_the_answers_read_as_their_role():
-    from pipeline.people import family_names
+    from pipeline.themes.people import family_names
 
     names = family_names(["Mum's partner Dean has been at some visits.", "Jess (mum) said it was the cot.",
                           "Lee, the children's father, lives away.", "Dad was seen in March."])
@@ -461,7 +461,7 @@ def test_a_named_father_not_spoken_to_is_engagement_with_fathers(cb):
 
 
 def test_a_name_given_a_childs_age_reads_as_the_child(cb):
-    from pipeline.people import children_by_age
+    from pipeline.themes.people import children_by_age
 
     assert children_by_age(["Amir (14) travels an hour.", "Tyler is 15 and", "Gary is 45 and"]) == {"Amir", "Tyler"}
     rec = record(("q1", "What worked well?", "Ellie (13) is seen weekly."),

@@ -6,8 +6,8 @@ import pytest
 
 from models.record import AuditReturn, Answer, FlagCode, Grade, Header, Severity, Source, Status, TemplateMatch
 from models.raw import Comment
-from pipeline.templates import load_templates
-from pipeline.validate import config_problems, precompute_undated, validate
+from pipeline.templates.registry import load_templates
+from pipeline.validation.validate import config_problems, precompute_undated, validate
 
 TODAY = date(2024, 7, 1)
 GOOD = "Practice was good and the plan was outcome focused."
@@ -220,7 +220,7 @@ def test_odd_records_do_not_raise(template):
     ],
 )
 def test_undated_event_sentences_tell_events_from_reflection(text, flagged):
-    from pipeline.rules.undated import undated_event_sentences
+    from pipeline.validation.rules.undated import undated_event_sentences
 
     [found] = undated_event_sentences([text])
     assert bool(found) is flagged
@@ -249,8 +249,8 @@ def test_a_date_of_audit_that_is_not_a_date_is_named_not_called_empty(tmp_path):
     from datetime import date as _date
 
     from models.settings import Settings
-    from pipeline.process import read_return
-    from pipeline.templates import load_templates
+    from pipeline.intake.process import read_return
+    from pipeline.templates.registry import load_templates
     from tests.formbuild import write_wm_form
 
     path = write_wm_form(tmp_path / "r.docx", {"agency": "Police", "child": "A Child", "date_of_audit": "Spring term"},
@@ -263,8 +263,8 @@ def test_a_date_of_audit_that_is_not_a_date_is_named_not_called_empty(tmp_path):
 
 def test_yes_and_no_both_marked_is_flagged_once():
     from models.record import Answer, AuditReturn, Source, Status, TemplateMatch
-    from pipeline.templates import load_templates
-    from pipeline.validate import validate
+    from pipeline.templates.registry import load_templates
+    from pipeline.validation.validate import validate
 
     t = load_templates()["school-case-file-audit"]
     q = next(q for q in t.questions() if q.kind.value == "yes_no_comments")

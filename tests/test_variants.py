@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from variants import make_variants  # noqa: E402
 
 from models.settings import Settings  # noqa: E402
-from pipeline.process import read_return  # noqa: E402
-from pipeline.templates import load_templates  # noqa: E402
+from pipeline.intake.process import read_return  # noqa: E402
+from pipeline.templates.registry import load_templates  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,7 @@
+"""Intake: from a file in the inbox to a record or a quarantined original with a reason, never losing one.
+
+Owns ``plan`` (what in the inbox is new, preflight, one file's outcome), ``process`` (one return read: extract,
+detect the template, map, validate, tag, score), ``isolation`` (reading in reader processes the run can stop)
+and ``reader_cleanup`` (stopping what readers started). May import extractors/, models/, ``pipeline.store`` and
+the reading stages (``templates``, ``mapping``, ``validation``, ``themes``).
+"""

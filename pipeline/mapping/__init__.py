@@ -1,0 +1,6 @@
+"""Mapping: placing what a file literally says under a template's header fields, questions and grade. Done once.
+
+Owns ``layout`` (a RawDocument flattened into units and lines, choices and emphasis), ``labels`` (recognising
+question wordings and header labels fuzzily), ``grades`` (the overall grade however it was marked) and ``place``
+(``map_document``: everything under its question). May import models/ and ``pipeline.text`` only.
+"""
