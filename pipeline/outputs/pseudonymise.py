@@ -71,3 +71,8 @@ def pseudonymise(record: AuditReturn, salt: bytes) -> AuditReturn:
                                      "negated_themes": scrub_tags(record.negated_themes),
                                      "doubted_themes": scrub_tags(record.doubted_themes),
                                      "comments": comments, "flags": flags})
+
+
+def pseudonymise_all(records: list[AuditReturn], salt: bytes) -> list[AuditReturn]:
+    """Every record pseudonymised with the same salt, so one person has one code across all of them."""
+    return [pseudonymise(r, salt) for r in records]
