@@ -64,20 +64,107 @@ def outputs_stale(ws: Workspace, changed: bool) -> bool:
     return changed or not (ws.output / WORKBOOK_NAME).exists() or not (ws.output / REPORT_NAME).exists()
 
 
-def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
-    """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
+def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None) -> list[Path]:
+    """Rebuild the workbook and the report from every current record (pseudonymised if asked); with
+    ``round_id``, from that audit round's records only, into output/rounds/<round>/."""
     from pipeline.outputs.pseudonymise import load_salt, pseudonymise
     from pipeline.outputs.report import render_report
     from pipeline.store.status import current_records, file_statuses
     from pipeline.outputs.workbook import build_workbook
 
     records = current_records(ws)
+    statuses = file_statuses(ws)
+    view = case_view(ws, records, round_id)
+    records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
+    tracker = (view["cells"], view["unplaced"])
     if settings.pseudonymise:
         salt = load_salt(ws.root / ".pseudonym-salt")
         records = [pseudonymise(r, salt) for r in records]
-    statuses = file_statuses(ws)
-    return [build_workbook(records, statuses, ws.output / WORKBOOK_NAME),
-            render_report(records, statuses, ws.output / REPORT_NAME)]
+        tracker = (_coded_cells(view["cells"], view["codes"](records)), view["unplaced"])
+    return [build_workbook(records, statuses, out / WORKBOOK_NAME, tracker=tracker),
+            render_report(records, statuses, out / REPORT_NAME)]
+
+
+def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None) -> dict:
+    """Cases, rounds and the tracker for a workspace's current records, narrowed to one round if asked:
+    records, links, cells, unplaced quarantined files, the round, and ``codes(pseudonymised_records)`` giving
+    each case's child code."""
+    from pipeline.cases.agencies import agency_type, agency_label, load_agency_register
+    from pipeline.cases.linking import link_cases
+    from pipeline.cases.register import read_register
+    from pipeline.cases.select import select_round
+    from pipeline.cases.tracker import build_tracker
+    from pipeline.store.status import resolve
+
+    agencies = load_agency_register(ws.root)
+    register = read_register(ws.root, agencies)
+    links = link_cases(records, register, today)
+    cells, unplaced = build_tracker(resolve(ws), register, agencies, today, links)
+    chosen = None
+    if round_id:
+        chosen, records = select_round(round_id, records, links, register)
+        cases = {links[r.source.sha256].case_id for r in records}
+        cells = [c for c in cells if c.case_id in cases or c.round == chosen.label]
+
+    def codes(pseudonymised: list) -> dict[str, str]:
+        """Each case's child code: the code of its first return's child."""
+        out: dict[str, str] = {}
+        for r in pseudonymised:
+            out.setdefault(links[r.source.sha256].case_id, r.header.child or "")
+        return out
+
+    types = {r.source.sha256: agency_label(agency_type(r.header.agency, agencies), agencies) for r in records}
+    return {"records": records, "links": links, "cells": cells, "unplaced": unplaced, "round": chosen,
+            "register": register, "codes": codes, "agency_labels": types}
+
+
+def _coded_cells(cells: list, codes: dict[str, str]) -> list:
+    from dataclasses import replace
+
+    return [replace(c, child=codes.get(c.case_id, c.case_id)) for c in cells]
+
+
+def write_packs(ws: Workspace, case: str | None = None, names: bool = False, round_id: str | None = None,
+                pdf: bool = True, today: date | None = None) -> list[Path]:
+    """Write the audit-day pack of every case (or one) to output/pack/<case>.html and .pdf; names are codes
+    unless ``names``."""
+    from pipeline.cases.select import rounds_of
+    from pipeline.outputs.pack import pack_context, render_pack
+    from pipeline.outputs.pseudonymise import load_salt, pseudonymise_all
+    from pipeline.store.status import current_records
+    from models.errors import ConfigError
+
+    view = case_view(ws, current_records(ws), round_id, today)
+    records, links = view["records"], view["links"]
+    rounds = rounds_of(records, links, view["register"])
+    shown = records if names else pseudonymise_all(records, load_salt(ws.root / ".pseudonym-salt"))
+    codes = view["codes"](shown)
+    by_case: dict[str, list] = {}
+    for r in shown:
+        by_case.setdefault(links[r.source.sha256].case_id, []).append(r)
+    if case is not None:
+        wanted = {c.lower(): c for c in by_case}
+        if case.lower() not in wanted:
+            raise ConfigError(f"no case '{case}' with returns (cases: {', '.join(sorted(by_case)) or 'none yet'})")
+        by_case = {wanted[case.lower()]: by_case[wanted[case.lower()]]}
+    written = []
+    for case_id, rs in sorted(by_case.items()):
+        link = links[rs[0].source.sha256]
+        context = pack_context(case_id, link.label if names else codes[case_id], rs, links, view["agency_labels"],
+                               [c for c in view["cells"] if c.case_id == case_id],
+                               rounds[rs[0].source.sha256].label, link.dob, names)
+        html = render_pack(context)
+        path = ws.output / "pack" / f"{case_id}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+        if pdf:
+            from pipeline.outputs.pdf import write_pdf
+
+            written.append(write_pdf(html, path.with_suffix(".pdf")))
+    return written
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
