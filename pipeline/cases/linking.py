@@ -78,7 +78,7 @@ def compare(child: ChildId, people: list[Person], dobs: list[date]) -> tuple[flo
             elif not initials and s < 0.9:
                 notes.append("only part of a double-barrelled surname matches")
             elif not initials and s < 1:
-                notes.append("name spelt differently")
+                notes.append("name written surname first" if s >= 0.95 else "name spelt differently")
             if agree == "near":
                 notes.append("dates of birth differ by a slip (a digit, or day and month swapped)")
             elif agree == "unknown" and s < 1 and not initials:

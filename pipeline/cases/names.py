@@ -33,6 +33,8 @@ class Person:
     surname: tuple[str, ...]
     initials: str
     initials_only: bool = False
+    rest: tuple[str, ...] = ()  # every word after the first name ("Brennan Shaw" with no hyphen)
+    order_known: bool = True    # False for two bare words ("Okoro Leo" may be surname first)
 
     @property
     def full(self) -> str:
@@ -60,6 +62,7 @@ def _fold(word: str) -> str:
 
 
 def _person(text: str) -> Person | None:
+    order_known = "," in text
     if "," in text:  # "Fairclough, Freya": surname first
         last, _, first = text.partition(",")
         text = f"{first} {last}"
@@ -71,11 +74,16 @@ def _person(text: str) -> Person | None:
         return Person(first="", surname=(), initials=initials, initials_only=True) if len(initials) >= 2 else None
     words = [w for w in words if len(w) > 1]
     caps = [w for w in words if w.isupper()]
-    if len(words) >= 2 and len(caps) == 1 and words[0] == caps[0]:
+    if len(words) >= 2 and len(caps) == 1 and words[0] == caps[0] and not order_known:
         words = words[1:] + words[:1]  # "FAIRCLOUGH Freya": the capitalised word is the surname
+        order_known = True
+    elif len(caps) == 1 or len(words) != 2:
+        order_known = True
     first, rest = _fold(words[0]), [_fold(w) for w in words[1:]]
     surname = tuple(part for w in rest[-1:] for part in re.split(r"[-'’]", w) if part) if rest else ()
-    return Person(first=first, surname=surname, initials=first[:1] + (surname[0][:1] if surname else ""))
+    parts = tuple(part for w in rest for part in re.split(r"[-'’]", w) if part)
+    return Person(first=first, surname=surname, initials=first[:1] + (surname[0][:1] if surname else ""),
+                  rest=parts, order_known=order_known)
 
 
 def _split_people(text: str) -> list[str]:
@@ -102,8 +110,8 @@ def parse_child(text: str | None, dob: date | None = None, today: date | None = 
     people = [p for part in _split_people(stripped) if (p := _person(part.strip(" ,.-:")))]
     # "Mia and Leo Smith": a lone first name takes the surname written after it.
     surname = next((p.surname for p in reversed(people) if p.surname), ())
-    people = [Person(p.first, surname, p.first[:1] + surname[0][:1]) if not p.surname and not p.initials_only
-              and surname else p for p in people]
+    people = [Person(p.first, surname, p.first[:1] + surname[0][:1], rest=surname) if not p.surname
+              and not p.initials_only and surname else p for p in people]
     name = re.sub(r"\s+", " ", stripped).strip(" ,.-:;")
     return ChildId(tuple(people), found[0].value if found else dob, text, name)
 
@@ -123,20 +131,37 @@ def record_child(record: AuditReturn, today: date | None = None) -> ChildId:
 
 def person_similarity(a: Person, b: Person) -> float:
     """How alike two children's names are, 0 to 1: 1 for the same name however written, 0.9 for a one-letter
-    slip in a name, 0.8 when only part of a double-barrelled surname is shared, 0.75 for matching initials."""
+    slip in a name, 0.8 when only part of a double-barrelled surname is shared, 0.75 for matching initials.
+    Two bare words ("Okoro Leo") are also read surname first."""
     if a.initials_only or b.initials_only:
         ia, ib = a.initials, b.initials
         if len(ia) >= 2 and len(ib) >= 2 and (ia == ib or ia[0] + ia[-1] == ib[0] + ib[-1]):
             return 0.75
         return 0.0
+    best = _similarity(a, b)
+    for x, y in ((_swapped(a), b), (a, _swapped(b))):
+        if x is not None and y is not None:
+            best = max(best, 0.95 * _similarity(x, y))
+    return round(best, 4)
+
+
+def _swapped(p: Person) -> Person | None:
+    if p.order_known or len(p.rest) != 1:
+        return None
+    return Person(first=p.rest[0], surname=(p.first,), initials=p.rest[0][:1] + p.first[:1], rest=(p.first,))
+
+
+def _similarity(a: Person, b: Person) -> float:
     if not a.first or not b.first:
         return 0.0
     first = _name_closeness(a.first, b.first)
+    if not first:
+        return 0.0
     if not a.surname or not b.surname:
-        return 0.7 * first if first else 0.0  # a first name alone is weak
-    sa, sb = "".join(a.surname), "".join(b.surname)
-    last = _name_closeness(sa, sb)
-    if not last and set(a.surname) & set(b.surname):
+        return 0.7 * first  # a first name alone is weak
+    last = max(_name_closeness(x, y) for x in {"".join(a.surname), "".join(a.rest)}
+               for y in {"".join(b.surname), "".join(b.rest)})
+    if not last and set(a.rest) & set(b.rest):
         last = 0.8  # "Brennan-Shaw" and "Shaw"
     return first * last
 

@@ -151,16 +151,25 @@ def build_tracker(entries: list[tuple[LedgerEntry, AuditReturn | None]], registe
         c["names"].append(r.header.agency or "")
         if link.uncertain:
             c["uncertain"].append(link.note or link.method)
+    rounds_old = {sha: rd.label for sha, rd in derive_rounds([r for e, r in entries if e.outcome == "superseded"
+                                                             and r is not None]).items()}
     for entry, r in entries:
         if entry.outcome != "superseded" or r is None:
             continue
         child = record_child(r, today)
         scored = [(compare(child, c["people"], c["dobs"])[0], cid) for cid, c in cases.items()]
         best = max(scored, default=(0.0, None))
-        if best[0] >= LINK:
-            c = cell(best[1], _cell_agency(r.header.agency, expected_of(best[1]), agencies))
-            c["superseded"].append((_day(entry.at), entry.file))
-            c["names"].append(r.header.agency or "")
+        case_id = best[1] if best[0] >= LINK else None
+        if case_id is None:  # its replacement is about another child: it keeps a case of its own
+            n = 1
+            while f"case-{n:02d}" in cases:
+                n += 1
+            case_id = f"case-{n:02d}"
+            cases[case_id] = {"child": child.name, "round": rounds_old.get(r.source.sha256, ""), "registered": False,
+                              "row": None, "people": list(child.people), "dobs": [child.dob] if child.dob else []}
+        c = cell(case_id, _cell_agency(r.header.agency, expected_of(case_id), agencies))
+        c["superseded"].append((_day(entry.at), entry.file))
+        c["names"].append(r.header.agency or "")
     readable_later = {e.file for e, _ in entries if e.outcome in ("processed", "superseded")}
     unplaced = []
     for i, (entry, _) in enumerate(entries):
