@@ -51,6 +51,14 @@ class _Case:
     dobs: list[date] = field(default_factory=list)
     theme: str = ""
     first_seen: int = 10**9
+    names: list[str] = field(default_factory=list)
+
+    def best_label(self) -> str:
+        """The name as written that reads best: first name first, not in capitals, fullest."""
+        good = [n for n in self.names if n]
+        if not good:
+            return self.label
+        return max(good, key=lambda n: ("," not in n, not n.isupper(), not n.islower(), len(n.split())))
 
 
 def compare(child: ChildId, people: list[Person], dobs: list[date]) -> tuple[float, str, str]:
@@ -139,11 +147,14 @@ def _group(items: list[tuple[int, AuditReturn, ChildId]]) -> dict[str, CaseLink]
             rivals = tuple(c for (cf, _, _), c in scored[1:] if conf - cf < 0.1)
             if len(child.people) == 1:  # a return about several children does not make their cases one
                 case.people.extend(child.people)
+                if not any(p.initials_only for p in child.people):
+                    case.names.append(child.name)
                 if child.dob and not case.dobs:
                     case.dobs.append(child.dob)
             links[record.source.sha256] = (case, conf, method, note, rivals)
         else:
             case = _Case(key=f"c{index}", label=child.name, dob=child.dob, people=list(child.people),
+                         names=[child.name] if not any(p.initials_only for p in child.people) else [],
                          dobs=[child.dob] if child.dob and len(child.people) == 1 else [])
             cases.append(case)
             near = [s for s in sorted(((compare(child, c.people, c.dobs), c) for c in cases if c is not case),
@@ -205,8 +216,9 @@ def link_cases(records: list[AuditReturn], register: list[CaseRow] | None = None
             note = "; ".join(filter(None, [note, f"also fits {', '.join(rival_ids)}"]))
         if register:
             note = "; ".join(filter(None, ["not in cases.csv", note]))
-        out[sha] = CaseLink(names[id(case)], case.label, conf, method,
-                            bool(register) or conf < SURE or bool(rival_ids), note, rival_ids, False, case.dob)
+        out[sha] = CaseLink(names[id(case)], case.best_label(), conf, method,
+                            bool(register) or conf < SURE or bool(rival_ids), note, rival_ids, False,
+                            case.dob or (case.dobs[0] if case.dobs else None))
     return out
 
 
