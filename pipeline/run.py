@@ -67,7 +67,8 @@ def outputs_stale(ws: Workspace, changed: bool) -> bool:
 def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None) -> list[Path]:
     """Rebuild the workbook and the report from every current record (pseudonymised if asked); with
     ``round_id``, from that audit round's records only, into output/rounds/<round>/."""
-    from pipeline.outputs.pseudonymise import load_salt, pseudonymise
+    from pipeline.cases.tracker import chase_list
+    from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
     from pipeline.store.status import current_records, file_statuses
     from pipeline.outputs.workbook import build_workbook
@@ -76,19 +77,19 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
     statuses = file_statuses(ws)
     view = case_view(ws, records, round_id)
     records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
-    tracker = (view["cells"], view["unplaced"])
-    if settings.pseudonymise:
-        salt = load_salt(ws.root / ".pseudonym-salt")
-        records = [pseudonymise(r, salt) for r in records]
-        tracker = (_coded_cells(view["cells"], view["codes"](records)), view["unplaced"])
+    cells = view["cells"]
+    if settings.pseudonymise:  # case by case: one code per child, however each agency wrote the name
+        records, codes = view["pseudonymised"](load_salt(ws.root / ".pseudonym-salt"))
+        cells = _coded_cells(cells, codes)
+    tracker = (cells, chase_list(cells, view["unplaced"]))
     return [build_workbook(records, statuses, out / WORKBOOK_NAME, tracker=tracker),
             render_report(records, statuses, out / REPORT_NAME)]
 
 
 def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None) -> dict:
     """Cases, rounds and the tracker for a workspace's current records, narrowed to one round if asked:
-    records, links, cells, unplaced quarantined files, the round, and ``codes(pseudonymised_records)`` giving
-    each case's child code."""
+    records, links, cells, unplaced quarantined files, the round, and ``pseudonymised(salt)`` (the records
+    pseudonymised case by case, and each case's child code)."""
     from pipeline.cases.agencies import agency_type, agency_label, load_agency_register
     from pipeline.cases.linking import link_cases
     from pipeline.cases.register import read_register
@@ -106,22 +107,34 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
         cases = {links[r.source.sha256].case_id for r in records}
         cells = [c for c in cells if c.case_id in cases or c.round == chosen.label]
 
-    def codes(pseudonymised: list) -> dict[str, str]:
-        """Each case's child code: the code of its first return's child."""
-        out: dict[str, str] = {}
-        for r in pseudonymised:
-            out.setdefault(links[r.source.sha256].case_id, r.header.child or "")
-        return out
+    def pseudonymised(salt: bytes) -> tuple[list, dict[str, str]]:
+        """The records pseudonymised case by case (one code per child, however each return wrote the name),
+        and each case's child code."""
+        from pipeline.cases.names import record_child
+        from pipeline.outputs.pack import pseudonymise_cases
+
+        variants: dict[str, list[str]] = {}
+        for r in records:
+            variants.setdefault(links[r.source.sha256].case_id, []).append(record_child(r, today).name)
+        cases = {r.source.sha256: (links[r.source.sha256].case_id, links[r.source.sha256].label,
+                                   variants[links[r.source.sha256].case_id]) for r in records}
+        return pseudonymise_cases(records, cases, salt)
 
     types = {r.source.sha256: agency_label(agency_type(r.header.agency, agencies), agencies) for r in records}
     return {"records": records, "links": links, "cells": cells, "unplaced": unplaced, "round": chosen,
-            "register": register, "codes": codes, "agency_labels": types}
+            "register": register, "pseudonymised": pseudonymised, "agency_labels": types}
 
 
 def _coded_cells(cells: list, codes: dict[str, str]) -> list:
+    """Tracker cells without names: the child as its code, file names (which may name the child) left out."""
     from dataclasses import replace
 
-    return [replace(c, child=codes.get(c.case_id, c.case_id)) for c in cells]
+    def scrub(text: str, files: tuple[str, ...]) -> str:
+        for f in files:
+            text = text.replace(f.rsplit("/", 1)[-1], "the file")
+        return text
+
+    return [replace(c, child=codes.get(c.case_id, c.case_id), files=(), reason=scrub(c.reason, c.files)) for c in cells]
 
 
 def write_packs(ws: Workspace, case: str | None = None, names: bool = False, round_id: str | None = None,
@@ -130,15 +143,15 @@ def write_packs(ws: Workspace, case: str | None = None, names: bool = False, rou
     unless ``names``."""
     from pipeline.cases.select import rounds_of
     from pipeline.outputs.pack import pack_context, render_pack
-    from pipeline.outputs.pseudonymise import load_salt, pseudonymise_all
+    from pipeline.outputs.pseudonymise import load_salt
     from pipeline.store.status import current_records
     from models.errors import ConfigError
 
     view = case_view(ws, current_records(ws), round_id, today)
     records, links = view["records"], view["links"]
     rounds = rounds_of(records, links, view["register"])
-    shown = records if names else pseudonymise_all(records, load_salt(ws.root / ".pseudonym-salt"))
-    codes = view["codes"](shown)
+    shown, codes = (records, {}) if names else view["pseudonymised"](load_salt(ws.root / ".pseudonym-salt"))
+    cells = view["cells"] if names else _coded_cells(view["cells"], codes)
     by_case: dict[str, list] = {}
     for r in shown:
         by_case.setdefault(links[r.source.sha256].case_id, []).append(r)
@@ -151,7 +164,7 @@ def write_packs(ws: Workspace, case: str | None = None, names: bool = False, rou
     for case_id, rs in sorted(by_case.items()):
         link = links[rs[0].source.sha256]
         context = pack_context(case_id, link.label if names else codes[case_id], rs, links, view["agency_labels"],
-                               [c for c in view["cells"] if c.case_id == case_id],
+                               [c for c in cells if c.case_id == case_id],
                                rounds[rs[0].source.sha256].label, link.dob, names)
         html = render_pack(context)
         path = ws.output / "pack" / f"{case_id}.html"

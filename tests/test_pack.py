@@ -112,3 +112,19 @@ def test_maap_cases_init_writes_a_register_check_reads_it(tmp_path):
     assert check.exit_code == 1 and "'Kingsmere Sailing Club' is not in the agency register" in check.output
     flagged = [l for l in check.output.splitlines() if l.startswith("CHECK")]
     assert len(flagged) == 1 and "not in cases.csv" in flagged[0]  # initials alone, no date of birth: not merged
+
+
+def test_pseudonymised_pack_gives_the_child_one_code_however_each_agency_wrote_the_name(tmp_path):
+    import re
+
+    ws = Workspace(tmp_path).ensure()
+    for child, agency, said in [("Freya Fairclough (11/08/2016)", "Kingsmere Police", "Freya was seen at home."),
+                                ("F.F. 11/08/2016", "St Anne's Primary School", "Freya Fairclough attends most days."),
+                                ("FREYA FAIRCLOUGH", "Larkfield Medical Practice", "Freya missed two appointments."),
+                                ("Fairclough, Freya", "Kingsmere CAMHS", "Miss Fairclough was referred.")]:
+        arrive(ws, make_return(child, agency, answer=said))
+    [page] = write_packs(ws, pdf=False)
+    html = page.read_text(encoding="utf-8")
+    assert "freya" not in html.lower() and "fairclough" not in html.lower()
+    assert len(set(re.findall(r"Child-[0-9A-F]{6}", html))) == 1
+    assert html.count("Kingsmere CAMHS") >= 2

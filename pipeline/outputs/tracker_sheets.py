@@ -1,7 +1,7 @@
 """The workbook's Tracker and Chase sheets: who has returned for each case, and what each agency still owes.
 
-Takes the openpyxl Workbook ``workbook.build_workbook`` is writing and the plain data of pipeline.cases.tracker;
-imports only openpyxl's styles (the workbook module owns opening and saving).
+Takes the openpyxl Workbook ``workbook.build_workbook`` is writing and plain data (the tracker's cells and chase
+items, built by pipeline.cases.tracker); imports only openpyxl's styles (the workbook module opens and saves).
 """
 
 from __future__ import annotations
@@ -38,13 +38,11 @@ def _write(wb, title: str, headers: list[str], widths: list[int], rows: list[lis
 
 
 def add_tracker_sheets(wb, tracker) -> None:
-    """Add the Tracker (case x agency) and Chase (by agency) sheets; ``tracker`` is (cells, unplaced) from
-    ``pipeline.cases.tracker.build_tracker``, or None to add nothing."""
+    """Add the Tracker (case x agency) and Chase (by agency) sheets; ``tracker`` is (cells, chase items) from
+    ``pipeline.cases.tracker.build_tracker`` and ``chase_list``, or None to add nothing."""
     if tracker is None:
         return
-    from pipeline.cases.tracker import chase_list
-
-    cells, unplaced = tracker
+    cells, chase = tracker
     _write(wb, "Tracker",
            ["Case", "Child", "Round", "Agency type", "Expected", "Status", "Received", "Due", "Agency as written",
             "Versions", "Files", "Note", "Contact"],
@@ -55,4 +53,4 @@ def add_tracker_sheets(wb, tracker) -> None:
     _write(wb, "Chase", ["Agency", "Contact", "Case", "Child", "Round", "Status", "Due", "What to ask for"],
            [24, 28, 12, 22, 20, 12, 11, 70],
            [[i.agency_label, i.contact, i.case_id, i.child, i.round, i.status, i.due, i.action]
-            for i in chase_list(cells, unplaced)], status_col=6)
+            for i in chase], status_col=6)
