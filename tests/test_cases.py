@@ -51,6 +51,8 @@ def test_every_return_joins_its_childs_case_and_no_two_children_merge():
     assert [l for l in links.values() if l.uncertain] == []
     freya = {l.case_id for s, l in links.items() if truth[s] == "freya"}.pop()
     assert links[next(s for s, c in truth.items() if c == "isla")].label == "Isla Brennan-Shaw"
+    typo = next(r for r in records if r.header.child == "Freya Fairclogh")
+    assert links[typo.source.sha256].method == "name and date of birth"  # the DOB came from a details answer
     methods = {link.method for sha, link in links.items() if truth[sha] == "freya"}
     assert "initials and date of birth" in methods
     assert len(case_records(records, links)[freya]) == 6
@@ -188,3 +190,21 @@ def test_register_round_wins_over_the_header(tmp_path):
     links = link_cases(records, rows)
     rounds = rounds_of(records, links, rows)
     assert {rounds[r.source.sha256].label for r in records} == {"2024 Q2 Neglect"}
+
+
+def test_a_tool_with_no_theme_written_joins_the_round_its_date_falls_in():
+    records = [make_return("Freya Fairclough", "Police", theme="Neglect", audited="2024-05-02"),
+               make_return("Freya Fairclough", "School", theme="", audited="2024-05-09"),
+               make_return("Isla Brennan-Shaw", "CAMHS", theme="Self-harm", audited="2024-11-20")]
+    rounds = derive_rounds(records)
+    assert rounds[records[1].source.sha256] == rounds[records[0].source.sha256]
+    links = link_cases(records)
+    assert links[records[0].source.sha256].case_id == links[records[1].source.sha256].case_id
+
+
+def test_themes_written_differently_are_one_round():
+    records = [make_return("Freya Fairclough", "Police", theme="Neglect", audited="2024-05-02"),
+               make_return("Freya Fairclough", "School", theme="neglect and home conditions", audited="2024-05-09"),
+               make_return("Freya Fairclough", "GP", theme="MAA Qtr1: Neglect", audited="2024-05-10")]
+    assert len({r.id for r in derive_rounds(records).values()}) == 1
+    assert len({link.case_id for link in link_cases(records).values()}) == 1

@@ -68,10 +68,30 @@ def _label(theme: str, start: date | None) -> tuple[str, str]:
 
 def derive_rounds(records: list[AuditReturn]) -> dict[str, Round]:
     """Each return's round from its header alone (keyed by sha256): theme, then audit dates 90 days apart or
-    less; an undated return joins its theme's latest round."""
+    less; an undated return joins its theme's latest round, and one with no theme the round its date falls in."""
     by_theme: dict[str, list[AuditReturn]] = {}
-    for r in records:
-        by_theme.setdefault(theme_key(r.header.theme), []).append(r)
+    for r in records:  # themes written differently but on the same subject are one ("Neglect", "neglect (Q2)")
+        key = theme_key(r.header.theme)
+        key = next((k for k in by_theme if k and key and same_theme(k, key)), key)
+        by_theme.setdefault(key, []).append(r)
+    themed = {k: v for k, v in by_theme.items() if k}
+    out = _rounds(themed)
+    # A tool with no theme written joins the one round its audit date falls in (or the only round there is).
+    unthemed = []
+    for r in by_theme.get("", []):
+        when = _iso(r.header.date_of_audit)
+        rounds = list({x.id: x for x in out.values()}.values())
+        fits = [x for x in rounds if when and x.start and x.end and
+                (x.start - when).days <= ROUND_GAP_DAYS and (when - x.end).days <= ROUND_GAP_DAYS]
+        if len(fits) == 1 or (len(rounds) == 1 and not when):
+            out[r.source.sha256] = (fits or rounds)[0]
+        else:
+            unthemed.append(r)
+    out.update(_rounds({"": unthemed} if unthemed else {}))
+    return out
+
+
+def _rounds(by_theme: dict[str, list[AuditReturn]]) -> dict[str, Round]:
     out: dict[str, Round] = {}
     for members in by_theme.values():
         dated = sorted((d, i) for i, r in enumerate(members) if (d := _iso(r.header.date_of_audit)))
