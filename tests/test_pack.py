@@ -105,6 +105,7 @@ def test_maap_cases_init_writes_a_register_check_reads_it(tmp_path):
     assert check.exit_code == 0, check.output
     assert "cases.csv: 2 case(s)" in check.output and "Freya" not in check.output
     assert check.output.count("ok    case-0") == 8
+    assert "round neglect-2024-q2: Neglect, 2024 Q2, 8 return(s)" in check.output
     with open(tmp_path / "cases.csv", "a", encoding="utf-8") as f:
         f.write("case-03,Leo Okoro,,,Kingsmere Sailing Club,,\n")
     arrive(ws, make_return("L.O.", "Kingsmere Police"))

@@ -96,3 +96,14 @@ def test_maap_chase_prints_by_agency_and_as_csv(tmp_path):
     assert any(l.startswith("CAMHS,camhs.safeguarding@example.org,MAA-24-01,Freya Fairclough,2024 Q2 Neglect,"
                             "outstanding,2024-05-30") for l in lines)
     assert not any(l.startswith("Police,") and "MAA-24-01" in l for l in lines)
+
+
+def test_a_quarantined_file_named_for_the_child_and_agency_is_placed_without_a_register(tmp_path):
+    ws = Workspace(tmp_path).ensure()
+    arrive(ws, make_return("Freya Fairclough", "Kingsmere Police"))
+    arrive(ws, make_return("Isla Brennan-Shaw", "Kingsmere Police"))
+    quarantine(ws, "Isla Brennan-Shaw - CAMHS audit tool.docx")
+    grid, cells, unplaced = _cells(ws, date(2024, 5, 25))
+    isla = next(c.case_id for c in cells if c.child == "Isla Brennan-Shaw")
+    assert grid[isla, "camhs"].status == "quarantined" and unplaced == []
+    assert [(i.agency, i.case_id, i.status) for i in chase_list(cells, unplaced)] == [("camhs", isla, "quarantined")]

@@ -90,17 +90,19 @@ def _words(text: str) -> str:
 
 
 def _place_file(name: str, cases: dict[str, dict], agencies: AgencyRegister) -> tuple[str | None, str | None]:
-    """(case id, agency type) a quarantined file's name points to, each None when it does not say."""
+    """(case id, agency type) a quarantined file's name points to ("MAA-24-03 police.docx",
+    "Freya Fairclough - CAMHS.pdf"), each None when it does not say, or says more than one."""
     stem = Path(name).stem
     words = _words(stem)
     agency = agency_type(stem.replace("_", " ").replace("-", " "), agencies)
     hits = [cid for cid, c in cases.items() if c["registered"] and len(cid) >= 3 and _words(cid) in words]
     if not hits:
         for cid, c in cases.items():
-            people = c["people"]
-            if any(p.first and p.surname and f" {p.first} " in words and f" {''.join(p.surname)} " in
-                   words.replace(" ".join(p.surname), "".join(p.surname)) for p in people):
-                hits.append(cid)
+            for p in c["people"]:
+                surname = " ".join(p.rest or p.surname)
+                if p.first and surname and f" {p.first} " in words and f" {surname} " in words:
+                    hits.append(cid)
+                    break
     return (hits[0] if len(hits) == 1 else None), (agency if agency != OTHER else None)
 
 

@@ -71,8 +71,8 @@ def init(workspace: Path, force: bool) -> None:
 @_workspace
 @click.option("--names", is_flag=True, help="Show children's names (default: case references only).")
 def check(workspace: Path, names: bool) -> None:
-    """Check cases.csv and show how every return was joined to a case: method, confidence, and the matches
-    to confirm. Exits 1 when a match is uncertain or cases.csv lists an agency maap does not know.
+    """Check cases.csv and show the audit rounds, and how every return was joined to a case: method,
+    confidence, and the matches to confirm. Exits 1 when a match is uncertain or cases.csv lists an agency maap does not know.
 
     \b
     Example:
@@ -89,6 +89,12 @@ def check(workspace: Path, names: bool) -> None:
         problems += 1
         click.echo(f"  line {row.line}: agency '{written}' is not in the agency register: add it to "
                    "WORKSPACE/agencies.yaml so returns from it are counted")
+    from pipeline.cases.select import all_rounds, rounds_of
+
+    rounds = rounds_of(view["records"], links, register)
+    for rd in all_rounds(rounds, register):
+        n = sum(1 for x in rounds.values() if x.id == rd.id)
+        click.echo(f"round {rd.id}: {rd.label}, {n} return(s)")
     for r in view["records"]:
         link = links[r.source.sha256]
         who = f" ({link.label})" if names else ""
