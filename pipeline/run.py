@@ -139,10 +139,10 @@ def _coded_cells(cells: list, codes: dict[str, str]) -> list:
 
 def write_packs(ws: Workspace, case: str | None = None, names: bool = False, round_id: str | None = None,
                 pdf: bool = True, today: date | None = None) -> list[Path]:
-    """Write the audit-day pack of every case (or one) to output/pack/<case>.html and .pdf; names are codes
-    unless ``names``."""
+    """Write the audit-day pack of every case (or one) to output/pack/<case>.html and .pdf, and (for every
+    case) output/pack/index.html; names are codes unless ``names``."""
     from pipeline.cases.select import rounds_of
-    from pipeline.outputs.pack import pack_context, render_pack
+    from pipeline.outputs.pack import pack_context, render_pack, render_pack_index
     from pipeline.outputs.pseudonymise import load_salt
     from pipeline.store.status import current_records
     from models.errors import ConfigError
@@ -160,24 +160,30 @@ def write_packs(ws: Workspace, case: str | None = None, names: bool = False, rou
         if case.lower() not in wanted:
             raise ConfigError(f"no case '{case}' with returns (cases: {', '.join(sorted(by_case)) or 'none yet'})")
         by_case = {wanted[case.lower()]: by_case[wanted[case.lower()]]}
-    written = []
+    written, contexts = [], []
     for case_id, rs in sorted(by_case.items()):
         link = links[rs[0].source.sha256]
         context = pack_context(case_id, link.label if names else codes[case_id], rs, links, view["agency_labels"],
                                [c for c in cells if c.case_id == case_id],
                                rounds[rs[0].source.sha256].label, link.dob, names)
         html = render_pack(context)
-        path = ws.output / "pack" / f"{case_id}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-        written.append(path)
+        contexts.append(context)
+        written.append(write_atomic_text(ws.output / "pack" / f"{case_id}.html", html))
         if pdf:
             from pipeline.outputs.pdf import write_pdf
 
-            written.append(write_pdf(html, path.with_suffix(".pdf")))
+            written.append(write_pdf(html, ws.output / "pack" / f"{case_id}.pdf"))
+    if case is None and contexts:
+        written.append(write_atomic_text(ws.output / "pack" / "index.html", render_pack_index(contexts, pdf, names)))
     return written
+
+
+def write_atomic_text(path: Path, text: str) -> Path:
+    """Write a text file whole or not at all, and return its path."""
+    from pipeline.store.workspace import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
+    return path
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,

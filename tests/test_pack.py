@@ -64,7 +64,9 @@ def test_pack_renders_in_chromium_and_prints_to_a_pdf_with_text(tmp_path):
 def test_pack_with_names_shows_the_child_and_date_of_birth(tmp_path):
     ws = _workspace(tmp_path)
     paths = write_packs(ws, names=True, pdf=False)
-    assert sorted(p.name for p in paths) == ["MAA-24-01.html", "MAA-24-02.html"]
+    assert sorted(p.name for p in paths) == ["MAA-24-01.html", "MAA-24-02.html", "index.html"]
+    index = (ws.output / "pack" / "index.html").read_text(encoding="utf-8")
+    assert 'href="MAA-24-01.html"' in index and "Freya Fairclough" in index and "CAMHS" in index
     html = (ws.output / "pack" / "MAA-24-02.html").read_text(encoding="utf-8")
     assert "Isla Brennan-Shaw" in html and "05/05/2012" in html
     result = CliRunner().invoke(main, ["pack", str(tmp_path), "--case", "MAA-99"])
@@ -124,7 +126,8 @@ def test_pseudonymised_pack_gives_the_child_one_code_however_each_agency_wrote_t
                                 ("FREYA FAIRCLOUGH", "Larkfield Medical Practice", "Freya missed two appointments."),
                                 ("Fairclough, Freya", "Kingsmere CAMHS", "Miss Fairclough was referred.")]:
         arrive(ws, make_return(child, agency, answer=said))
-    [page] = write_packs(ws, pdf=False)
+    page, index = write_packs(ws, pdf=False)
+    assert "Freya" not in index.read_text(encoding="utf-8")
     html = page.read_text(encoding="utf-8")
     assert "freya" not in html.lower() and "fairclough" not in html.lower()
     assert len(set(re.findall(r"Child-[0-9A-F]{6}", html))) == 1

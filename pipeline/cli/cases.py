@@ -156,7 +156,8 @@ def chase(workspace: Path, as_csv: bool, names: bool, today) -> None:
 @click.option("--no-pdf", is_flag=True, help="Write the HTML only.")
 def pack(workspace: Path, case: str | None, round_id: str | None, names: bool, no_pdf: bool) -> None:
     """Write the audit-day pack: per case, every agency's answers side by side, grades, flags worth raising
-    and themes, to WORKSPACE/output/pack/<case>.html and .pdf. Names are codes unless --names.
+    and themes, to WORKSPACE/output/pack/<case>.html and .pdf (with index.html listing every case).
+    Names are codes unless --names.
 
     \b
     Example:

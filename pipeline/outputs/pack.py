@@ -24,8 +24,8 @@ _WORTH_RAISING = {"unanswered", "section_unanswered", "grade_missing", "grade_mu
                   "thin_answer", "answer_repeats_question", "placeholder_text", "choices_conflict"}
 
 
-def _template():
-    source = (resources.files("pipeline") / "data" / "pack.html.j2").read_text(encoding="utf-8")
+def _template(name: str = "pack.html.j2"):
+    source = (resources.files("pipeline") / "data" / name).read_text(encoding="utf-8")
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     return env.from_string(source)
 
@@ -133,3 +133,12 @@ def pseudonymise_cases(records: list[AuditReturn], cases: dict[str, tuple[str, s
 def render_pack(context: dict) -> str:
     """The pack's HTML: one self-contained page (inline CSS, no scripts, nothing fetched)."""
     return _template().render(**context)
+
+
+def render_pack_index(contexts: list[dict], pdf: bool, names: bool) -> str:
+    """The packs' index page: each case with its round, returns, agencies not returned and matches to check."""
+    cases = [{"case_id": c["case_id"], "child": c["child"], "round": c["round"], "returns": len(c["returns"]),
+              "missing": [m["agency"] for m in c["missing"]], "uncertain": len(c["uncertain"]),
+              "html": f"{c['case_id']}.html", "pdf": f"{c['case_id']}.pdf" if pdf else ""} for c in contexts]
+    return _template("pack-index.html.j2").render(cases=cases, names=names,
+                                                  built=datetime.now().strftime("%d %B %Y, %H:%M"))
