@@ -7,6 +7,11 @@ written ("Fairclough, Freya", "FREYA FAIRCLOUGH", "F.F. 11/08/2016", "Freya Fair
 different dates of birth always mean different children. A match below SURE, or one that fits two cases, is
 ``uncertain``: it is shown with its case, flagged, and listed by ``maap cases check`` for a person to confirm
 (by adding the file to the case's ``files`` in cases.csv) — never merged silently.
+
+Why rules over rapidfuzz and not a record-linkage library: a round holds tens of returns about a handful of
+children, too few for splink's EM training to estimate match weights (and it brings DuckDB), and auditors need
+a reason they can read ("initials and date of birth"), not a weight. rapidfuzz's edit distances do the fuzzy
+part; nameparser would only add the "Surname, First" order, which the comma already says.
 """
 
 from __future__ import annotations
