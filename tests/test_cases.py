@@ -208,3 +208,15 @@ def test_themes_written_differently_are_one_round():
                make_return("Freya Fairclough", "GP", theme="MAA Qtr1: Neglect", audited="2024-05-10")]
     assert len({r.id for r in derive_rounds(records).values()}) == 1
     assert len({link.case_id for link in link_cases(records).values()}) == 1
+
+
+def test_a_child_listed_in_two_rounds_joins_the_row_on_the_returns_theme(tmp_path):
+    rows = _register(tmp_path, "case,child,dob,round\nMAA-23-07,Freya Fairclough,11/08/2016,2023 Q2 Neglect\n"
+                               "MAA-24-02,Freya Fairclough,11/08/2016,2024 Q2 Neglect one year on\n"
+                               "MAA-24-09,Freya Fairclough,11/08/2016,2024 Q3 Exploitation\n")
+    r = make_return("Fairclough, Freya", "Police", theme="Exploitation", audited="2024-08-01")
+    link = link_cases([r], rows)[r.source.sha256]
+    assert (link.case_id, link.confidence, link.uncertain) == ("MAA-24-09", 0.95, False)
+    both = make_return("Fairclough, Freya", "Police", theme="Neglect", audited="2024-05-01")
+    link = link_cases([both], rows)[both.source.sha256]
+    assert link.uncertain and set(link.candidates) | {link.case_id} == {"MAA-23-07", "MAA-24-02"}

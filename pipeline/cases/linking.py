@@ -126,13 +126,15 @@ def _by_register(record: AuditReturn, child: ChildId, rows: list[CaseRow], theme
         conf, method, note = compare(child, people, dobs)
         if conf >= LINK:
             # the same child listed in two rounds: prefer the row whose round is on the return's theme
-            scored.append((conf + (0.01 if theme and same_theme(row.round, theme) else 0), row, method, note))
+            on_theme = bool(theme) and same_theme(row.round, theme)
+            scored.append((conf, on_theme, row, method, note))
     if not scored:
         return None
-    scored.sort(key=lambda s: -s[0])
-    top, row, method, note = scored[0]
-    rivals = tuple(r.case for c, r, _, _ in scored[1:] if top - c < 0.1)
-    return row, min(top, 1.0), f"register: {method}", note, rivals
+    scored.sort(key=lambda s: (-s[0], not s[1]))
+    top, on_theme, row, method, note = scored[0]
+    # a rival is as good a fit, unless the round's theme tells them apart
+    rivals = tuple(r.case for c, t, r, _, _ in scored[1:] if top - c < 0.1 and not (on_theme and not t))
+    return row, top, f"register: {method}", note, rivals
 
 
 def _group(items: list[tuple[int, AuditReturn, ChildId]]) -> dict[str, CaseLink]:
