@@ -64,20 +64,126 @@ def outputs_stale(ws: Workspace, changed: bool) -> bool:
     return changed or not (ws.output / WORKBOOK_NAME).exists() or not (ws.output / REPORT_NAME).exists()
 
 
-def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
-    """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
-    from pipeline.outputs.pseudonymise import load_salt, pseudonymise
+def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None) -> list[Path]:
+    """Rebuild the workbook and the report from every current record (pseudonymised if asked); with
+    ``round_id``, from that audit round's records only, into output/rounds/<round>/."""
+    from pipeline.cases.tracker import chase_list
+    from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
     from pipeline.store.status import current_records, file_statuses
     from pipeline.outputs.workbook import build_workbook
 
     records = current_records(ws)
-    if settings.pseudonymise:
-        salt = load_salt(ws.root / ".pseudonym-salt")
-        records = [pseudonymise(r, salt) for r in records]
     statuses = file_statuses(ws)
-    return [build_workbook(records, statuses, ws.output / WORKBOOK_NAME),
-            render_report(records, statuses, ws.output / REPORT_NAME)]
+    view = case_view(ws, records, round_id)
+    records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
+    cells = view["cells"]
+    if settings.pseudonymise:  # case by case: one code per child, however each agency wrote the name
+        records, codes = view["pseudonymised"](load_salt(ws.root / ".pseudonym-salt"))
+        cells = _coded_cells(cells, codes)
+    tracker = (cells, chase_list(cells, view["unplaced"]))
+    return [build_workbook(records, statuses, out / WORKBOOK_NAME, tracker=tracker),
+            render_report(records, statuses, out / REPORT_NAME)]
+
+
+def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None) -> dict:
+    """Cases, rounds and the tracker for a workspace's current records, narrowed to one round if asked:
+    records, links, cells, unplaced quarantined files, the round, and ``pseudonymised(salt)`` (the records
+    pseudonymised case by case, and each case's child code)."""
+    from pipeline.cases.agencies import agency_type, agency_label, load_agency_register
+    from pipeline.cases.linking import link_cases
+    from pipeline.cases.register import read_register
+    from pipeline.cases.select import select_round
+    from pipeline.cases.tracker import build_tracker
+    from pipeline.store.status import resolve
+
+    agencies = load_agency_register(ws.root)
+    register = read_register(ws.root, agencies)
+    links = link_cases(records, register, today)
+    cells, unplaced = build_tracker(resolve(ws), register, agencies, today, links)
+    chosen = None
+    if round_id:
+        chosen, records = select_round(round_id, records, links, register)
+        cases = {links[r.source.sha256].case_id for r in records}
+        cells = [c for c in cells if c.case_id in cases or c.round == chosen.label]
+
+    def pseudonymised(salt: bytes) -> tuple[list, dict[str, str]]:
+        """The records pseudonymised case by case (one code per child, however each return wrote the name),
+        and each case's child code."""
+        from pipeline.cases.names import record_child
+        from pipeline.outputs.pack import pseudonymise_cases
+
+        variants: dict[str, list[str]] = {}
+        for r in records:
+            variants.setdefault(links[r.source.sha256].case_id, []).append(record_child(r, today).name)
+        cases = {r.source.sha256: (links[r.source.sha256].case_id, links[r.source.sha256].label,
+                                   variants[links[r.source.sha256].case_id]) for r in records}
+        return pseudonymise_cases(records, cases, salt)
+
+    types = {r.source.sha256: agency_label(agency_type(r.header.agency, agencies), agencies) for r in records}
+    return {"records": records, "links": links, "cells": cells, "unplaced": unplaced, "round": chosen,
+            "register": register, "pseudonymised": pseudonymised, "agency_labels": types}
+
+
+def _coded_cells(cells: list, codes: dict[str, str]) -> list:
+    """Tracker cells without names: the child as its code, file names (which may name the child) left out."""
+    from dataclasses import replace
+
+    def scrub(text: str, files: tuple[str, ...]) -> str:
+        for f in files:
+            text = text.replace(f.rsplit("/", 1)[-1], "the file")
+        return text
+
+    return [replace(c, child=codes.get(c.case_id, c.case_id), files=(), reason=scrub(c.reason, c.files)) for c in cells]
+
+
+def write_packs(ws: Workspace, case: str | None = None, names: bool = False, round_id: str | None = None,
+                pdf: bool = True, today: date | None = None) -> list[Path]:
+    """Write the audit-day pack of every case (or one) to output/pack/<case>.html and .pdf, and (for every
+    case) output/pack/index.html; names are codes unless ``names``."""
+    from pipeline.cases.select import rounds_of
+    from pipeline.outputs.pack import pack_context, render_pack, render_pack_index
+    from pipeline.outputs.pseudonymise import load_salt
+    from pipeline.store.status import current_records
+    from models.errors import ConfigError
+
+    view = case_view(ws, current_records(ws), round_id, today)
+    records, links = view["records"], view["links"]
+    rounds = rounds_of(records, links, view["register"])
+    shown, codes = (records, {}) if names else view["pseudonymised"](load_salt(ws.root / ".pseudonym-salt"))
+    cells = view["cells"] if names else _coded_cells(view["cells"], codes)
+    by_case: dict[str, list] = {}
+    for r in shown:
+        by_case.setdefault(links[r.source.sha256].case_id, []).append(r)
+    if case is not None:
+        wanted = {c.lower(): c for c in by_case}
+        if case.lower() not in wanted:
+            raise ConfigError(f"no case '{case}' with returns (cases: {', '.join(sorted(by_case)) or 'none yet'})")
+        by_case = {wanted[case.lower()]: by_case[wanted[case.lower()]]}
+    written, contexts = [], []
+    for case_id, rs in sorted(by_case.items()):
+        link = links[rs[0].source.sha256]
+        context = pack_context(case_id, link.label if names else codes[case_id], rs, links, view["agency_labels"],
+                               [c for c in cells if c.case_id == case_id],
+                               rounds[rs[0].source.sha256].label, link.dob, names)
+        html = render_pack(context)
+        contexts.append(context)
+        written.append(write_atomic_text(ws.output / "pack" / f"{case_id}.html", html))
+        if pdf:
+            from pipeline.outputs.pdf import write_pdf
+
+            written.append(write_pdf(html, ws.output / "pack" / f"{case_id}.pdf"))
+    if case is None and contexts:
+        written.append(write_atomic_text(ws.output / "pack" / "index.html", render_pack_index(contexts, pdf, names)))
+    return written
+
+
+def write_atomic_text(path: Path, text: str) -> Path:
+    """Write a text file whole or not at all, and return its path."""
+    from pipeline.store.workspace import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
+    return path
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,

@@ -12,6 +12,7 @@ import click
 
 from models.errors import MaapError, UnreadableFile
 from models.settings import Settings
+from pipeline.cli.cases import cases_group, chase, pack
 from pipeline.cli.codebook import codebook_group
 from pipeline.cli.templates import templates
 
@@ -61,6 +62,10 @@ _template_option = click.option("--template", "template", metavar="ID",
                                 help="Use this template instead of detecting one (see `maap templates list`).")
 
 
+_round_option = click.option(
+    "--round", "round_id", metavar="ROUND",
+    help="Also build the outputs of this audit round alone (its id or name, e.g. neglect-2024-q2; "
+         "`maap cases check` shows them) into output/rounds/<round>/.")
 _batch_option = click.option(
     "--batch-size", type=click.IntRange(1, 1000), default=None, metavar="N",
     help="Files per Prefect task (default: 1 below 200 new files, 25 from 200 up).")
@@ -131,18 +136,27 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_
 @click.option("--engine", type=click.Choice(["prefect", "local"]), default="prefect", show_default=True,
               help="prefect: run as a Prefect flow (local, no server needed); local: plain loop in this process.")
 @_run_options(settle=0.0)
+@_round_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's log lines (they never contain answer text).")
 def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, concurrency: int,
-        settle: float, batch_size: int | None, task_runner: str, verbose: bool) -> None:
+        settle: float, batch_size: int | None, task_runner: str, round_id: str | None, verbose: bool) -> None:
     """Read every new file in WORKSPACE/inbox and rebuild the workbook and report.
 
     Creates inbox/, archive/, quarantine/, records/ and output/ if missing. Files already read are
-    skipped, so running it again changes nothing.
+    skipped, so running it again changes nothing. With --round, that round's outputs are also written to
+    output/rounds/<round>/.
 
-    Example: maap run ./audit-2026-q3
+    Example: maap run ./audit-2026-q3 --round "Neglect, 2024 Q2"
     """
     _quiet_prefect(verbose)
-    _run(workspace, _settings(template, pseudonymise, concurrency, workspace), engine, settle, batch_size, task_runner)
+    settings = _settings(template, pseudonymise, concurrency, workspace)
+    _run(workspace, settings, engine, settle, batch_size, task_runner)
+    if round_id:
+        from pipeline.run import build_outputs
+        from pipeline.store.workspace import Workspace
+
+        for path in build_outputs(Workspace(workspace), settings, round_id):
+            click.echo(f"  wrote {path}")
 
 
 @main.command()
@@ -230,15 +244,19 @@ def status(workspace: Path, as_json: bool) -> None:
 @main.command()
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes.")
-def outputs(workspace: Path, pseudonymise: bool) -> None:
+@_round_option
+def outputs(workspace: Path, pseudonymise: bool, round_id: str | None) -> None:
     """Rebuild the workbook and report from the records already in WORKSPACE.
 
-    Example: maap outputs ./audit-2026-q3 --pseudonymise
+    With --round, only that audit round's returns, into WORKSPACE/output/rounds/<round>/.
+
+    Example: maap outputs ./audit-2026-q3 --round neglect-2024-q2
     """
     from pipeline.run import build_outputs
     from pipeline.store.workspace import Workspace
 
-    for path in build_outputs(Workspace(workspace).ensure(), _settings(None, pseudonymise, workspace=workspace)):
+    for path in build_outputs(Workspace(workspace).ensure(), _settings(None, pseudonymise, workspace=workspace),
+                              round_id):
         click.echo(f"wrote {path}")
 
 
@@ -269,6 +287,9 @@ def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, 
 
 main.add_command(templates, "templates")
 main.add_command(codebook_group, "codebook")
+main.add_command(cases_group, "cases")
+main.add_command(chase, "chase")
+main.add_command(pack, "pack")
 
 if __name__ == "__main__":
     sys.exit(main())

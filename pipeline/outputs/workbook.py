@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from models.record import AuditReturn
+from pipeline.outputs.tracker_sheets import add_tracker_sheets
 
 GRADE_LABELS = {"outstanding": "Outstanding", "good": "Good", "requires_improvement": "Requires improvement",
                 "inadequate": "Inadequate"}
@@ -97,7 +98,7 @@ def _summary(wb: Workbook, records: list[AuditReturn], statuses: list[dict]) -> 
     ws.column_dimensions["B"].width = 24
 
 
-def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path) -> Path:
+def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path, tracker=None) -> Path:
     """Write the workbook: Summary, Returns, Agencies, Answers, By case, Flags, Themes, Quarantine."""
     wb = Workbook()
     _summary(wb, records, statuses)
@@ -138,6 +139,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path)
     _sheet(wb, "Quarantine", ["File", "Reason code", "What to do", "SHA-256"], [36, 20, 90, 20],
            ([s["file"], s["reason"]["code"], s["reason"]["message"], s["sha256"][:12]]
             for s in statuses if s["outcome"] == "quarantined" and s["reason"]))
+    add_tracker_sheets(wb, tracker)  # Tracker and Chase sheets (pipeline/outputs/tracker_sheets.py)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
