@@ -14,6 +14,8 @@ from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
+REPORT_PDF_NAME = "summary-report.pdf"
+REPORT_TEMPLATE = "report.html.j2"  # a partnership's own report template, in the workspace folder
 
 
 @dataclass
@@ -61,23 +63,31 @@ def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None 
 
 
 def outputs_stale(ws: Workspace, changed: bool) -> bool:
-    return changed or not (ws.output / WORKBOOK_NAME).exists() or not (ws.output / REPORT_NAME).exists()
+    return changed or not all((ws.output / name).exists() for name in (WORKBOOK_NAME, REPORT_NAME, REPORT_PDF_NAME))
 
 
 def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
-    """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
-    from pipeline.outputs.pseudonymise import load_salt, pseudonymise
+    """Rebuild the workbook, the report and its PDF from every current record.
+
+    The report (meant to be shared) names no one unless ``settings.names``; the workbook (the team's own screen)
+    shows names unless ``settings.pseudonymise``. WORKSPACE/report.html.j2, when present, replaces the report's
+    template."""
+    from pipeline.outputs.pdf import write_pdf
+    from pipeline.outputs.pseudonymise import load_salt, pseudonymise_all
     from pipeline.outputs.report import render_report
     from pipeline.store.status import current_records, file_statuses
     from pipeline.outputs.workbook import build_workbook
 
     records = current_records(ws)
-    if settings.pseudonymise:
-        salt = load_salt(ws.root / ".pseudonym-salt")
-        records = [pseudonymise(r, salt) for r in records]
+    salt = load_salt(ws.root / ".pseudonym-salt")
     statuses = file_statuses(ws)
-    return [build_workbook(records, statuses, ws.output / WORKBOOK_NAME),
-            render_report(records, statuses, ws.output / REPORT_NAME)]
+    workbook = build_workbook(pseudonymise_all(records, salt) if settings.pseudonymise else records, statuses,
+                              ws.output / WORKBOOK_NAME)
+    template = ws.root / REPORT_TEMPLATE
+    report = render_report(records, statuses, ws.output / REPORT_NAME, template if template.is_file() else None,
+                           names=settings.names, salt=salt)
+    pdf = write_pdf(report.read_text(encoding="utf-8"), ws.output / REPORT_PDF_NAME)
+    return [workbook, report, pdf]
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,

@@ -45,9 +45,9 @@ def test_report_is_self_contained_and_escapes_answer_text(tmp_path):
     html = render_report([record], _statuses(), tmp_path / "r.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "http://" not in html and "https://" not in html  # no external assets
-    assert "Files needing attention" in html and "broken.docx" in html
-    assert "Neglect" in html
-    assert "<h2>Agencies</h2>" in html and "Health Visiting" in html
+    assert "Files that could not be read" in html and "broken.docx" in html
+    assert "Neglect" in html and "Amelia" not in html  # names replaced by default
+    assert "Annex B: data quality" in html and "Health Visiting" in html
 
 
 def test_pseudonymise_replaces_names_in_header_and_answers():
