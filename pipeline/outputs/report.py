@@ -89,7 +89,7 @@ def _tracker(tracker: Mapping | None, scrub: Callable[[str], str]) -> dict | Non
                   "due": str(o.get("due") or "")} for o in outstanding]
         outstanding = len(items)
     return {"expected": tracker.get("expected"), "received": tracker.get("received"), "outstanding": int(outstanding),
-            "items": items}
+            "pending": items}
 
 
 def _words(text: str) -> set[str]:
