@@ -25,8 +25,9 @@ def test_family_members_get_the_relation_the_text_gives_them():
     out = _said("Her older brother Mason was seen. Mum's partner Dean did not engage; Mason's plan closed. "
                 "Jordan (dad) was not contacted.")
     assert "Mason" not in out and "Dean" not in out and "Jordan" not in out
-    assert "Brother of Child A was seen" in out and "Brother of Child A's plan" in out
-    assert "Partner of mother of Child A did not engage" in out and "Father of Child A (dad)" in out
+    # Where the relation stands next to the name it says who it is; elsewhere the code does.
+    assert out.startswith("Her older brother was seen. Mum's partner did not engage; Brother of Child A's plan closed.")
+    assert "Father of Child A (dad) was not contacted" in out
 
 
 def test_unknown_capitalised_words_titles_and_nicknames_are_people_but_agencies_and_months_are_not():

@@ -21,7 +21,8 @@ from tests.browser import not_blank, render
 from tests.test_golden import REGENERATE
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "samples" / "golden" / "report__samples.json"
+# In its own folder: samples/golden/*.json are records, and tests/test_golden.py validates each one as a record.
+GOLDEN = ROOT / "samples" / "golden" / "report" / "samples-outline.json"
 TITLES = {"Mr", "Mrs", "Ms", "Miss", "Dr", "DS", "DC", "DI", "PC"}
 # People the sample answers name besides the header's people (read from samples/sample_content.yaml): family
 # members introduced by a relation and named again alone ("Mason's previous CIN plan").

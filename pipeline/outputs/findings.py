@@ -87,7 +87,8 @@ class _Quotes:
 
     def pick(self, candidates: list[Quote], n: int = 3) -> list[Quote]:
         seen_agencies: set[str] = set()
-        pool = [q for q in candidates if q.text.lower() not in self.used and 25 <= len(q.text) <= 320]
+        pool = [q for q in candidates if q.text.lower() not in self.used and 25 <= len(q.text) <= 320
+                and q.text.count("; ") < 2]  # not a list of items run together
         # A single sentence of middling length reads best; a list run together ("a; b; c") reads worst.
         pool.sort(key=lambda q: (q.text.count("; "), abs(len(q.text) - 130)))
         chosen: list[Quote] = []

@@ -195,6 +195,16 @@ class Pseudonymiser:
 
 
 _CACHE: dict[tuple, object] = {}
+_RELATION_BEFORE_CODE = re.compile(
+    r"(?i:\b(?P<rel>brother|sister|sibling|mum|mummy|mother|dad|daddy|father|step-?dad|step-?father|step-?mum|"
+    r"step-?mother|partner|boyfriend|girlfriend|friend|nan|nana|gran|granny|grandma|grandmother|grandad|grandpa|"
+    r"grandfather|aunt|auntie|uncle|cousin|carers?))(?P<sep>,\s*|\s*\(\s*|\s+)"
+    r"(?P<code>[A-Z][a-z' ]+?(?: \d+)? of Child [A-Z]+\d*)\b(?P<close>\s*\)|,(?=\s))?")
+
+
+def _fold_relations(text: str) -> str:
+    """ "her brother Brother of Child A was" reads "her brother was": the relation already says who it is."""
+    return _RELATION_BEFORE_CODE.sub(lambda m: m.group("rel"), text)
 
 
 def _compiled(items: tuple[tuple[str, str], ...]):
@@ -214,7 +224,8 @@ def _compiled(items: tuple[tuple[str, str], ...]):
         lower = {re.sub(r"\s+", " ", f.lower()): c for f, c in codes.items()}
 
         def fn(text: str) -> str:
-            return pattern.sub(lambda m: codes.get(m.group(0)) or lower[re.sub(r"\s+", " ", m.group(0).lower())], text)
+            out = pattern.sub(lambda m: codes.get(m.group(0)) or lower[re.sub(r"\s+", " ", m.group(0).lower())], text)
+            return _fold_relations(out) if " of Child " in out else out
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[items] = fn
