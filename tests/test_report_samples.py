@@ -71,9 +71,14 @@ def test_no_sample_persons_name_survives_in_the_report_or_its_pdf(sample_ws):
 
 
 def test_with_names_the_same_check_finds_them(sample_ws, tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli.main import main
+
     shown = Workspace(tmp_path / "ws")
     shutil.copytree(sample_ws.root, shown.root)
-    build_outputs(shown, Settings(names=True))
+    result = CliRunner().invoke(main, ["outputs", str(shown.root), "--names"])
+    assert result.exit_code == 0 and "summary-report.pdf" in result.output, result.output
     html = (shown.output / REPORT_NAME).read_text(encoding="utf-8")
     found = set(leaked(html, sample_names()))
     assert {"Amelia", "Kieran", "Isla", "Noah", "Tyrese"} <= found and len(found) >= 10

@@ -149,7 +149,7 @@ class Pseudonymiser:
         """``text`` with every known name replaced by its code (this case's codes first, when given)."""
         if not text:
             return text
-        return _compiled(tuple(sorted((self.by_case.get(case) or self.everyone).items())))(text)
+        return _compiled(self.by_case.get(case) or self.everyone)(text)
 
     def file_name(self, name: str) -> str:
         """A file name with names replaced, whatever the separators ("amelia_thornbury-police.docx")."""
@@ -194,7 +194,7 @@ class Pseudonymiser:
                                          "comments": comments, "flags": flags, "extraction": extraction})
 
 
-_CACHE: dict[tuple, object] = {}
+_CACHE: dict[int, tuple[dict, object]] = {}
 _RELATION_BEFORE_CODE = re.compile(
     r"(?i:\b(?P<rel>brother|sister|sibling|mum|mummy|mother|dad|daddy|father|step-?dad|step-?father|step-?mum|"
     r"step-?mother|partner|boyfriend|girlfriend|friend|nan|nana|gran|granny|grandma|grandmother|grandad|grandpa|"
@@ -207,12 +207,12 @@ def _fold_relations(text: str) -> str:
     return _RELATION_BEFORE_CODE.sub(lambda m: m.group("rel"), text)
 
 
-def _compiled(items: tuple[tuple[str, str], ...]):
+def _compiled(codes: dict[str, str]):
     """One regex over every form, longest first; forms of ordinary words match only as written ("Mark", not
-    "mark"), other names in any case ("TIANA", "tiana")."""
-    if items in _CACHE:
-        return _CACHE[items]
-    codes = dict(items)
+    "mark"), other names in any case ("TIANA", "tiana"). Cached per mapping for the life of the mapping."""
+    cached = _CACHE.get(id(codes))
+    if cached is not None and cached[0] is codes:
+        return cached[1]
     alternatives = []
     for form in sorted(codes, key=len, reverse=True):
         escaped = r"\s+".join(map(re.escape, form.split()))
@@ -226,9 +226,9 @@ def _compiled(items: tuple[tuple[str, str], ...]):
         def fn(text: str) -> str:
             out = pattern.sub(lambda m: codes.get(m.group(0)) or lower[re.sub(r"\s+", " ", m.group(0).lower())], text)
             return _fold_relations(out) if " of Child " in out else out
-    if len(_CACHE) > 64:
+    if len(_CACHE) > 256:
         _CACHE.clear()
-    _CACHE[items] = fn
+    _CACHE[id(codes)] = (codes, fn)  # holding the mapping keeps its id from being reused while cached
     return fn
 
 
