@@ -34,14 +34,14 @@ def stacked_bars(rows: list[tuple[str, Counter]]) -> dict:
                              "n": n, "text_x": round(x + width / 2, 1), "show_n": width >= 18})
             used.add(g)
             x += width
-        out_rows.append({"label": label if len(label) <= 34 else label[:32] + "…", "full_label": label,
+        out_rows.append({"label": label if len(label) <= 30 else label[:28] + "…", "full_label": label,
                          "y": i * ROW_HEIGHT + 4, "text_y": i * ROW_HEIGHT + 21, "total": total, "segments": segments})
     width = LABEL_WIDTH + BAR_WIDTH + 50
     legend = []
     lx, ly = 0, len(rows) * ROW_HEIGHT + 14
     for g in GRADE_ORDER:
         if g in used:
-            item = 16 + 7 * len(GRADE_NAMES[g]) + 16
+            item = 16 + 8 * len(GRADE_NAMES[g]) + 16
             if lx and lx + item > width:
                 lx, ly = 0, ly + 20  # wrap the legend rather than run off the chart
             legend.append({"x": lx, "y": ly, "text_y": ly + 10, "colour": GRADE_COLOURS[g], "name": GRADE_NAMES[g],
