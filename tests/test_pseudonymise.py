@@ -93,3 +93,11 @@ def test_people_in_reads_header_relations_and_titles():
         roles.setdefault(p.key, p.role)
     assert roles["amelia thornbury"] == "child" and roles["sarah"] == "mother" and roles["ellie"] == "sister"
     assert roles["whitlock"] == "professional" and roles["priya natarajan"] == "professional"
+
+
+def test_words_mostly_written_as_names_are_names_mid_sentence_and_an_age_makes_any_word_a_name():
+    out = _said("She was caring for Jack and for mum. After that Lisa told her GP. Poppy (7) was seen. "
+                "Jack went to Reception on Fridays; a Merlin report was sent. Child A is White British.")
+    assert "Jack" not in out and "Lisa" not in out and "Poppy" not in out
+    for kept in ("Reception on Fridays", "a Merlin report", "White British", "After that"):
+        assert kept in out

@@ -41,6 +41,8 @@ stepdad stepmum stepdad's stepmum's safeguarding multi-agency dsl ddsl senco sen
 icpc rcpc cin cp lac cla taf tac ehat ehap gcp gcp2 asq hv hvs sw gp gps ae a&e wellbeing admin gillick boxall
 england scotland wales britain ireland uk europe africa asia caribbean english british scottish welsh irish polish
 romanian lithuanian latvian portuguese somali eritrean afghan syrian kurdish pakistani bangladeshi indian
+muslim christian catholic jewish hindu sikh buddhist islamic white black asian mixed north south east west
+merlin niche athena storm mosaic liquidlogic eclipse systmone emis rio carefirst encompass compass prevent channel
 """.split())
 # Words of job titles, so "Laura Pennington, Social Worker" keeps only the name.
 ROLE_WORDS = set("""
@@ -52,8 +54,9 @@ year protection public review senior advanced specialist adviser advisor
 _MONTHS_DAYS = set("""
 january february march april may june july august september october november december jan feb mar apr jun jul aug
 sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
-sun easter christmas
+sun easter christmas ramadan eid diwali
 """.split())
+_MONTHS_DAYS |= {d + "s" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
 # Words that make a run of capitals an organisation or a place, not a person ("Brookside Surgery").
 ORG_WORDS = set("""
 academy school college nursery university surgery practice clinic hospital trust council services service team unit
@@ -77,6 +80,23 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;•·\n\"“(]\s*|^\s*[-*–]\s+|\d[.)
 
 
 @lru_cache(maxsize=1)
+def _lexeme_prob() -> dict[str, float]:
+    data = resources.files("spacy_lookups_data") / "data"
+    return json.loads(gzip.decompress((data / "en_lexeme_prob.json.gz").read_bytes()))
+
+
+@lru_cache(maxsize=1)
+def name_like_words() -> frozenset[str]:
+    """Ordinary words more often written capitalised than not in spacy-lookups-data's lexeme probabilities:
+    words that are mostly first names or places ("jack", "dean", "mason", "lily"). Capitalised mid-sentence, they
+    are read as names."""
+    prob = _lexeme_prob()
+    never = _FUNCTION_WORDS | _TRADE_WORDS | _MONTHS_DAYS | RELATION_WORDS | ROLE_WORDS | ORG_WORDS
+    return frozenset(w for w in english_words() if w not in never and w.isalpha()
+                     and prob.get(w.capitalize(), -100.0) > prob.get(w, -100.0))
+
+
+@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Lower-case ordinary English words: spacy-lookups-data's English lemma table (forms and lemmas) and the
     function words and trade words it lacks. Read once per process."""
@@ -88,7 +108,7 @@ def english_words() -> frozenset[str]:
     # the lexeme probabilities: the index's nouns include first names ("noah", "sarah").
     index = json.loads(gzip.decompress((data / "en_lemma_index.json.gz").read_bytes()))
     words |= {w.lower() for pos in ("adj", "adv") for w in index[pos] if "_" not in w}
-    prob = json.loads(gzip.decompress((data / "en_lexeme_prob.json.gz").read_bytes()))
+    prob = _lexeme_prob()
     floor = -100.0
     words |= {w for w in (n.lower() for n in index["noun"] if "_" not in n)
               if prob.get(w, floor) >= prob.get(w.capitalize(), floor) and w in prob}
@@ -286,15 +306,18 @@ def unknown_people(text: str, keep: frozenset[str], extra: frozenset[str] = froz
             continue
         if lowered[0] in TITLES:
             continue  # titled_people reads these
-        unknown = [not is_word(t, extra) and t.lower() not in keep for t in tokens]
+        at_start = _at_sentence_start(text, m.start())
+        unknown = [(not is_word(t, extra) or (t.lower() in name_like_words() and (i or not at_start)))
+                   and t.lower() not in keep for i, t in enumerate(tokens)]
         if any(unknown):
             # Keep leading ordinary words out of the name when they start the sentence ("Staff told Tiana").
             first = unknown.index(True)
-            name = tokens[first:] if first and _at_sentence_start(text, m.start()) else tokens
+            name = tokens[first:] if first and at_start else tokens
             name = [t for t in name if t.lower() not in keep and t.lower() not in _FUNCTION_WORDS | _MONTHS_DAYS]
-            while name and is_word(name[-1], extra) and not (len(name) == 2):
-                name = name[:-1]
-            if name and not all(is_word(t, extra) for t in name):
+            unknown_tokens = {t for t, u in zip(tokens, unknown) if u}
+            while len(name) > 2 and name[-1] not in unknown_tokens:
+                name = name[:-1]  # "Tiana Okonjo Youth Service": the ordinary words after a name are not it
+            if name:
                 out.append(Person(key=" ".join(t.lower() for t in name), role="person", forms=name_forms(name)))
             continue
         possessive = raw.endswith(("'s", "’s")) and len(tokens) == 1
@@ -338,8 +361,8 @@ def people_in(record: AuditReturn, keep: frozenset[str] = frozenset(), extra: fr
     for text in texts:
         people += relation_people(text, extra) + titled_people(text, extra)
     named = {p.key for p in people}
-    for name in children_by_age(texts):
-        if name.lower() not in named and not is_word(name, extra):
+    for name in children_by_age(texts):  # "Poppy (7)": an age makes even an ordinary word a name
+        if name.lower() not in named and name.lower() not in ORG_WORDS | ROLE_WORDS | _MONTHS_DAYS | _TRADE_WORDS:
             people.append(Person(key=name.lower(), role="person", forms={name}))
     for text in texts:
         people += unknown_people(text, keep, extra)
