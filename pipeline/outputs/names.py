@@ -3,9 +3,10 @@
 A name is what the header gives (the child, the auditor, the practitioner, and each part of their names),
 what the answers introduce with a relation ("mum, Sarah", "her brother Mason", "Dean (mum's partner)"),
 what follows a title ("Mr Price", "DS Holloway"), and any capitalised word that is not an ordinary English word
-("Tiana", "Freya's"), together with the capitalised words next to it ("Laura Pennington"). Ordinary English
-words are the lemma table of spacy-lookups-data (read from disk; spaCy itself is not loaded), a short list of
-function words, and words the returns themselves use in lower case. Agency names, places joined to an
+("Tiana", "Freya's"), together with the capitalised words next to it ("Laura Pennington"), and, mid-sentence, a
+word more often written capitalised than not ("Jack"). Ordinary English words are spacy-lookups-data's lemma table
+and word index (read from disk; spaCy itself is not loaded), a short list of function words, and words the
+returns themselves use in lower case. Agency names, places joined to an
 organisation word ("Brookside Surgery"), months, days and acronyms are not names. Nothing here is logged.
 """
 
