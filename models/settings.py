@@ -30,6 +30,9 @@ class Settings(BaseModel):
     template_id: str | None = Field(None, description="force this template instead of detecting")
     template_dirs: list[Path] = Field(default_factory=list)
     codebook: Path | None = None
-    pseudonymise: bool = False
+    pseudonymise: bool = Field(False, description="replace names with codes in the workbook too (the team's own "
+                               "screen, which shows names by default)")
+    names: bool = Field(False, description="show people's names in the shared report (and the audit-day pack and "
+                        "exports), which replace them with codes by default")
     concurrency: int = Field(4, ge=1, description="files processed at once")
     isolate: bool = Field(True, description="read each file in a reader process the run can stop; false for debugging")

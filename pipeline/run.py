@@ -14,6 +14,8 @@ from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
+REPORT_PDF_NAME = "summary-report.pdf"
+REPORT_TEMPLATE = "report.html.j2"  # a partnership's own report template, in the workspace folder
 
 
 @dataclass
@@ -61,29 +63,49 @@ def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None 
 
 
 def outputs_stale(ws: Workspace, changed: bool) -> bool:
-    return changed or not (ws.output / WORKBOOK_NAME).exists() or not (ws.output / REPORT_NAME).exists()
+    return changed or not all((ws.output / name).exists() for name in (WORKBOOK_NAME, REPORT_NAME, REPORT_PDF_NAME))
 
 
 def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None) -> list[Path]:
-    """Rebuild the workbook and the report from every current record (pseudonymised if asked); with
-    ``round_id``, from that audit round's records only, into output/rounds/<round>/."""
+    """Rebuild the workbook, the report and its PDF from every current record; with ``round_id``, from that audit
+    round's records only, into output/rounds/<round>/ (the report then compares with the earlier round on the
+    same theme, when there is one).
+
+    The report (meant to be shared) names no one unless ``settings.names``; the workbook (the team's own screen)
+    shows names unless ``settings.pseudonymise``. WORKSPACE/report.html.j2, when present, replaces the report's
+    template."""
     from pipeline.cases.tracker import chase_list
+    from pipeline.outputs.pdf import write_pdf
     from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
     from pipeline.store.status import current_records, file_statuses
     from pipeline.outputs.workbook import build_workbook
 
-    records = current_records(ws)
     statuses = file_statuses(ws)
-    view = case_view(ws, records, round_id)
+    view = case_view(ws, current_records(ws), round_id)
     records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
-    cells = view["cells"]
+    salt = load_salt(ws.root / ".pseudonym-salt")
+    shown, cells = records, view["cells"]
     if settings.pseudonymise:  # case by case: one code per child, however each agency wrote the name
-        records, codes = view["pseudonymised"](load_salt(ws.root / ".pseudonym-salt"))
+        shown, codes = view["pseudonymised"](salt)
         cells = _coded_cells(cells, codes)
-    tracker = (cells, chase_list(cells, view["unplaced"]))
-    return [build_workbook(records, statuses, out / WORKBOOK_NAME, tracker=tracker),
-            render_report(records, statuses, out / REPORT_NAME)]
+    workbook = build_workbook(shown, statuses, out / WORKBOOK_NAME, tracker=(cells, chase_list(cells, view["unplaced"])))
+    template = ws.root / REPORT_TEMPLATE
+    report = render_report(records, statuses, out / REPORT_NAME, template if template.is_file() else None,
+                           names=settings.names, salt=salt, cases=view["case_ids"],
+                           tracker=tracker_summary(view["cells"]) if view["register"] is not None else None,
+                           agency_type=view["agency_type"], earlier=view["earlier"])
+    pdf = write_pdf(report.read_text(encoding="utf-8"), out / REPORT_PDF_NAME)
+    return [workbook, report, pdf]
+
+
+def tracker_summary(cells: list) -> dict:
+    """What the report says of the returns tracker: returns expected, received, and those still outstanding."""
+    expected = [c for c in cells if c.expected]
+    waiting = [c for c in expected if c.status in ("outstanding", "overdue")]
+    return {"expected": len(expected), "received": sum(c.status == "received" for c in expected),
+            "outstanding": [{"agency": c.agency_label, "case": c.child,
+                             "due": c.due.strftime("%d/%m/%Y") if c.due else ""} for c in waiting]}
 
 
 def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None) -> dict:
@@ -93,7 +115,8 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
     from pipeline.cases.agencies import agency_type, agency_label, load_agency_register
     from pipeline.cases.linking import link_cases
     from pipeline.cases.register import read_register
-    from pipeline.cases.select import select_round
+    from pipeline.cases.rounds import earlier_round
+    from pipeline.cases.select import all_rounds, rounds_of, select_round
     from pipeline.cases.tracker import build_tracker
     from pipeline.store.status import resolve
 
@@ -101,28 +124,29 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
     register = read_register(ws.root, agencies)
     links = link_cases(records, register, today)
     cells, unplaced = build_tracker(resolve(ws), register, agencies, today, links)
-    chosen = None
+    chosen, earlier = None, []
     if round_id:
+        every = records
         chosen, records = select_round(round_id, records, links, register)
+        rounds = rounds_of(every, links, register)
+        before = earlier_round(chosen, all_rounds(rounds, register))
+        earlier = [r for r in every if before and rounds[r.source.sha256].id == before.id]
         cases = {links[r.source.sha256].case_id for r in records}
         cells = [c for c in cells if c.case_id in cases or c.round == chosen.label]
 
     def pseudonymised(salt: bytes) -> tuple[list, dict[str, str]]:
-        """The records pseudonymised case by case (one code per child, however each return wrote the name),
-        and each case's child code."""
-        from pipeline.cases.names import record_child
-        from pipeline.outputs.pack import pseudonymise_cases
+        """The records pseudonymised together, case by case (one code per child, however each return wrote
+        the name), and each case's child code."""
+        from pipeline.outputs.pseudonymise import Pseudonymiser
 
-        variants: dict[str, list[str]] = {}
-        for r in records:
-            variants.setdefault(links[r.source.sha256].case_id, []).append(record_child(r, today).name)
-        cases = {r.source.sha256: (links[r.source.sha256].case_id, links[r.source.sha256].label,
-                                   variants[links[r.source.sha256].case_id]) for r in records}
-        return pseudonymise_cases(records, cases, salt)
+        p = Pseudonymiser.for_records(records, salt, case_ids)
+        return [p.record(r) for r in records], {cid: p.case_codes[cid] for cid in p.case_codes}
 
+    case_ids = {sha: link.case_id for sha, link in links.items()}
     types = {r.source.sha256: agency_label(agency_type(r.header.agency, agencies), agencies) for r in records}
     return {"records": records, "links": links, "cells": cells, "unplaced": unplaced, "round": chosen,
-            "register": register, "pseudonymised": pseudonymised, "agency_labels": types}
+            "register": register, "pseudonymised": pseudonymised, "agency_labels": types, "case_ids": case_ids,
+            "agency_type": lambda name: agency_label(agency_type(name, agencies), agencies), "earlier": earlier}
 
 
 def _coded_cells(cells: list, codes: dict[str, str]) -> list:

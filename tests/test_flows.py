@@ -114,7 +114,8 @@ def test_flow_records_each_file_once_writes_outputs_and_reports_progress(ws, bat
     assert sorted(e.file for e in seen) == sorted(FILES)  # the progress bar advanced once per file
     assert len(list(ws.records.glob("*.json"))) == 3
     assert json.loads((ws.quarantine / "minutes.docx.reason.json").read_text())["code"] == "not_a_word_file"
-    assert sorted(Path(p).name for p in result["outputs"]) == ["audit-workbook.xlsx", "summary-report.html"]
+    assert sorted(Path(p).name for p in result["outputs"]) == ["audit-workbook.xlsx", "summary-report.html",
+                                                               "summary-report.pdf"]
     assert all(Path(p).stat().st_size > 0 for p in result["outputs"])
 
     again = intake_module.run_flow(ws.root, Settings(concurrency=2), seen.append, batch_size=batch_size)

@@ -45,20 +45,20 @@ def test_report_is_self_contained_and_escapes_answer_text(tmp_path):
     html = render_report([record], _statuses(), tmp_path / "r.html").read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "http://" not in html and "https://" not in html  # no external assets
-    assert "Files needing attention" in html and "broken.docx" in html
-    assert "Neglect" in html
-    assert "<h2>Agencies</h2>" in html and "Health Visiting" in html
+    assert "Files that could not be read" in html and "broken.docx" in html
+    assert "Neglect" in html and "Amelia" not in html  # names replaced by default
+    assert "Annex B: data quality" in html and "Health Visiting" in html
 
 
 def test_pseudonymise_replaces_names_in_header_and_answers():
     salt = b"0" * 16
     out = pseudonymise(make_record(), salt)
-    code = code_for("Child", "Amelia Thornbury", salt)
-    assert out.header.child == code and out.header.practitioner.startswith("Practitioner-")
-    assert "Amelia" not in out.answers[0].answer and code in out.answers[0].answer
+    assert out.header.child == "Child A" and out.header.practitioner.startswith("Person ")
+    assert "Amelia" not in out.answers[0].answer and "Child A was seen" in out.answers[0].answer
     assert "Amelia" not in out.themes[0].evidence[0].sentence
-    assert code_for("Child", "amelia  thornbury", salt) == code  # stable across spellings of spacing/case
-    assert code_for("Child", "Amelia Thornbury", b"1" * 16) != code  # salted per workspace
+    assert "Priya" not in out.model_dump_json() and "Okafor" not in out.model_dump_json()
+    assert code_for("Child", "amelia  thornbury", salt) == code_for("Child", "Amelia Thornbury", salt)
+    assert code_for("Child", "Amelia Thornbury", b"1" * 16) != code_for("Child", "Amelia Thornbury", salt)
 
 
 def test_reviewers_columns_round_trip_into_kappa(tmp_path):

@@ -28,11 +28,18 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def _settings(template: str | None, pseudonymise: bool = False, concurrency: int | None = None,
-              workspace: Path | None = None) -> Settings:
+              workspace: Path | None = None, names: bool = False) -> Settings:
     """WORKSPACE/maap.yaml (if any) with the command line's choices on top."""
     from pipeline.config import load_settings
 
-    return load_settings(workspace, template_id=template, pseudonymise=pseudonymise, concurrency=concurrency)
+    return load_settings(workspace, template_id=template, pseudonymise=pseudonymise, concurrency=concurrency,
+                         names=names)
+
+
+_names_option = click.option(
+    "--names", is_flag=True,
+    help="Show people's names in the report and its PDF (by default they name no one: Child A, Mother of Child A, "
+         "Person 3). For the partnership team only: never publish a report built with --names.")
 
 
 class _Group(click.Group):
@@ -77,7 +84,9 @@ _runner_option = click.option(
 def _run_options(settle: float):
     """The options `run` and `serve` share; only the default settle time differs."""
     options = [
-        click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes in the workbook and report."),
+        click.option("--pseudonymise", is_flag=True,
+                     help="Replace names with codes in the workbook too (the report always does, unless --names)."),
+        _names_option,
         click.option("--concurrency", type=click.IntRange(1, 64), help="Files read at once (default 4)."),
         click.option("--settle", default=settle, show_default=True, type=float, metavar="SECONDS",
                      help="Leave files modified in the last SECONDS for the next run (they may still be arriving)."),
@@ -138,9 +147,9 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_
 @_run_options(settle=0.0)
 @_round_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's log lines (they never contain answer text).")
-def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, concurrency: int,
+def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, names: bool, concurrency: int,
         settle: float, batch_size: int | None, task_runner: str, round_id: str | None, verbose: bool) -> None:
-    """Read every new file in WORKSPACE/inbox and rebuild the workbook and report.
+    """Read every new file in WORKSPACE/inbox and rebuild the workbook and the report (HTML and PDF).
 
     Creates inbox/, archive/, quarantine/, records/ and output/ if missing. Files already read are
     skipped, so running it again changes nothing. With --round, that round's outputs are also written to
@@ -149,7 +158,7 @@ def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, 
     Example: maap run ./audit-2026-q3 --round "Neglect, 2024 Q2"
     """
     _quiet_prefect(verbose)
-    settings = _settings(template, pseudonymise, concurrency, workspace)
+    settings = _settings(template, pseudonymise, concurrency, workspace, names)
     _run(workspace, settings, engine, settle, batch_size, task_runner)
     if round_id:
         from pipeline.run import build_outputs
@@ -243,10 +252,13 @@ def status(workspace: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--pseudonymise", is_flag=True, help="Replace names with stable codes.")
+@click.option("--pseudonymise", is_flag=True, help="Replace names with codes in the workbook too.")
+@_names_option
 @_round_option
-def outputs(workspace: Path, pseudonymise: bool, round_id: str | None) -> None:
-    """Rebuild the workbook and report from the records already in WORKSPACE.
+def outputs(workspace: Path, pseudonymise: bool, names: bool, round_id: str | None) -> None:
+    """Rebuild the workbook and the report (HTML and PDF) from the records already in WORKSPACE.
+
+    The report names no one unless --names; WORKSPACE/report.html.j2, if present, is its template.
 
     With --round, only that audit round's returns, into WORKSPACE/output/rounds/<round>/.
 
@@ -255,8 +267,8 @@ def outputs(workspace: Path, pseudonymise: bool, round_id: str | None) -> None:
     from pipeline.run import build_outputs
     from pipeline.store.workspace import Workspace
 
-    for path in build_outputs(Workspace(workspace).ensure(), _settings(None, pseudonymise, workspace=workspace),
-                              round_id):
+    for path in build_outputs(Workspace(workspace).ensure(),
+                              _settings(None, pseudonymise, workspace=workspace, names=names), round_id):
         click.echo(f"wrote {path}")
 
 
@@ -265,8 +277,8 @@ def outputs(workspace: Path, pseudonymise: bool, round_id: str | None) -> None:
 @click.option("--cron", default="0 2 * * *", show_default=True, help="When to run (cron syntax, server time).")
 @_template_option
 @_run_options(settle=120.0)
-def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, concurrency: int, settle: float,
-          batch_size: int | None, task_runner: str) -> None:
+def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, names: bool, concurrency: int,
+          settle: float, batch_size: int | None, task_runner: str) -> None:
     """Run the intake flow on WORKSPACE every night, until stopped (Ctrl-C).
 
     Needs a Prefect server: start one with `prefect server start` and set PREFECT_API_URL, since the
@@ -281,8 +293,8 @@ def serve(workspace: Path, cron: str, template: str | None, pseudonymise: bool, 
             "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again")
     from flows.nightly import serve_nightly
 
-    serve_nightly(str(workspace.resolve()), cron, _settings(template, pseudonymise, concurrency, workspace), batch_size,
-                  task_runner, settle)
+    serve_nightly(str(workspace.resolve()), cron, _settings(template, pseudonymise, concurrency, workspace, names),
+                  batch_size, task_runner, settle)
 
 
 main.add_command(templates, "templates")

@@ -100,36 +100,6 @@ def pack_context(case_id: str, child: str, records: list[AuditReturn], links: di
             "uncertain": uncertain}
 
 
-def pseudonymise_cases(records: list[AuditReturn], cases: dict[str, tuple[str, str, list[str]]],
-                       salt: bytes) -> tuple[list[AuditReturn], dict[str, str]]:
-    """Records pseudonymised case by case, and each case's child code.
-
-    ``cases`` maps a record's sha256 to (case id, the case's child name, every way its returns write the
-    child). Each record is pseudonymised as if its header named the child in all those ways, so a first name
-    written on another agency's return is replaced too, and every return of a case shows one code: the code of
-    the case's child name.
-    """
-    from pipeline.outputs.pseudonymise import pseudonymise_all
-
-    if not records:
-        return [], {}
-    def named(r: AuditReturn, child: str) -> AuditReturn:
-        return r.model_copy(update={"header": r.header.model_copy(update={"child": child})})
-
-    shown, codes = [], {}
-    for r in records:
-        case_id, label, variants = cases[r.source.sha256]
-        every = ", ".join(dict.fromkeys(v for v in [label, *variants] if v))
-        coded = pseudonymise_all([named(r, every)], salt)[0]
-        if case_id not in codes:
-            codes[case_id] = pseudonymise_all([named(r, label)], salt)[0].header.child or ""
-        joined = coded.header.child or ""
-        if joined and codes[case_id] and joined != codes[case_id]:
-            coded = AuditReturn.model_validate_json(coded.model_dump_json().replace(joined, codes[case_id]))
-        shown.append(coded)
-    return shown, codes
-
-
 def render_pack(context: dict) -> str:
     """The pack's HTML: one self-contained page (inline CSS, no scripts, nothing fetched)."""
     return _template().render(**context)
