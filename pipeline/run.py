@@ -14,6 +14,7 @@ from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
+REVIEWS_NAME = "reviews.jsonl"
 
 
 @dataclass
@@ -65,19 +66,39 @@ def outputs_stale(ws: Workspace, changed: bool) -> bool:
 
 
 def build_outputs(ws: Workspace, settings: Settings) -> list[Path]:
-    """Rebuild the workbook and the report from every current record (pseudonymised if asked)."""
+    """Rebuild the workbook and the report from every current record (pseudonymised if asked).
+
+    Reviewers' columns are read back from the existing workbook into WORKSPACE/reviews.jsonl first; the report
+    and the workbook's counts use the records with their corrections applied.
+    """
+    from pipeline.intake.plan import codebook_for, templates_for
     from pipeline.outputs.pseudonymise import load_salt, pseudonymise
     from pipeline.outputs.report import render_report
-    from pipeline.store.status import current_records, file_statuses
-    from pipeline.outputs.workbook import build_workbook
+    from pipeline.outputs.reviews import apply_reviews, earlier_reviews
+    from pipeline.outputs.workbook import build_workbook, gather_reviews, successors
+    from pipeline.store.status import file_statuses, resolve
 
-    records = current_records(ws)
+    resolved = resolve(ws)
+    records = [rec for e, rec in resolved if e.outcome == "processed" and rec is not None]
+    superseded = [rec for e, rec in resolved if e.outcome == "superseded" and rec is not None]
+    workbook = ws.output / WORKBOOK_NAME
+    gathered = gather_reviews(workbook, ws.root / REVIEWS_NAME)
+    corrected = apply_reviews(records, gathered.latest, theme_names(codebook_for(ws, settings)))
+    earlier = earlier_reviews(successors(records, superseded), gathered.latest)
     if settings.pseudonymise:
         salt = load_salt(ws.root / ".pseudonym-salt")
         records = [pseudonymise(r, salt) for r in records]
+        corrected = [pseudonymise(r, salt) for r in corrected]
     statuses = file_statuses(ws)
-    return [build_workbook(records, statuses, ws.output / WORKBOOK_NAME),
-            render_report(records, statuses, ws.output / REPORT_NAME)]
+    return [build_workbook(records, statuses, workbook, corrected=corrected, reviews=gathered.latest,
+                           earlier=earlier, templates=templates_for(ws, settings), store=ws.root / REVIEWS_NAME,
+                           keep_existing=gathered.keep_existing),
+            render_report(corrected, statuses, ws.output / REPORT_NAME)]
+
+
+def theme_names(codebook) -> dict[str, tuple[str, str]]:
+    """Lower-case theme id or label -> (id, label), to read the themes a reviewer adds."""
+    return {name.lower(): (t.id, t.label) for t in codebook.themes for name in (t.id, t.label)}
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
