@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ _TOP = Alignment(vertical="top")
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 _REVIEW_FILL = PatternFill("solid", fgColor="FFF9E5")  # reviewers' columns, so they stand out as theirs
+_STAMPS: dict[tuple, object] = {}  # (workbook, kind, date?, fill) -> a cell style of that workbook, to copy
 
 
 @dataclass(frozen=True)
@@ -40,19 +42,28 @@ class Col:
     review: bool = False
 
 
-def put(ws, row: int, col: int, value, kind: str = "wrap"):
+def put(ws, row: int, col: int, value, kind: str = "wrap", fill: PatternFill | None = None):
     """Write one cell: strings are always text (never formulas), dates are real dates shown dd/mm/yyyy."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
-    elif isinstance(value, (date, datetime)):
-        cell.number_format = DATE_FORMAT if not isinstance(value, datetime) else "dd/mm/yyyy hh:mm"
+    shown = "datetime" if isinstance(value, datetime) else "date" if isinstance(value, date) else ""
+    key = (id(ws.parent), kind, shown, fill.fgColor.rgb if fill is not None else None)
+    stamp = _STAMPS.get(key)
+    if stamp is not None:
+        cell._style = copy(stamp)  # openpyxl's own fast path: setting styles one by one hashes them every time
+        return cell
+    if shown:
+        cell.number_format = DATE_FORMAT if shown == "date" else "dd/mm/yyyy hh:mm"
     if kind == "wrap":
         cell.alignment = _WRAP
     elif kind != "plain":
         cell.alignment = _TOP
+    if fill is not None:
+        cell.fill = fill
+    _STAMPS[key] = copy(cell._style)
     return cell
 
 
@@ -83,9 +94,7 @@ def data_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], 
     r = 1
     for r, values in enumerate(rows, start=2):
         for c, (col, v) in enumerate(zip(cols, values), start=1):
-            cell = put(ws, r, c, v, col.kind)
-            if col.review:
-                cell.fill = _REVIEW_FILL
+            put(ws, r, c, v, col.kind, _REVIEW_FILL if col.review else None)
         ws.row_dimensions[r].height = row_height(values, cols)
     if r == 1:
         r = 2
@@ -153,6 +162,7 @@ def colour_scale(ws, ref: str) -> None:
 
 
 def new_workbook() -> Workbook:
+    _STAMPS.clear()  # style ids belong to one workbook
     wb = Workbook()
     wb.properties.creator = wb.properties.lastModifiedBy = "maap"
     return wb

@@ -22,6 +22,7 @@ _BY_ID = [("Action", re.compile(r"action")), ("Good practice", re.compile(r"good
 _BY_WORDING = [("Action", re.compile(r"\bactions?\b", re.I)), ("Good practice", re.compile(r"good practice", re.I)),
                ("Area for development", re.compile(r"areas? for development|improvement|do differently", re.I)),
                ("Recommendation", re.compile(r"recommend", re.I))]
+_UNIT = re.compile(r"\s*(?:working\s+)?(?:days?|weeks?|months?|years?)\b", re.I)
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-h][.)]|[•·\-*–])\s+")
 
 
@@ -80,7 +81,8 @@ def timescale_of(line: str) -> str:
     """When an action is due, as written ("within 3 months", "30/06/2024"), or ""."""
     match = action_rules._WHEN.search(line)
     if match:
-        return match.group(0)
+        unit = _UNIT.match(line, match.end())  # "within 3" -> "within 3 months"
+        return line[match.start():unit.end() if unit else match.end()]
     found = find_dates(line)
     return found[0].text if found else ""
 
