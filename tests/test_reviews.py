@@ -165,6 +165,7 @@ def test_an_open_workbook_is_left_alone_and_the_new_one_written_beside_it(ws, ow
     assert find(written, "Answers", **{"Row id": q3})["Corrected answer"] == "Seen at home on 05/03/2024."
     [line] = [r.getMessage() for r in caplog.records]
     assert "is open" in line and written.name in line and "\n" not in line
+    assert build_outputs(ws, Settings())[0] == written  # still open next night: the untouched copy is reused
     # The reviewer goes on in the copy; once the original is closed, both workbooks' edits are kept.
     edit(written, "Answers", q3, **{"Reviewer note": "checked with the agency"})
     (path.parent / owner_file).unlink()
@@ -245,3 +246,25 @@ def test_reviews_jsonl_is_plain_json_lines(ws):
     for line in (ws.root / "reviews.jsonl").read_text().splitlines():
         assert set(json.loads(line)) == {"row", "sheet", "fields", "by", "saved", "read", "workbook"}
     assert current_records(ws)  # the records themselves are never rewritten by a review
+
+
+def test_a_workbook_from_before_row_ids_is_read_and_replaced(ws):
+    """The first rebuild after an upgrade: the old Themes sheet's Y/N are kept, the workbook is replaced."""
+    from openpyxl import Workbook
+
+    run_inbox(ws, Settings())
+    path = workbook(ws)
+    neglect = find(path, "Themes", Agency="Health Visiting", **{"Theme ID": "neglect"})
+    old = Workbook()
+    old.active.title = "Answers"
+    old["Answers"].append(["Case", "Agency", "Section", "Question id", "Question", "Answer", "Status"])
+    old.create_sheet("Flags").append(["Case", "Agency", "Severity", "Flag", "Question id", "Message", "File"])
+    themes = old.create_sheet("Themes")
+    themes.append(["Return", "Case", "Agency", "Theme ID", "Theme", "Mentions", "Reviewer agrees? (Y/N)",
+                   "Reviewer adds themes", "Reviewer notes"])
+    themes.append([neglect["Return"], neglect["Case"], "Health Visiting", "neglect", "Neglect", 1, "N", "", ""])
+    old.save(path)
+    (ws.root / ".reviews-written.json").unlink()  # an older maap kept no record of what it wrote
+    assert build_outputs(ws, Settings())[0] == path
+    assert find(path, "Themes", **{"Row id": neglect["Row id"]})["Reviewer agrees? (Y/N)"] == "N"
+    assert {r["Theme"]: r for r in rows(path, "Theme counts")}["Neglect"]["Health Visiting"] == 0

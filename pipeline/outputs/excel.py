@@ -218,6 +218,8 @@ def _read_sheet_reviews(ws, sheet: str, fields: dict[str, str], found: FoundRevi
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     where = {h: i for i, h in enumerate(header)}
     legacy = sheet == "Themes" and ROW_ID not in where and {"Return", "Theme ID"} <= set(where)
+    if not legacy and not any(h in where for h in [ROW_ID, *fields.values()]):
+        return  # a sheet from before review columns: nothing of a reviewer's to read, nothing to lose
     missing = [h for h in [ROW_ID, *fields.values()] if h not in where and not (legacy and h == ROW_ID)]
     if missing:
         found.problems.append(f"the {sheet} sheet has no {', '.join(repr(m) for m in missing)} column")

@@ -66,12 +66,17 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
     for r in book.corrected:
         statuses = Counter(a.status.value for a in r.answers)
         rows.append([case_of(r), agency_of(r), r.header.auditor or "", r.header.practitioner or "",
-                     excel.as_date(r.header.date_of_audit), f"{r.template.id} v{r.template.version}",
+                     excel.as_date(r.header.date_of_audit), _template_name(book, r),
                      grade_labels.get(r.grade.value or "", ""), words(r.grade.problem),
                      r.quality.score if r.quality else None, statuses["answered"], statuses["not_applicable"],
                      statuses["unanswered"], len(r.flags), reviewed[return_id(r)], return_id(r), r.source.file])
     ws = excel.data_sheet(wb, "Returns", cols, rows)
     excel.fill_where(ws, cols, "Grade", GRADE_FILLS)
+
+
+def _template_name(book: Book, record: AuditReturn) -> str:
+    template = book.templates.get(record.template.id)
+    return f"{template.name if template else record.template.id} (v{record.template.version})"
 
 
 def answers_sheet(wb, book: Book, case_of, agency_of) -> None:

@@ -138,7 +138,15 @@ def lock_files(path: Path) -> list[Path]:
     return [p for p in (path.with_name(n) for n in names) if p.exists()]
 
 
-def _beside(path: Path) -> Path:
+def _beside(path: Path, store: Path | None) -> Path:
+    """Where the new workbook goes when ``path`` must be left alone: an earlier copy nobody has touched or
+    opened since maap wrote it (so copies do not pile up night after night), or a new, dated name."""
+    manifest = load_written(_manifest_path(store)) if store is not None else {}
+    for name, written in sorted(manifest.items()):
+        copy = path.with_name(name)
+        if (name.startswith(f"{path.stem}-rebuilt-") and copy.exists() and not lock_files(copy)
+                and written.get("sha256") == _sha(copy)):
+            return copy
     return path.with_name(f"{path.stem}-rebuilt-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
 
 
@@ -165,7 +173,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
     if store is not None and reason is None and (locks := lock_files(path)):
         reason = f"{path.name} is open ({locks[0].name} beside it)"
     if reason:
-        target = _beside(path)
+        target = _beside(path, store)
     tmp = target.with_name(f".{target.name}.tmp")
     excel.save(wb, tmp)
     try:
@@ -173,7 +181,8 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
     except OSError as e:
         if target != path:
             raise
-        reason, target = f"{path.name} could not be replaced ({e.strerror or type(e).__name__})", _beside(path)
+        reason = f"{path.name} could not be replaced ({e.strerror or type(e).__name__})"
+        target = _beside(path, store)
         tmp.replace(target)
     if store is not None:
         _remember(store, target, book)
