@@ -268,3 +268,21 @@ def test_a_workbook_from_before_row_ids_is_read_and_replaced(ws):
     assert build_outputs(ws, Settings())[0] == path
     assert find(path, "Themes", **{"Row id": neglect["Row id"]})["Reviewer agrees? (Y/N)"] == "N"
     assert {r["Theme"]: r for r in rows(path, "Theme counts")}["Neglect"]["Health Visiting"] == 0
+
+
+def test_a_review_maap_cannot_use_is_kept_marked_and_not_applied(ws):
+    run_inbox(ws, Settings())
+    path = workbook(ws)
+    q3 = find(path, "Answers", Agency="Health Visiting", **{"Question id": "q3"})
+    before = unanswered(path, "Health Visiting")
+    edit(path, "Answers", q3["Row id"], **{"Corrected status": "sort of"})
+    build_outputs(ws, Settings())
+    assert find(path, "Answers", **{"Row id": q3["Row id"]})["Corrected status"] == "sort of"
+    assert unanswered(path, "Health Visiting") == before
+    sheet = load_workbook(path)["Answers"]
+    header = [c.value for c in sheet[1]]
+    [cell] = [r[header.index("Corrected status")] for r in sheet.iter_rows(min_row=2)
+              if r[header.index("Row id")].value == q3["Row id"]]
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+    summary = {r[0]: r[1] for r in load_workbook(path)["Summary"].iter_rows(max_col=2, values_only=True)}
+    assert summary["Review cells maap could not use"] == 1

@@ -156,6 +156,18 @@ def fill_where(ws, cols: list[Col], header: str, fills: dict[str, str]) -> None:
             cell.fill = styles[cell.value]
 
 
+def mark_cells(ws, cols: list[Col], marks: dict[str, list[str]]) -> None:
+    """Colour red the cells named in ``marks`` (row id -> column headers), e.g. a review maap cannot use."""
+    if not marks:
+        return
+    headers = [c.header for c in cols]
+    id_col = headers.index(ROW_ID) + 1
+    red = PatternFill("solid", fgColor="FFC7CE")
+    for (cell,) in ws.iter_rows(min_row=2, min_col=id_col, max_col=id_col):
+        for header in marks.get(cell.value, ()):
+            ws.cell(row=cell.row, column=headers.index(header) + 1).fill = red
+
+
 def colour_scale(ws, ref: str) -> None:
     ws.conditional_formatting.add(ref, ColorScaleRule(start_type="min", start_color="FFFFFF",
                                                       end_type="max", end_color="F8696B"))

@@ -16,12 +16,12 @@ from pipeline.dates import find_dates
 from pipeline.validation.rules import actions as action_rules
 
 KINDS = ("Action", "Good practice", "Area for development", "Recommendation")
-_BY_ID = [("Action", re.compile(r"action")), ("Good practice", re.compile(r"good_practice|worked_well|strength")),
-          ("Area for development", re.compile(r"development|worried|improvement|do_differently")),
-          ("Recommendation", re.compile(r"recommend"))]
+_BY_ID = [("Action", re.compile(r"action")), ("Good practice", re.compile(r"good_practice|worked_well")),
+          ("Area for development", re.compile(r"development|do_differently")),
+          ("Recommendation", re.compile(r"recommend|improvement"))]
 _BY_WORDING = [("Action", re.compile(r"\bactions?\b", re.I)), ("Good practice", re.compile(r"good practice", re.I)),
-               ("Area for development", re.compile(r"areas? for development|improvement|do differently", re.I)),
-               ("Recommendation", re.compile(r"recommend", re.I))]
+               ("Area for development", re.compile(r"areas? for development|do differently", re.I)),
+               ("Recommendation", re.compile(r"recommend|improvement", re.I))]
 _UNIT = re.compile(r"\s*(?:working\s+)?(?:days?|weeks?|months?|years?)\b", re.I)
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-h][.)]|[•·\-*–])\s+")
 

@@ -247,6 +247,17 @@ def _no_longer_holds(flag: Flag, changed: set[str], status: dict[str, Status]) -
     return status[flag.answer].value != flag.code.value
 
 
+def unusable(review: Review) -> list[str]:
+    """The cells of a review maap cannot act on (a status or Y/N it does not recognise), by column header."""
+    labels, f = REVIEW_FIELDS[review.sheet], review.fields
+    bad = [k for k in ("agrees", "dismissed") if k in f and not (is_yes(f[k]) or is_no(f[k]))]
+    if "corrected_status" in f and status_from_label(f["corrected_status"]) is None:
+        bad.append("corrected_status")
+    if "review" in f and f["review"].lower() not in {c.lower() for c in REVIEW_CHOICES}:
+        bad.append("review")
+    return [labels[k] for k in bad]
+
+
 def earlier_reviews(successors: dict[str, str], reviews: dict[str, Review]) -> dict[str, Review]:
     """Reviews on superseded returns, keyed by the matching row of the return that replaced them.
 

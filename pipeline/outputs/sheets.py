@@ -17,7 +17,7 @@ from pipeline.outputs.excel import Col
 from pipeline.outputs.learning import learning_items
 from pipeline.outputs.reviews import (
     EARLIER, REVIEW_CHOICES, REVIEW_FIELDS, ROW_ID, STATUS_LABELS, Review, answer_row_id, describe, flag_row_ids,
-    return_id, theme_row_id,
+    return_id, theme_row_id, unusable,
 )
 
 GRADE_FILLS = {"Outstanding": "C6EFCE", "Good": "E2EFDA", "Requires improvement": "FFEB9C", "Inadequate": "FFC7CE"}
@@ -49,6 +49,10 @@ def _review_cells(book: Book, sheet: str, row: str) -> list:
     fields = review.fields if review else {}
     earlier = book.earlier.get(row)
     return [*(fields.get(k, "") for k in REVIEW_FIELDS[sheet]), describe(earlier) if earlier else ""]
+
+
+def _mark_unusable(ws, cols: list[Col], book: Book, sheet: str) -> None:
+    excel.mark_cells(ws, cols, {row: bad for row, r in book.reviews.items() if r.sheet == sheet and (bad := unusable(r))})
 
 
 def _review_cols(sheet: str, widths: list[int]) -> list[Col]:
@@ -106,6 +110,7 @@ def answers_sheet(wb, book: Book, case_of, agency_of) -> None:
     excel.drop_down(ws, cols, "Review", list(REVIEW_CHOICES), n, "Choose Confirmed, Corrected or Query agency.")
     excel.drop_down(ws, cols, "Corrected status", list(STATUS_LABELS.values()), n,
                     "Choose Answered, Not applicable or Unanswered.")
+    _mark_unusable(ws, cols, book, "Answers")
 
 
 def by_case_sheet(wb, book: Book, case_of, agency_of) -> None:
@@ -128,13 +133,14 @@ def by_case_sheet(wb, book: Book, case_of, agency_of) -> None:
 
 def _unique(headers: list[str]) -> list[str]:
     """Agency names as Table headers: Excel needs them unique and not clashing with the fixed columns."""
-    taken = {"Case", "Section", "Question", "Returns"}
+    taken = {"case", "section", "question", "returns", "theme", "total", "strengths", "concerns"}
     out = []
     for h in headers:
+        h = " ".join(h.split())[:200] or "(blank)"
         name, n = h, 2
-        while name in taken:
+        while name.lower() in taken:  # Excel compares Table headers ignoring case
             name, n = f"{h} ({n})", n + 1
-        taken.add(name)
+        taken.add(name.lower())
         out.append(name)
     return out
 
@@ -211,6 +217,7 @@ def themes_sheet(wb, book: Book, case_of, agency_of) -> None:
     ws = excel.data_sheet(wb, "Themes", cols, rows)
     excel.drop_down(ws, cols, REVIEW_FIELDS["Themes"]["agrees"], ["Y", "N"], len(rows),
                     "Write Y if the theme is right for this return, N if not.")
+    _mark_unusable(ws, cols, book, "Themes")
 
 
 def _found_by(tag) -> str:
@@ -229,6 +236,7 @@ def flags_sheet(wb, book: Book, case_of, agency_of) -> None:
     excel.fill_where(ws, cols, "Severity", {"Error": "F8CBAD", "Warning": "FFF2CC"})
     excel.drop_down(ws, cols, REVIEW_FIELDS["Flags"]["dismissed"], ["Y", "N"], len(rows),
                     "Write Y to dismiss the flag (it then leaves the counts), N or blank to keep it.")
+    _mark_unusable(ws, cols, book, "Flags")
 
 
 def quarantine_sheet(wb, book: Book) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from openpyxl.chart import BarChart, Reference
 
 from pipeline.outputs import excel
+from pipeline.outputs.reviews import unusable
 from pipeline.outputs.sheets import Book, words
 
 TOP_THEMES = 10
@@ -31,6 +32,9 @@ def summary_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
         ("Superseded by a later version", outcomes.get("superseded", 0)),
         ("Rows reviewed", len(book.reviews)),
         ("Answers corrected by a reviewer", corrections),
+        ("Answers queried with the agency", sum(1 for r in book.reviews.values()
+                                                if r.fields.get("review", "").lower() == "query agency")),
+        ("Review cells maap could not use", sum(len(unusable(r)) for r in book.reviews.values())),
         ("Reviews on an earlier version", len(book.earlier)),
         ("Questions unanswered", sum(a.status.value == "unanswered" for r in records for a in r.answers)),
         ("Flags (after dismissals)", sum(len(r.flags) for r in records)),
