@@ -16,7 +16,8 @@ from tests.records import make_record
 
 DATA_SHEETS = ["Returns", "Agencies", "Answers", "By case", "Grades", "Learning", "Theme counts", "Themes", "Flags",
                "Quarantine"]
-ACTIONS = "1. DSL to review the safety plan within 3 months.\n2. Share the chronology with the health visitor."
+ACTIONS = ("1. DSL to review the safety plan within 3 months.\n2. Share the chronology with the health visitor.\n"
+           "3. HV team leader to audit ten records by the end of term.")
 
 
 def _records():
@@ -87,7 +88,9 @@ def test_learning_has_one_row_per_action_with_owner_and_timescale(path):
     learning = _rows(load_workbook(path), "Learning")
     actions = [r for r in learning if r["Kind"] == "Action"]
     assert [a["Learning"] for a in actions] == ["DSL to review the safety plan within 3 months.",
-                                                "Share the chronology with the health visitor."]
+                                                "Share the chronology with the health visitor.",
+                                                "HV team leader to audit ten records by the end of term."]
+    assert (actions[2]["Owner"], actions[2]["Timescale"]) == ("HV team leader", "by the end of term")
     assert actions[0]["Owner"] == "DSL" and actions[0]["Timescale"] == "within 3 months"
     assert actions[1]["Owner"] == "health visitor" and actions[1]["Timescale"] == "(none given)"
     [good] = [r for r in learning if r["Kind"] == "Good practice"]

@@ -90,7 +90,7 @@ def data_sheet(wb: Workbook, title: str, cols: list[Col], rows: Iterable[list], 
     for c, col in enumerate(cols, start=1):
         put(ws, 1, c, col.header).font = BOLD
         ws.column_dimensions[get_column_letter(c)].width = col.width
-    ws.row_dimensions[1].height = row_height([c.header for c in cols], cols)
+    ws.row_dimensions[1].height = row_height([c.header for c in cols], [Col(c.header, c.width) for c in cols])
     r = 1
     for r, values in enumerate(rows, start=2):
         for c, (col, v) in enumerate(zip(cols, values), start=1):
@@ -170,7 +170,7 @@ def mark_cells(ws, cols: list[Col], marks: dict[str, list[str]]) -> None:
 
 def colour_scale(ws, ref: str) -> None:
     ws.conditional_formatting.add(ref, ColorScaleRule(start_type="min", start_color="FFFFFF",
-                                                      end_type="max", end_color="F8696B"))
+                                                      end_type="max", end_color="F4B183"))
 
 
 def new_workbook() -> Workbook:

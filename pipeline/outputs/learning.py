@@ -22,7 +22,10 @@ _BY_ID = [("Action", re.compile(r"action")), ("Good practice", re.compile(r"good
 _BY_WORDING = [("Action", re.compile(r"\bactions?\b", re.I)), ("Good practice", re.compile(r"good practice", re.I)),
                ("Area for development", re.compile(r"areas? for development|do differently", re.I)),
                ("Recommendation", re.compile(r"recommend|improvement", re.I))]
-_UNIT = re.compile(r"\s*(?:working\s+)?(?:days?|weeks?|months?|years?)\b", re.I)
+_SUBJECT = re.compile(r"^([A-Z][\w'’.&/-]*(?:\s+[\w'’.&/-]+)*?)\s+(?:to|will|should|must)\s+[a-z]")
+_VERB_AFTER = re.compile(r"\s+(?:to|will|should|must)$", re.I)
+_TAIL = re.compile(r"(?:\s+of)?(?:\s+the)?(?:\s+(?:school|working))?(?:\s+(?:days?|weeks?|months?|years?|term|half[- ]term"
+                   r"|quarter|[A-Z][a-z]+(?:\s+\d{4})?))?")
 _BULLET = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-h][.)]|[•·\-*–])\s+")
 
 
@@ -72,17 +75,22 @@ def action_lines(text: str) -> list[str]:
 
 
 def owner_of(line: str) -> str:
-    """Who an action names as responsible, as written ("DSL", "J. Smith"), or ""."""
+    """Who an action names as responsible, as written ("DSL", "HV team leader", "J. Smith"), or ""."""
     match = action_rules._OWNER.search(line)  # the same pattern the action_without_owner flag uses
-    return match.group(0).strip(" :") if match else ""
+    if not match:
+        return ""
+    subject = _SUBJECT.match(line[:80])  # "HV team leader to audit ..." names more than the pattern's "HV"
+    if subject and len(subject.group(1).split()) <= 6:
+        return subject.group(1)
+    return _VERB_AFTER.sub("", match.group(0)).strip(" :")
 
 
 def timescale_of(line: str) -> str:
-    """When an action is due, as written ("within 3 months", "30/06/2024"), or ""."""
-    match = action_rules._WHEN.search(line)
+    """When an action is due, as written ("within 3 months", "by the end of term", "30/06/2024"), or ""."""
+    match = action_rules._WHEN.search(line)  # the same pattern the action_without_timescale flag uses
     if match:
-        unit = _UNIT.match(line, match.end())  # "within 3" -> "within 3 months"
-        return line[match.start():unit.end() if unit else match.end()]
+        tail = _TAIL.match(line, match.end())  # "within 3" -> "within 3 months", "by end" -> "by end of term"
+        return line[match.start():tail.end()].strip()
     found = find_dates(line)
     return found[0].text if found else ""
 

@@ -20,6 +20,7 @@ from pipeline.outputs.reviews import (
     return_id, theme_row_id, unusable,
 )
 
+GRADE_PROBLEMS = {"none_marked": "No grade marked", "multiple_marked": "More than one grade marked"}
 GRADE_FILLS = {"Outstanding": "C6EFCE", "Good": "E2EFDA", "Requires improvement": "FFEB9C", "Inadequate": "FFC7CE"}
 
 
@@ -71,7 +72,7 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
         statuses = Counter(a.status.value for a in r.answers)
         rows.append([case_of(r), agency_of(r), r.header.auditor or "", r.header.practitioner or "",
                      excel.as_date(r.header.date_of_audit), _template_name(book, r),
-                     grade_labels.get(r.grade.value or "", ""), words(r.grade.problem),
+                     grade_labels.get(r.grade.value or "", ""), GRADE_PROBLEMS.get(r.grade.problem or "", ""),
                      r.quality.score if r.quality else None, statuses["answered"], statuses["not_applicable"],
                      statuses["unanswered"], len(r.flags), reviewed[return_id(r)], return_id(r), r.source.file])
     ws = excel.data_sheet(wb, "Returns", cols, rows)
@@ -150,7 +151,7 @@ def grades_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, str
     agencies = sorted({agency_of(r) for r in book.corrected})
     grid: dict[str, dict[str, str]] = defaultdict(dict)
     for r in book.corrected:
-        grade = grade_labels.get(r.grade.value or "") or ("Not graded" if not r.grade.problem else words(r.grade.problem))
+        grade = grade_labels.get(r.grade.value or "") or GRADE_PROBLEMS.get(r.grade.problem or "", "No grade on this tool")
         grid[case_of(r)][agency_of(r)] = grade
     rows = [[case, len(grid[case]), *(grid[case].get(ag, "") for ag in agencies)] for case in sorted(grid)]
     cols = [Col("Case", 22), Col("Returns", 9, "number"), *(Col(ag, 18) for ag in _unique(agencies))]

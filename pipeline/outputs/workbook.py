@@ -165,8 +165,10 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
     next ``gather_reviews`` sees only reviewers' edits, and a workbook that is open, locked, cannot be replaced
     or must be kept (``keep_existing``) is left alone: the new one is written beside it and one line logged.
     """
-    book = sheets.Book(records=records, corrected=corrected if corrected is not None else records,
-                       statuses=statuses, reviews=reviews or {}, earlier=earlier or {}, templates=templates or {})
+    shown = {return_id(r) for r in records}
+    book = sheets.Book(records=records, corrected=corrected if corrected is not None else records, statuses=statuses,
+                       reviews={row: r for row, r in (reviews or {}).items() if r.record in shown},
+                       earlier=earlier or {}, templates=templates or {})
     wb = _workbook(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     target, reason = path, keep_existing
@@ -194,8 +196,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
 
 def _remember(store: Path, target: Path, book: sheets.Book) -> None:
     manifest = load_written(_manifest_path(store))
-    shown = {return_id(r) for r in book.records}
-    rows = {row: review.fields for row, review in book.reviews.items() if review.record in shown}
+    rows = {row: review.fields for row, review in book.reviews.items()}
     manifest[target.name] = {"sha256": _sha(target), "written": now_iso(), "rows": rows}
     save_written(_manifest_path(store), manifest)
 
