@@ -286,3 +286,31 @@ def test_a_review_maap_cannot_use_is_kept_marked_and_not_applied(ws):
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     summary = {r[0]: r[1] for r in load_workbook(path)["Summary"].iter_rows(max_col=2, values_only=True)}
     assert summary["Review cells maap could not use"] == 1
+
+
+def test_reviews_survive_a_pseudonymised_rebuild(ws):
+    settings = Settings(pseudonymise=True)
+    run_inbox(ws, settings)
+    path = workbook(ws)
+    q3 = find(path, "Answers", Agency="Health Visiting", **{"Question id": "q3"})
+    assert q3["Case"].startswith("Child-")
+    edit(path, "Answers", q3["Row id"], **{"Corrected status": "Not applicable", "Reviewer note": "checked"})
+    sample_return(ws.inbox / "school-case1.docx", agency="Kingsmere Academy")
+    run_inbox(ws, settings)
+    row = find(path, "Answers", **{"Row id": q3["Row id"]})
+    assert (row["Corrected status"], row["Reviewer note"]) == ("Not applicable", "checked")
+    assert find(path, "Returns", Agency="Health Visiting")["Not applicable"] == \
+        find(path, "Returns", Agency="West Midlands Police")["Not applicable"] + 1
+
+
+def test_agreement_from_a_workspace_counts_reviews_of_superseded_returns(ws):
+    run_inbox(ws, Settings())
+    review_everything(ws)
+    sample_return(ws.inbox / "hv-case1-v2.docx", q2=NEGLECT)
+    run_inbox(ws, Settings())
+    result = CliRunner().invoke(main, ["codebook", "agreement", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    table = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
+    assert table["neglect"][3:6] == ["1", "1", "0"]  # the superseded health return's "N" still counts
+    from_workbook = CliRunner().invoke(main, ["codebook", "agreement", str(workbook(ws))])
+    assert "neglect" in from_workbook.output and from_workbook.output != result.output

@@ -128,3 +128,25 @@ def test_libreoffice_opens_every_sheet(path, tmp_path):
     names = re.findall(r'<table:table table:name="([^"]+)"', content)
     assert names == ["Summary", *DATA_SHEETS]
     assert "Requires improvement" in content and "DSL to review the safety plan" in content
+
+
+def test_learning_questions_come_from_the_templates():
+    from pipeline.outputs.learning import learning_kind
+
+    templates = load_templates()
+
+    def kind(template_id, question_id):
+        template = templates[template_id]
+        section = template.section_of(question_id)
+        question = next(q for q in section.questions if q.id == question_id)
+        return learning_kind(Answer(id=question_id, section=section.title, question=question.wording), template)
+
+    assert kind("west-midlands-maat", "learning_actions") == "Action"
+    assert kind("west-midlands-maat", "learning_good_practice") == "Good practice"
+    assert kind("west-midlands-maat", "learning_improvements") == "Recommendation"
+    assert kind("west-midlands-maat", "q25") is None  # "prompt action" in an ordinary question
+    assert kind("school-case-file-audit", "actions") == "Action"
+    assert kind("enfield-escp", "recognition_recommendations") == "Recommendation"
+    assert kind("enfield-escp", "assessment_areas_for_development") == "Area for development"
+    assert kind("warrington-key-questions", "worked_well") == "Good practice"
+    assert kind("warrington-key-questions", "worried_about") is None

@@ -204,9 +204,10 @@ def read_reviews(path: Path) -> FoundReviews:
     A reviewed sheet that is missing, or lost its "Row id" or a review column, is listed in ``problems`` (what
     could be read is still returned). A Themes sheet from before row ids is read by its Return and Theme ID.
     """
+    # A workbook is a file people edit by hand: whatever openpyxl trips over is an expected failure, kept as data.
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as e:
+    except Exception as e:  # noqa: BLE001
         raise UnreadableWorkbook(f"{path.name} is not a workbook maap can open ({type(e).__name__})") from e
     found = FoundReviews()
     try:
@@ -218,7 +219,7 @@ def read_reviews(path: Path) -> FoundReviews:
                 found.problems.append(f"the {sheet} sheet is missing")
                 continue
             _read_sheet_reviews(wb[sheet], sheet, fields, found)
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as e:
+    except Exception as e:  # noqa: BLE001
         raise UnreadableWorkbook(f"{path.name} could not be read ({type(e).__name__})") from e
     finally:
         wb.close()
