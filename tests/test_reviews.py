@@ -133,7 +133,7 @@ def test_a_superseded_return_keeps_its_review_and_shows_it_on_the_new_version(ws
     q3, neglect, _, _ = review_everything(ws)
     # Health visiting send their return again, with q3 still blank.
     sample_return(ws.inbox / "hv-case1-v2.docx", q2=NEGLECT, q5="Health visitor saw the family on 09/04/2024.")
-    run_inbox(ws, Settings())
+    assert run_inbox(ws, Settings()).processed == 1
     assert len(rows(path, "Returns")) == 2
     assert all(not r["Row id"].startswith(q3.split(":")[0]) for r in rows(path, "Answers"))
     new_q3 = find(path, "Answers", Agency="Health Visiting", **{"Question id": "q3"})
@@ -306,11 +306,32 @@ def test_reviews_survive_a_pseudonymised_rebuild(ws):
 def test_agreement_from_a_workspace_counts_reviews_of_superseded_returns(ws):
     run_inbox(ws, Settings())
     review_everything(ws)
-    sample_return(ws.inbox / "hv-case1-v2.docx", q2=NEGLECT)
-    run_inbox(ws, Settings())
+    sample_return(ws.inbox / "hv-case1-v2.docx", q2=NEGLECT, q5="Health visitor saw the family on 09/04/2024.")
+    assert run_inbox(ws, Settings()).processed == 1
     result = CliRunner().invoke(main, ["codebook", "agreement", str(ws.root)])
     assert result.exit_code == 0, result.output
     table = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
     assert table["neglect"][3:6] == ["1", "1", "0"]  # the superseded health return's "N" still counts
     from_workbook = CliRunner().invoke(main, ["codebook", "agreement", str(workbook(ws))])
     assert "neglect" in from_workbook.output and from_workbook.output != result.output
+
+
+def test_an_older_copy_read_later_does_not_undo_a_newer_review(ws):
+    import os
+
+    run_inbox(ws, Settings())
+    path = workbook(ws)
+    q3 = find(path, "Answers", Agency="Health Visiting", **{"Question id": "q3"})["Row id"]
+    q5 = find(path, "Answers", Agency="Health Visiting", **{"Question id": "q5"})["Row id"]
+    lock = path.parent / ".~lock.audit-workbook.xlsx#"
+    lock.write_text("Fictional Reviewer")
+    edit(path, "Answers", q3, **{"Reviewer note": "first"})
+    copy = build_outputs(ws, Settings())[0]
+    edit(copy, "Answers", q3, **{"Reviewer note": "second"})  # the note is changed in the copy...
+    edit(path, "Answers", q5, **{"Reviewer note": "other"})  # ...and later another row in the original
+    os.utime(copy, (1_700_000_000, 1_700_000_000))
+    build_outputs(ws, Settings())
+    lock.unlink()
+    build_outputs(ws, Settings())
+    assert find(path, "Answers", **{"Row id": q3})["Reviewer note"] == "second"
+    assert find(path, "Answers", **{"Row id": q5})["Reviewer note"] == "other"

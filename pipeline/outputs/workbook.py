@@ -110,8 +110,9 @@ def gather_reviews(path: Path, store: Path) -> Gathered:
     for candidate in sorted(candidates, key=lambda p: p.stat().st_mtime):
         written = manifest.get(candidate.name)
         try:
-            if written and written.get("sha256") == _sha(candidate):
-                continue  # untouched since maap wrote it
+            sha = _sha(candidate)
+            if written and written.get("sha256") == sha:
+                continue  # untouched since maap wrote or last read it
             found = excel.read_reviews(candidate)
         except (UnreadableWorkbook, OSError) as e:
             if candidate == path:
@@ -125,9 +126,10 @@ def gather_reviews(path: Path, store: Path) -> Gathered:
         append_reviews(store, new)
         gathered.added += len(new)
         stored.update({r.row: r for r in new})
-        for r in new:
-            if not r.fields:
-                stored.pop(r.row, None)
+        # From now on only changes made after this reading count, so an older copy read later cannot undo them.
+        manifest[candidate.name] = {"sha256": sha, "read": now_iso(),
+                                    "rows": {row: fields for row, (_, fields) in found.rows.items()}}
+    save_written(_manifest_path(store), manifest)
     gathered.latest = {row: r for row, r in stored.items() if r.fields}
     return gathered
 
