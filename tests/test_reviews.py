@@ -214,6 +214,9 @@ def test_a_workbook_edited_out_of_shape_is_kept_and_its_other_reviews_read(ws, c
     assert written != path and load_workbook(path)["Answers"].cell(row=1, column=header.index("Row id") + 1).value == "My ids"
     assert "Row id" in caplog.records[0].getMessage()
     assert find(written, "Themes", **{"Row id": neglect})["Reviewer agrees? (Y/N)"] == "N"
+    before = path.read_bytes()
+    build_outputs(ws, Settings())  # the next night, still out of shape: still left alone
+    assert path.read_bytes() == before
 
 
 def test_clearing_a_review_is_recorded_and_history_kept(ws):

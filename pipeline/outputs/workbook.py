@@ -111,15 +111,18 @@ def gather_reviews(path: Path, store: Path) -> Gathered:
         written = manifest.get(candidate.name)
         try:
             sha = _sha(candidate)
-            if written and written.get("sha256") == sha:
-                continue  # untouched since maap wrote or last read it
+            if written and written.get("sha256") == sha:  # untouched since maap wrote or last read it
+                if candidate == path and written.get("problem"):
+                    gathered.keep_existing = written["problem"]  # still out of shape: still not to be replaced
+                continue
             found = excel.read_reviews(candidate)
         except (UnreadableWorkbook, OSError) as e:
             if candidate == path:
                 gathered.keep_existing = str(e)
             continue
-        if found.problems and candidate == path:
-            gathered.keep_existing = f"{path.name} was edited out of shape ({'; '.join(found.problems)})"
+        problem = f"{path.name} was edited out of shape ({'; '.join(found.problems)})" if found.problems else None
+        if problem and candidate == path:
+            gathered.keep_existing = problem
         new = [Review(row=row, sheet=sheet, fields=fields, by=found.by, saved=found.saved, read=now_iso(),
                       workbook=candidate.name)
                for row, sheet, fields in edits(found.rows, written.get("rows") if written else None, stored)]
@@ -127,7 +130,7 @@ def gather_reviews(path: Path, store: Path) -> Gathered:
         gathered.added += len(new)
         stored.update({r.row: r for r in new})
         # From now on only changes made after this reading count, so an older copy read later cannot undo them.
-        manifest[candidate.name] = {"sha256": sha, "read": now_iso(),
+        manifest[candidate.name] = {"sha256": sha, "read": now_iso(), "problem": problem,
                                     "rows": {row: fields for row, (_, fields) in found.rows.items()}}
     save_written(_manifest_path(store), manifest)
     gathered.latest = {row: r for row, r in stored.items() if r.fields}
@@ -141,13 +144,13 @@ def lock_files(path: Path) -> list[Path]:
 
 
 def _beside(path: Path, store: Path | None) -> Path:
-    """Where the new workbook goes when ``path`` must be left alone: an earlier copy nobody has touched or
-    opened since maap wrote it (so copies do not pile up night after night), or a new, dated name."""
+    """Where the new workbook goes when ``path`` must be left alone: an earlier copy that is not open, unchanged
+    since maap last wrote or read it and in shape (so copies do not pile up night after night), or a new name."""
     manifest = load_written(_manifest_path(store)) if store is not None else {}
     for name, written in sorted(manifest.items()):
         copy = path.with_name(name)
         if (name.startswith(f"{path.stem}-rebuilt-") and copy.exists() and not lock_files(copy)
-                and written.get("sha256") == _sha(copy)):
+                and not written.get("problem") and written.get("sha256") == _sha(copy)):
             return copy
     return path.with_name(f"{path.stem}-rebuilt-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
 
