@@ -63,8 +63,8 @@ def _review_cols(sheet: str, widths: list[int]) -> list[Col]:
 def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, str]) -> None:
     cols = [Col("Case", 22), Col("Agency", 24), Col("Auditor", 18), Col("Practitioner", 18),
             Col("Date of audit", 13, "date"), Col("Template", 24), Col("Grade", 20), Col("Grade problem", 16),
-            Col("Quality score", 9, "number"), Col("Answered", 10, "number"), Col("Not applicable", 10, "number"),
-            Col("Unanswered", 11, "number"), Col("Flags", 8, "number"), Col("Rows reviewed", 10, "number"),
+            Col("Quality score", 9, "number"), Col("Answered", 10, "number"), Col("Not applicable", 11, "number"),
+            Col("Unanswered", 12, "number"), Col("Flags", 8, "number"), Col("Rows reviewed", 10, "number"),
             Col("Return", 14, "text"), Col("File", 36)]
     reviewed = Counter(r.record for r in book.reviews.values())
     rows = []

@@ -97,8 +97,8 @@ def _sha(path: Path) -> str:
 def gather_reviews(path: Path, store: Path) -> Gathered:
     """Read reviewers' columns from the workbook at ``path`` (and copies maap wrote beside it) into ``store``.
 
-    Only cells a reviewer changed since maap wrote that file are appended to the store (append-only, with
-    who and when as the workbook records them). Returns the latest review of every row; ``keep_existing`` says
+    Only cells a reviewer changed since maap last wrote or read that file are appended to the store
+    (append-only, with who and when as the workbook records them). Returns the latest review of every row; ``keep_existing`` says
     why the workbook must be left as it is (unreadable, or a reviewed sheet out of shape).
     """
     manifest = load_written(_manifest_path(store))
