@@ -16,6 +16,7 @@ WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
 REPORT_PDF_NAME = "summary-report.pdf"
 REPORT_TEMPLATE = "report.html.j2"  # a partnership's own report template, in the workspace folder
+REVIEWS_NAME = "reviews.jsonl"
 
 
 @dataclass
@@ -71,32 +72,55 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
     round's records only, into output/rounds/<round>/ (the report then compares with the earlier round on the
     same theme, when there is one).
 
-    The report (meant to be shared) names no one unless ``settings.names``; the workbook (the team's own screen)
-    shows names unless ``settings.pseudonymise``. WORKSPACE/report.html.j2, when present, replaces the report's
-    template."""
+    Reviewers' columns are read back from the existing workbook into WORKSPACE/reviews.jsonl first; the report
+    and the workbook's counts use the records with their corrections applied. The report (meant to be shared)
+    names no one unless ``settings.names``; the workbook (the team's own screen) shows names unless
+    ``settings.pseudonymise``. WORKSPACE/report.html.j2, when present, replaces the report's template."""
     from pipeline.cases.tracker import chase_list
+    from pipeline.intake.plan import codebook_for, templates_for
     from pipeline.outputs.pdf import write_pdf
     from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
-    from pipeline.store.status import current_records, file_statuses
-    from pipeline.outputs.workbook import build_workbook
+    from pipeline.outputs.reviews import apply_reviews, earlier_reviews
+    from pipeline.outputs.workbook import build_workbook, gather_reviews, successors
+    from pipeline.store.status import file_statuses, resolve
 
+    resolved = resolve(ws)
+    current = [rec for e, rec in resolved if e.outcome == "processed" and rec is not None]
+    superseded = [rec for e, rec in resolved if e.outcome == "superseded" and rec is not None]
     statuses = file_statuses(ws)
-    view = case_view(ws, current_records(ws), round_id)
+    view = case_view(ws, current, round_id)
     records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
+    workbook = out / WORKBOOK_NAME
+    gathered = gather_reviews(workbook, ws.root / REVIEWS_NAME)
+    themes = theme_names(codebook_for(ws, settings))
+    corrected = apply_reviews(records, gathered.latest, themes)
     salt = load_salt(ws.root / ".pseudonym-salt")
-    shown, cells = records, view["cells"]
+    shown, shown_corrected, cells = records, corrected, view["cells"]
+    case_names = {sha: link.label for sha, link in view["links"].items()}
     if settings.pseudonymise:  # case by case: one code per child, however each agency wrote the name
-        shown, codes = view["pseudonymised"](salt)
-        cells = _coded_cells(cells, codes)
-    workbook = build_workbook(shown, statuses, out / WORKBOOK_NAME, tracker=(cells, chase_list(cells, view["unplaced"])))
+        p = view["pseudonymiser"](salt)
+        shown, shown_corrected = [p.record(r) for r in records], [p.record(r) for r in corrected]
+        case_names = {sha: p.case_codes.get(case, "") for sha, case in view["case_ids"].items()}
+        cells = _coded_cells(cells, p.case_codes)
+    written = build_workbook(shown, statuses, workbook, corrected=shown_corrected, reviews=gathered.latest,
+                             earlier=earlier_reviews(successors(records, superseded), gathered.latest),
+                             templates=templates_for(ws, settings), store=ws.root / REVIEWS_NAME,
+                             keep_existing=gathered.keep_existing, case_names=case_names,
+                             tracker=(cells, chase_list(cells, view["unplaced"])))
     template = ws.root / REPORT_TEMPLATE
-    report = render_report(records, statuses, out / REPORT_NAME, template if template.is_file() else None,
+    report = render_report(corrected, statuses, out / REPORT_NAME, template if template.is_file() else None,
                            names=settings.names, salt=salt, cases=view["case_ids"],
                            tracker=tracker_summary(view["cells"]) if view["register"] is not None else None,
-                           agency_type=view["agency_type"], earlier=view["earlier"])
+                           agency_type=view["agency_type"],
+                           earlier=apply_reviews(view["earlier"], gathered.latest, themes))
     pdf = write_pdf(report.read_text(encoding="utf-8"), out / REPORT_PDF_NAME)
-    return [workbook, report, pdf]
+    return [written, report, pdf]
+
+
+def theme_names(codebook) -> dict[str, tuple[str, str]]:
+    """Lower-case theme id or label -> (id, label), to read the themes a reviewer adds."""
+    return {name.lower(): (t.id, t.label) for t in codebook.themes for name in (t.id, t.label)}
 
 
 def tracker_summary(cells: list) -> dict:
@@ -134,18 +158,22 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
         cases = {links[r.source.sha256].case_id for r in records}
         cells = [c for c in cells if c.case_id in cases or c.round == chosen.label]
 
-    def pseudonymised(salt: bytes) -> tuple[list, dict[str, str]]:
-        """The records pseudonymised together, case by case (one code per child, however each return wrote
-        the name), and each case's child code."""
+    def pseudonymiser(salt: bytes):
+        """One Pseudonymiser for these records, grouping them by the linker's cases (one code per child,
+        however each return wrote the name)."""
         from pipeline.outputs.pseudonymise import Pseudonymiser
 
-        p = Pseudonymiser.for_records(records, salt, case_ids)
-        return [p.record(r) for r in records], {cid: p.case_codes[cid] for cid in p.case_codes}
+        return Pseudonymiser.for_records(records, salt, case_ids)
+
+    def pseudonymised(salt: bytes) -> tuple[list, dict[str, str]]:
+        """The records pseudonymised together, and each case's child code."""
+        p = pseudonymiser(salt)
+        return [p.record(r) for r in records], dict(p.case_codes)
 
     case_ids = {sha: link.case_id for sha, link in links.items()}
     types = {r.source.sha256: agency_label(agency_type(r.header.agency, agencies), agencies) for r in records}
     return {"records": records, "links": links, "cells": cells, "unplaced": unplaced, "round": chosen,
-            "register": register, "pseudonymised": pseudonymised, "agency_labels": types, "case_ids": case_ids,
+            "register": register, "pseudonymised": pseudonymised, "pseudonymiser": pseudonymiser, "agency_labels": types, "case_ids": case_ids,
             "agency_type": lambda name: agency_label(agency_type(name, agencies), agencies), "earlier": earlier}
 
 

@@ -18,7 +18,8 @@ def test_workbook_sheets_and_one_row_per_answer(tmp_path):
     records = [make_record(), make_record(agency="Police", sha="c" * 64, grade="inadequate")]
     path = build_workbook(records, _statuses(), tmp_path / "w.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Returns", "Agencies", "Answers", "By case", "Flags", "Themes", "Quarantine"]
+    assert wb.sheetnames == ["Summary", "Returns", "Agencies", "Answers", "By case", "Grades", "Learning",
+                             "Theme counts", "Themes", "Flags", "Quarantine"]
     agencies = list(wb["Agencies"].iter_rows(values_only=True))
     assert agencies[1][:3] == ("Health Visiting", 1, 70) and agencies[2][0] == "Police"
     assert agencies[2][6] == 1  # Police graded inadequate
@@ -29,7 +30,7 @@ def test_workbook_sheets_and_one_row_per_answer(tmp_path):
     assert by_case[0] == ("Case", "Section", "Question", "Health Visiting", "Police")
     assert by_case[1][3].startswith("Home visit") and by_case[2][4] == "[unanswered]"
     quarantine = list(wb["Quarantine"].iter_rows(values_only=True))
-    assert quarantine[1][:2] == ("broken.docx", "corrupt_file")
+    assert quarantine[1][:2] == ("broken.docx", "Corrupt file")
 
 
 def test_answer_that_looks_like_a_formula_is_written_as_text(tmp_path):

@@ -134,3 +134,22 @@ def test_cli_invalid_record_names_the_file(tmp_path):
     (records / "bad.json").write_text('{"schema_version": 1, "source": {}}', encoding="utf-8")
     result = CliRunner().invoke(codebook_group, ["export-qda", str(records), "--out", str(tmp_path / "o.qdpx")])
     assert result.exit_code != 0 and "bad.json" in result.output and "Traceback" not in result.output
+
+
+def test_cli_export_names_no_one_unless_asked(tmp_path):
+    records = tmp_path / "records"
+    records.mkdir()
+    named = record().model_copy(update={"header": Header(agency="Police", child="Skye Marlowe")})
+    named.answers[0] = named.answers[0].model_copy(update={"answer": "Skye told the officer that home was cold."})
+    [tagged] = tag_returns([named], load_codebook())
+    (records / "a.json").write_text(tagged.model_dump_json(), encoding="utf-8")
+
+    def exported(*extra) -> str:
+        out = tmp_path / f"out{len(extra)}.qdpx"
+        result = CliRunner().invoke(codebook_group, ["export-qda", str(records), "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(out) as z:
+            return " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+    assert "Skye" not in exported() and "Child A" in exported()
+    assert "Skye" in exported("--names")

@@ -74,12 +74,15 @@ def _model_line(cb) -> str:
 @click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False, path_type=Path),
               help="a partnership's codebook.yaml to merge with the built-in one")
 @click.option("--retag", is_flag=True, help="tag the records again with the codebook before exporting")
+@click.option("--names", is_flag=True, help="Keep people's names in the exported text (by default they are codes, "
+              "as in the report: Child A, Mother of Child A, Person 3).")
 def export_qda(records_dir: Path | None, out: Path | None, codebook_only: Path | None,
-               codebook_file: Path | None, retag: bool) -> None:
+               codebook_file: Path | None, retag: bool, names: bool) -> None:
     """Export the codebook (.qdc) and/or tagged returns in RECORDS_DIR (.qdpx) for NVivo, ATLAS.ti, QualCoder.
 
     The project holds one plain-text source per return (answers only, no names from the header) with each
-    tagged sentence coded to its theme.
+    tagged sentence coded to its theme. People named in the answers are replaced by codes unless --names (the
+    workspace's salt, RECORDS_DIR/../.pseudonym-salt, keeps them the same as the report's).
 
     \b
     Example:
@@ -105,6 +108,10 @@ def export_qda(records_dir: Path | None, out: Path | None, codebook_only: Path |
                 from pipeline.themes.tag import tag_returns
 
                 records = tag_returns(records, cb)
+            if not names:
+                from pipeline.outputs.pseudonymise import load_salt, pseudonymise_all
+
+                records = pseudonymise_all(records, load_salt(records_dir.parent / ".pseudonym-salt"))
             summary = qda.write_project(records, cb, out)
             click.echo(f"wrote {out}: {summary.sources} returns, {summary.selections} coded sentences, "
                        f"{summary.codings} codings")
@@ -124,24 +131,24 @@ def _load(file: Path | None):
 
 
 @codebook_group.command("agreement")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--codebook", "codebook_file", type=click.Path(dir_okay=False, path_type=Path),
               help="the codebook the workbook was coded with (default: the built-in one)")
-def agreement(workbook: Path, codebook_file: Path | None) -> None:
-    """Cohen's kappa per theme between maap's coding and the reviewers' columns in the workbook's Themes sheet.
+def agreement(source: Path, codebook_file: Path | None) -> None:
+    """Cohen's kappa per theme between maap's coding and the reviewers' columns of the Themes sheet.
 
-    Reviewers write Y or N in "Reviewer agrees? (Y/N)" and list missing themes in "Reviewer adds themes";
-    returns with no reviewer entry are left out.
+    SOURCE is a workbook, or a workspace: then every review kept in WORKSPACE/reviews.jsonl counts, reviews of
+    returns since superseded included. Reviewers write Y or N in "Reviewer agrees? (Y/N)" and list missing
+    themes in "Reviewer adds themes"; returns with no reviewer entry are left out.
 
-    Example: maap codebook agreement ./audit-2026-q3/output/audit-workbook.xlsx
+    \b
+    Example:
+      maap codebook agreement ./audit-2026-q3
+      maap codebook agreement ./audit-2026-q3/output/audit-workbook.xlsx
     """
     from pipeline.themes.agreement import kappa_from_rows
-    from pipeline.outputs.workbook import read_sheet
 
-    try:
-        rows = read_sheet(workbook, "Themes")
-    except KeyError:
-        raise click.ClickException(f"{workbook.name} has no Themes sheet; is it a maap audit workbook?") from None
+    rows = _workspace_rows(source) if source.is_dir() else _workbook_rows(source)
     try:
         results = kappa_from_rows(rows, _load(codebook_file))
     except ValueError as e:
@@ -152,3 +159,28 @@ def agreement(workbook: Path, codebook_file: Path | None) -> None:
     for a in (a for a in results.values() if a.both + a.machine_only + a.reviewer_only):
         kappa = "-" if a.kappa is None else f"{a.kappa:.2f}"
         click.echo(f"{a.theme:<28} {kappa:>6} {a.observed:>6.0%} {a.both:>5} {a.machine_only:>5} {a.reviewer_only:>8}")
+
+
+def _workbook_rows(workbook: Path) -> list[dict]:
+    from pipeline.outputs.workbook import UnreadableWorkbook, read_sheet
+
+    try:
+        return read_sheet(workbook, "Themes")
+    except KeyError:
+        raise click.ClickException(f"{workbook.name} has no Themes sheet; is it a maap audit workbook?") from None
+    except UnreadableWorkbook as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _workspace_rows(root: Path) -> list[dict]:
+    """Themes rows of every record in the workspace (superseded ones too) with the reviews kept for them."""
+    from pipeline.outputs.reviews import latest_reviews, load_reviews, theme_review_rows
+    from pipeline.run import REVIEWS_NAME
+    from pipeline.store.status import resolve
+    from pipeline.store.workspace import Workspace
+
+    ws = Workspace(root)
+    if not (ws.root / REVIEWS_NAME).exists():
+        raise click.ClickException(f"{root}: no {REVIEWS_NAME} yet; review the workbook, then run maap again")
+    records = [rec for e, rec in resolve(ws) if e.outcome in ("processed", "superseded") and rec is not None]
+    return theme_review_rows(records, latest_reviews(load_reviews(ws.root / REVIEWS_NAME)))

@@ -1,9 +1,11 @@
 """Outputs: what the partnership team reads and publishes, rebuilt from the records on every run.
 
-Owns ``workbook`` (the cross-agency Excel workbook, the one module that imports openpyxl), ``report`` (the
-headline-findings report, the one module that imports jinja2) with ``findings`` and ``charts``, ``pdf`` (the one
-module that imports WeasyPrint), ``pseudonymise`` and ``names`` (who a return names). May import models/,
-``pipeline.text`` and ``pipeline.dates``, and the pure-text rules it reports on (``pipeline.themes.polarity`` and
-``people``, ``pipeline.validation.rules.actions``), never spaCy; it reads no files but records, the report
-template and spacy-lookups-data's word lists.
+Owns the cross-agency Excel workbook (``workbook``, built from ``sheets``, ``summary_sheet``, ``learning`` and
+``tracker_sheets``; openpyxl is imported in ``excel``, ``summary_sheet`` and ``tracker_sheets`` only), the
+reviewers' corrections kept across rebuilds (``reviews``, plain data), the headline-findings report (``report``
+with ``findings`` and ``charts``) and the audit-day pack (``pack``), both rendered with jinja2, ``pdf`` (the one
+module that imports WeasyPrint), and ``pseudonymise`` with ``names`` (who a return names). May import models/,
+``pipeline.text``, ``pipeline.dates``, ``pipeline.cases`` and the pure-text rules it reports on
+(``pipeline.themes.polarity`` and ``people``, ``pipeline.validation.rules.actions``), never spaCy; it reads only
+records, the workbook it wrote, reviews.jsonl, the report template and spacy-lookups-data's word lists.
 """

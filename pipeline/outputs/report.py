@@ -186,6 +186,10 @@ def report_context(records: list[AuditReturn], statuses: list[dict], *, names: b
         "ungraded_tools": len(records) - sum(counts.values()),
         "overall_chart": stacked_bars([("All graded returns", counts)]) if counts else None,
         "type_chart": stacked_bars(sorted(by_type.items())) if by_type else None,
+        "theme_table": [{"label": row["label"], "returns": len(row["returns"]), "strengths": len(row["strength"]),
+                         "concerns": len(row["concern"])}
+                        for row in sorted(theme_polarity(records, agency_of).values(),
+                                          key=lambda row: (-len(row["returns"]), row["label"]))],
         "worked_well": findings["worked_well"], "worried": findings["worried"],
         "every_return": findings["every_return"], "differently": findings["differently"],
         "impact": findings["impact"], "recommendations": findings["recommendations"],

@@ -1,28 +1,39 @@
-"""The cross-agency Excel workbook: the partnership team's main screen. The one module that imports openpyxl."""
+"""The cross-agency Excel workbook: the partnership team's main screen, and the loop that keeps their reviews.
+
+Before a rebuild, ``gather_reviews`` reads the reviewers' columns back from the existing workbook (and from any
+copy maap had to write beside it) into ``WORKSPACE/reviews.jsonl``; ``build_workbook`` writes the new workbook
+with every review back beside its row. A workbook that is open, locked or edited out of shape is never replaced:
+the new one goes beside it. openpyxl is used through pipeline.outputs.excel and .summary_sheet only.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from typing import Callable, Mapping
 
 from models.record import AuditReturn
+from models.template import Template
+from pipeline.outputs import excel, sheets
+from pipeline.outputs.excel import Col, UnreadableWorkbook, read_sheet
+from pipeline.outputs.reviews import (
+    REVIEW_FIELDS, Review, append_reviews, edits, latest_reviews, load_reviews, load_written, now_iso,
+    return_id, save_written,
+)
+from pipeline.outputs.summary_sheet import summary_sheet
 from pipeline.outputs.tracker_sheets import add_tracker_sheets
 
+__all__ = ["GRADE_LABELS", "REVIEW_COLUMNS", "UnreadableWorkbook", "agency_of", "agency_rows", "build_workbook", "case_of",
+           "gather_reviews", "read_sheet", "return_id", "successors"]
+
+log = logging.getLogger("maap.workbook")
 GRADE_LABELS = {"outstanding": "Outstanding", "good": "Good", "requires_improvement": "Requires improvement",
                 "inadequate": "Inadequate"}
-_HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEAD_FONT = Font(bold=True, color="FFFFFF")
-_STATUS_FILL = {"unanswered": PatternFill("solid", fgColor="FCE4D6"),
-                "not_applicable": PatternFill("solid", fgColor="EDEDED")}
-_SEVERITY_FILL = {"error": PatternFill("solid", fgColor="F8CBAD"), "warning": PatternFill("solid", fgColor="FFF2CC")}
-REVIEW_COLUMNS = ("Reviewer agrees? (Y/N)", "Reviewer adds themes", "Reviewer notes")
+REVIEW_COLUMNS = tuple(REVIEW_FIELDS["Themes"].values())
 
 
 def case_of(record: AuditReturn) -> str:
@@ -31,120 +42,6 @@ def case_of(record: AuditReturn) -> str:
 
 def agency_of(record: AuditReturn) -> str:
     return record.header.agency or "(agency not given)"
-
-
-def _put(ws, row: int, col: int, value):
-    """Write a value; strings are always text (never formulas) and stripped of characters Excel refuses."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], rows) -> object:
-    ws = wb.create_sheet(title)
-    for c, (h, w) in enumerate(zip(headers, widths), start=1):
-        cell = _put(ws, 1, c, h)
-        cell.fill, cell.font = _HEAD_FILL, _HEAD_FONT
-        ws.column_dimensions[get_column_letter(c)].width = w
-    wrap = Alignment(wrap_text=True, vertical="top")
-    r = 1
-    for r, values in enumerate(rows, start=2):
-        for c, v in enumerate(values, start=1):
-            _put(ws, r, c, v).alignment = wrap
-    ws.freeze_panes = "A2"
-    if r > 1:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{r}"
-    return ws
-
-
-def _flag_codes(record: AuditReturn, answer_id: str) -> str:
-    return ", ".join(sorted({f.code.value for f in record.flags if f.answer == answer_id}))
-
-
-def _summary(wb: Workbook, records: list[AuditReturn], statuses: list[dict]) -> None:
-    ws = wb.active
-    ws.title = "Summary"
-    outcomes = Counter(s["outcome"] for s in statuses)
-    grades = Counter(r.grade.value for r in records if r.grade.value)
-    themes = Counter(t.id for r in records for t in r.themes if t.mentions)
-    flags = Counter(f.code.value for r in records for f in r.flags)
-    lines: list[tuple] = [
-        ("Multi-agency audit workbook", ""),
-        ("Built", datetime.now().strftime("%d/%m/%Y %H:%M")),
-        ("", ""),
-        ("Returns read", len(records)),
-        ("Cases (children)", len({case_of(r) for r in records})),
-        ("Agencies", len({agency_of(r) for r in records})),
-        ("Files quarantined", outcomes.get("quarantined", 0)),
-        ("Duplicates ignored", outcomes.get("duplicate", 0)),
-        ("Superseded by a later version", outcomes.get("superseded", 0)),
-        ("", ""), ("Overall grade", "Returns"),
-        *[(GRADE_LABELS[g], grades.get(g, 0)) for g in GRADE_LABELS],
-        ("No single grade marked", sum(1 for r in records if r.grade.problem)),
-        ("", ""), ("Theme", "Returns mentioning it"),
-        *themes.most_common(),
-        ("", ""), ("Flag", "Count"),
-        *flags.most_common(),
-    ]
-    for r, (a, b) in enumerate(lines, start=1):
-        _put(ws, r, 1, a)
-        _put(ws, r, 2, b)
-        if b in ("Returns", "Returns mentioning it", "Count") or r == 1:
-            ws.cell(row=r, column=1).font = ws.cell(row=r, column=2).font = Font(bold=True)
-    ws.column_dimensions["A"].width = 36
-    ws.column_dimensions["B"].width = 24
-
-
-def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path, tracker=None) -> Path:
-    """Write the workbook: Summary, Returns, Agencies, Answers, By case, Flags, Themes, Quarantine."""
-    wb = Workbook()
-    _summary(wb, records, statuses)
-    _sheet(wb, "Returns",
-           ["Case", "Agency", "Auditor", "Practitioner", "Date of audit", "Template", "Grade", "Grade problem",
-            "Quality score", "Answered", "N/A", "Unanswered", "Flags", "File"],
-           [22, 24, 18, 18, 13, 22, 20, 16, 9, 9, 6, 11, 7, 36],
-           ([case_of(r), agency_of(r), r.header.auditor or "", r.header.practitioner or "",
-             r.header.date_of_audit or "", f"{r.template.id} v{r.template.version}",
-             GRADE_LABELS.get(r.grade.value or "", ""), (r.grade.problem or "").replace("_", " "),
-             r.quality.score if r.quality else None,
-             sum(a.status.value == "answered" for a in r.answers),
-             sum(a.status.value == "not_applicable" for a in r.answers),
-             sum(a.status.value == "unanswered" for a in r.answers), len(r.flags), r.source.file]
-            for r in records))
-    _agencies(wb, records)
-    answers = _sheet(wb, "Answers",
-                     ["Case", "Agency", "Section", "Question id", "Question", "Answer", "Status", "Dates",
-                      "Themes", "Flags", "File"],
-                     [20, 22, 20, 10, 40, 70, 14, 14, 22, 22, 30],
-                     ([case_of(r), agency_of(r), a.section, a.id, a.question, a.answer, a.status.value,
-                       ", ".join(a.dates), ", ".join(a.themes), _flag_codes(r, a.id), r.source.file]
-                      for r in records for a in r.answers))
-    for row in answers.iter_rows(min_row=2, min_col=7, max_col=7):
-        for cell in row:
-            if cell.value in _STATUS_FILL:
-                cell.fill = _STATUS_FILL[cell.value]
-    _by_case(wb, records)
-    flags = _sheet(wb, "Flags", ["Case", "Agency", "Severity", "Flag", "Question id", "Message", "File"],
-                   [20, 22, 10, 24, 11, 80, 30],
-                   ([case_of(r), agency_of(r), f.severity.value, f.code.value, f.answer or "", f.message,
-                     r.source.file] for r in records for f in r.flags))
-    for row in flags.iter_rows(min_row=2, min_col=3, max_col=3):
-        for cell in row:
-            if cell.value in _SEVERITY_FILL:
-                cell.fill = _SEVERITY_FILL[cell.value]
-    _themes(wb, records)
-    _sheet(wb, "Quarantine", ["File", "Reason code", "What to do", "SHA-256"], [36, 20, 90, 20],
-           ([s["file"], s["reason"]["code"], s["reason"]["message"], s["sha256"][:12]]
-            for s in statuses if s["outcome"] == "quarantined" and s["reason"]))
-    add_tracker_sheets(wb, tracker)  # Tracker and Chase sheets (pipeline/outputs/tracker_sheets.py)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    wb.save(tmp)
-    tmp.replace(path)
-    return path
 
 
 def agency_rows(records: list[AuditReturn]) -> list[list]:
@@ -163,70 +60,179 @@ def agency_rows(records: list[AuditReturn]) -> list[list]:
     return rows
 
 
-def _agencies(wb: Workbook, records: list[AuditReturn]) -> None:
-    _sheet(wb, "Agencies", ["Agency", "Returns", "Mean quality score", *GRADE_LABELS.values(), "No single grade",
-                            "% questions unanswered", "Error flags", "Warning flags"],
-           [28, 9, 12, 12, 8, 14, 12, 12, 14, 10, 10], agency_rows(records))
+def successors(current: list[AuditReturn], superseded: list[AuditReturn]) -> dict[str, str]:
+    """Old return id -> id of the current return replacing it (same template, case, agency and audit theme,
+    or else the same file name)."""
+    def key(r):
+        return r.template.id, case_of(r), agency_of(r), r.header.theme or ""
+
+    by_key = {key(r): return_id(r) for r in current}
+    by_file = {r.source.file: return_id(r) for r in current}
+    out = {}
+    for r in superseded:
+        new = by_key.get(key(r)) or by_file.get(r.source.file)
+        if new and new != return_id(r):
+            out[return_id(r)] = new
+    return out
 
 
-def return_id(record: AuditReturn) -> str:
-    """A short, stable id for a return that names no one: the start of its content hash."""
-    return record.source.sha256[:12]
+# --- the correction loop ------------------------------------------------------------------------------------
 
 
-def _themes(wb: Workbook, records: list[AuditReturn]) -> None:
-    """One row per (return, theme) found, and one per return with none, with columns for a reviewer to check the
-    machine's coding (read back by `maap codebook agreement`)."""
-    rows = []
-    for r in records:
-        found = [t for t in r.themes if t.mentions]
-        for t in found:
-            polarities = [e.polarity for e in t.evidence]
-            rows.append([return_id(r), case_of(r), agency_of(r), t.id, t.label, t.mentions,
-                         polarities.count("strength"), polarities.count("concern"), len(t.negated),
-                         t.evidence[0].sentence if t.evidence else "", _found_by(t), "", "", "", r.source.file])
-        if not found:
-            rows.append([return_id(r), case_of(r), agency_of(r), "", "(no themes found)", 0, 0, 0, 0, "", "",
-                         "", "", "", r.source.file])
-    header = ["Return", "Case", "Agency", "Theme ID", "Theme", "Mentions", "Strengths", "Concerns", "Negated",
-              "First evidence", "Found by", *REVIEW_COLUMNS, "File"]
-    ws = _sheet(wb, "Themes", header, [13, 20, 22, 22, 26, 9, 9, 9, 8, 70, 13, 12, 26, 30, 30], rows)
-    agrees = get_column_letter(header.index(REVIEW_COLUMNS[0]) + 1)
-    validation = DataValidation(type="list", formula1='"Y,N"', allow_blank=True,
-                                error="Write Y if the theme is right for this return, N if not.")
-    ws.add_data_validation(validation)
-    validation.add(f"{agrees}2:{agrees}{max(2, len(rows) + 1)}")
+@dataclass
+class Gathered:
+    """Reviews after reading the workbooks back: the latest per row, and why the workbook must not be replaced."""
+
+    latest: dict[str, Review] = field(default_factory=dict)
+    keep_existing: str | None = None
+    added: int = 0
 
 
-def _found_by(tag) -> str:
-    """Who found a theme: the codebook's patterns, the trained model (pipeline.themes.model), or both."""
-    sources = {e.source for e in tag.evidence}
-    return "rules + model" if len(sources) > 1 else next(iter(sources), "")
+def _manifest_path(store: Path) -> Path:
+    return store.with_name(".reviews-written.json")
 
 
-def _by_case(wb: Workbook, records: list[AuditReturn]) -> None:
-    """One row per case and question, one column per agency: what each agency said about the same child."""
-    agencies = sorted({agency_of(r) for r in records})
-    rows = []
-    for case in sorted({case_of(r) for r in records}):
-        mine = [r for r in records if case_of(r) == case]
-        questions: dict[str, tuple[str, str]] = {}
-        for r in mine:
-            for a in r.answers:
-                questions.setdefault(a.id, (a.section, a.question))
-        for qid, (section, question) in questions.items():
-            by_agency = {agency_of(r): next((a.answer or f"[{a.status.value}]" for a in r.answers if a.id == qid), "")
-                         for r in mine}
-            rows.append([case, section, question, *(by_agency.get(ag, "") for ag in agencies)])
-    _sheet(wb, "By case", ["Case", "Section", "Question", *agencies], [20, 18, 40, *([45] * len(agencies))], rows)
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_sheet(path: Path, sheet: str) -> list[dict]:
-    """Rows of one sheet as dicts keyed by the header row (read-only; used to read reviewers' columns back)."""
-    wb = load_workbook(path, read_only=True, data_only=True)
+def gather_reviews(path: Path, store: Path) -> Gathered:
+    """Read reviewers' columns from the workbook at ``path`` (and copies maap wrote beside it) into ``store``.
+
+    Only cells a reviewer changed since maap last wrote or read that file are appended to the store
+    (append-only, with who and when as the workbook records them). Returns the latest review of every row; ``keep_existing`` says
+    why the workbook must be left as it is (unreadable, or a reviewed sheet out of shape).
+    """
+    manifest = load_written(_manifest_path(store))
+    stored = latest_reviews(load_reviews(store))
+    candidates = {p for name in manifest if (p := path.with_name(name)).exists()}
+    if path.exists():
+        candidates.add(path)
+    gathered = Gathered()
+    for candidate in sorted(candidates, key=lambda p: p.stat().st_mtime):
+        written = manifest.get(candidate.name)
+        try:
+            sha = _sha(candidate)
+            if written and written.get("sha256") == sha:  # untouched since maap wrote or last read it
+                if candidate == path and written.get("problem"):
+                    gathered.keep_existing = written["problem"]  # still out of shape: still not to be replaced
+                continue
+            found = excel.read_reviews(candidate)
+        except (UnreadableWorkbook, OSError) as e:
+            if candidate == path:
+                gathered.keep_existing = str(e)
+            continue
+        problem = f"{path.name} was edited out of shape ({'; '.join(found.problems)})" if found.problems else None
+        if problem and candidate == path:
+            gathered.keep_existing = problem
+        new = [Review(row=row, sheet=sheet, fields=fields, by=found.by, saved=found.saved, read=now_iso(),
+                      workbook=candidate.name)
+               for row, sheet, fields in edits(found.rows, written.get("rows") if written else None, stored)]
+        append_reviews(store, new)
+        gathered.added += len(new)
+        stored.update({r.row: r for r in new})
+        # From now on only changes made after this reading count, so an older copy read later cannot undo them.
+        manifest[candidate.name] = {"sha256": sha, "read": now_iso(), "problem": problem,
+                                    "rows": {row: fields for row, (_, fields) in found.rows.items()}}
+    save_written(_manifest_path(store), manifest)
+    gathered.latest = {row: r for row, r in stored.items() if r.fields}
+    return gathered
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Owner files an office suite leaves beside an open workbook (LibreOffice, Excel; Excel may shorten the name)."""
+    names = [f".~lock.{path.name}#", f"~${path.name}", f"~${path.name[2:]}"]
+    return [p for p in (path.with_name(n) for n in names) if p.exists()]
+
+
+def _beside(path: Path, store: Path | None) -> Path:
+    """Where the new workbook goes when ``path`` must be left alone: an earlier copy that is not open, unchanged
+    since maap last wrote or read it and in shape (so copies do not pile up night after night), or a new name."""
+    manifest = load_written(_manifest_path(store)) if store is not None else {}
+    for name, written in sorted(manifest.items()):
+        copy = path.with_name(name)
+        if (name.startswith(f"{path.stem}-rebuilt-") and copy.exists() and not lock_files(copy)
+                and not written.get("problem") and written.get("sha256") == _sha(copy)):
+            return copy
+    return path.with_name(f"{path.stem}-rebuilt-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path, *,
+                   corrected: list[AuditReturn] | None = None, reviews: dict[str, Review] | None = None,
+                   earlier: dict[str, Review] | None = None, templates: dict[str, Template] | None = None,
+                   store: Path | None = None, keep_existing: str | None = None,
+                   case_names: Mapping[str, str] | None = None, tracker=None) -> Path:
+    """Write the workbook and return where it went.
+
+    ``records`` are shown as extracted on Answers, Themes and Flags, with ``reviews`` (row id -> latest review)
+    in the reviewers' columns and ``earlier`` (reviews of superseded versions) beside them; counts come from
+    ``corrected`` (default: ``records``). With ``store`` (reviews.jsonl), what was written is remembered so the
+    next ``gather_reviews`` sees only reviewers' edits, and a workbook that is open, locked, cannot be replaced
+    or must be kept (``keep_existing``) is left alone: the new one is written beside it and one line logged.
+    ``case_names`` (record sha256 -> the case's name, from pipeline.cases.linking) puts every return the case
+    linker joined on one case, however each agency wrote the child; ``tracker`` (cells, chase items) adds the
+    Tracker and Chase sheets (pipeline/outputs/tracker_sheets.py).
+    """
+    shown = {return_id(r) for r in records}
+    book = sheets.Book(records=records, corrected=corrected if corrected is not None else records, statuses=statuses,
+                       reviews={row: r for row, r in (reviews or {}).items() if r.record in shown},
+                       earlier=earlier or {}, templates=templates or {})
+    named = dict(case_names or {})
+    wb = _workbook(book, (lambda r: named.get(r.source.sha256) or case_of(r)) if named else case_of)
+    add_tracker_sheets(wb, tracker)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target, reason = path, keep_existing
+    if store is not None and reason is None and (locks := lock_files(path)):
+        reason = f"{path.name} is open ({locks[0].name} beside it)"
+    if reason:
+        target = _beside(path, store)
+    tmp = target.with_name(f".{target.name}.tmp")
+    excel.save(wb, tmp)
     try:
-        rows = wb[sheet].iter_rows(values_only=True)
-        header = [str(h) for h in next(rows)]
-        return [dict(zip(header, r)) for r in rows]
-    finally:
-        wb.close()
+        tmp.replace(target)
+    except OSError as e:
+        if target != path:
+            raise
+        reason = f"{path.name} could not be replaced ({e.strerror or type(e).__name__})"
+        target = _beside(path, store)
+        tmp.replace(target)
+    if store is not None:
+        _remember(store, target, book)
+    if reason:
+        log.warning("%s: left as it is, wrote %s beside it; reviews are kept in %s", reason, target.name,
+                    store.name if store else "the workbook")
+    return target
+
+
+def _remember(store: Path, target: Path, book: sheets.Book) -> None:
+    manifest = load_written(_manifest_path(store))
+    rows = {row: review.fields for row, review in book.reviews.items()}
+    manifest[target.name] = {"sha256": _sha(target), "written": now_iso(), "rows": rows}
+    save_written(_manifest_path(store), manifest)
+
+
+def _workbook(book: sheets.Book, case_of: Callable[[AuditReturn], str] = case_of):
+    wb = excel.new_workbook()
+    summary_sheet(wb, book, case_of, agency_of, GRADE_LABELS)
+    sheets.returns_sheet(wb, book, case_of, agency_of, GRADE_LABELS)
+    _agencies(wb, book.corrected)
+    sheets.answers_sheet(wb, book, case_of, agency_of)
+    sheets.by_case_sheet(wb, book, case_of, agency_of)
+    sheets.grades_sheet(wb, book, case_of, agency_of, GRADE_LABELS)
+    sheets.learning_sheet(wb, book, case_of, agency_of)
+    sheets.theme_counts_sheet(wb, book, agency_of)
+    sheets.themes_sheet(wb, book, case_of, agency_of)
+    sheets.flags_sheet(wb, book, case_of, agency_of)
+    sheets.quarantine_sheet(wb, book)
+    return wb
+
+
+def _agencies(wb, records: list[AuditReturn]) -> None:
+    cols = [Col("Agency", 28), Col("Returns", 9, "number"), Col("Mean quality score", 12, "number"),
+            *(Col(g, 12, "number") for g in GRADE_LABELS.values()), Col("No single grade", 10, "number"),
+            Col("% questions unanswered", 14, "number"), Col("Error flags", 10, "number"),
+            Col("Warning flags", 10, "number")]
+    excel.data_sheet(wb, "Agencies", cols, agency_rows(records))
