@@ -88,8 +88,8 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
     resolved = resolve(ws)
     current = [rec for e, rec in resolved if e.outcome == "processed" and rec is not None]
     superseded = [rec for e, rec in resolved if e.outcome == "superseded" and rec is not None]
-    statuses = file_statuses(ws)
-    view = case_view(ws, current, round_id)
+    statuses = file_statuses(ws, resolved)
+    view = case_view(ws, current, round_id, resolved=resolved)
     records, out = view["records"], ws.output / "rounds" / view["round"].id if round_id else ws.output
     workbook = out / WORKBOOK_NAME
     gathered = gather_reviews(workbook, ws.root / REVIEWS_NAME)
@@ -132,7 +132,8 @@ def tracker_summary(cells: list) -> dict:
                              "due": c.due.strftime("%d/%m/%Y") if c.due else ""} for c in waiting]}
 
 
-def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None) -> dict:
+def case_view(ws: Workspace, records: list, round_id: str | None = None, today: date | None = None,
+              resolved: list | None = None) -> dict:
     """Cases, rounds and the tracker for a workspace's current records, narrowed to one round if asked:
     records, links, cells, unplaced quarantined files, the round, and ``pseudonymised(salt)`` (the records
     pseudonymised case by case, and each case's child code)."""
@@ -147,7 +148,7 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
     agencies = load_agency_register(ws.root)
     register = read_register(ws.root, agencies)
     links = link_cases(records, register, today)
-    cells, unplaced = build_tracker(resolve(ws), register, agencies, today, links)
+    cells, unplaced = build_tracker(resolve(ws) if resolved is None else resolved, register, agencies, today, links)
     chosen, earlier = None, []
     if round_id:
         every = records

@@ -56,10 +56,11 @@ def current_records(ws: Workspace) -> list[AuditReturn]:
     return [rec for e, rec in resolve(ws) if e.outcome == "processed" and rec is not None]
 
 
-def file_statuses(ws: Workspace) -> list[dict]:
-    """One object per file ever dropped: file, sha256, outcome, reason, record."""
+def file_statuses(ws: Workspace, resolved: list | None = None) -> list[dict]:
+    """One object per file ever dropped: file, sha256, outcome, reason, record (from ``resolved``, the
+    ledger already resolved, when the caller has it)."""
     return [
         {"file": e.file, "sha256": e.sha256, "outcome": e.outcome,
          "reason": e.reason.model_dump() if e.reason else None, "record": e.record}
-        for e, _ in resolve(ws)
+        for e, _ in (resolve(ws) if resolved is None else resolved)
     ]
