@@ -13,6 +13,14 @@ from models.settings import Settings
 SETTINGS_FILE = "maap.yaml"
 
 
+def read_workspace_yaml(path: Path):
+    """A workspace's own YAML file, parsed ({} when empty); invalid YAML is one ConfigError naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML ({getattr(e, 'problem', None) or e})") from e
+
+
 def load_settings(workspace: Path | None, **overrides) -> Settings:
     """Settings from WORKSPACE/maap.yaml (when there is one) with ``overrides`` (None values ignored) on top.
 
@@ -25,10 +33,7 @@ def load_settings(workspace: Path | None, **overrides) -> Settings:
     data: dict = {}
     path = Path(workspace) / SETTINGS_FILE if workspace else None
     if path is not None and path.is_file():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: not valid YAML ({e.problem or e})") from e
+        data = read_workspace_yaml(path)
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: settings must be a mapping such as 'limits: {{max_pages: 40}}'")
     for key, value in overrides.items():

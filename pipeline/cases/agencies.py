@@ -15,6 +15,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from models.errors import ConfigError
+from pipeline.config import read_workspace_yaml
 from pipeline.text import normalise
 
 OTHER = "other"
@@ -57,10 +58,7 @@ def load_agency_register(workspace: Path | None = None) -> AgencyRegister:
     merged = _parse(builtin, "pipeline/data/agencies.yaml")
     path = Path(workspace) / AGENCIES_FILE if workspace else None
     if path is not None and path.is_file():
-        try:
-            extra = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: not valid YAML ({getattr(e, 'problem', None) or e})") from e
+        extra = read_workspace_yaml(path)
         for key, value in _parse(extra, str(path)).items():
             base = merged.setdefault(key, {"label": None, "aliases": []})
             base["label"] = value["label"] or base["label"]
