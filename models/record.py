@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from models.raw import Comment, Location
 
@@ -58,11 +58,28 @@ class FlagCode(str, Enum):
     struck_text = "struck_text"
 
 
+class EmailOrigin(_Model):
+    """The email a return came attached to: the message file in the inbox, where in it, who sent it and when."""
+
+    file: str
+    part: str = Field(description="where the attachment sits in the message, e.g. '#2/return.docx'")
+    sender: str | None = None
+    sent: str | None = Field(None, description="ISO date and time the message says it was sent")
+
+
 class Source(_Model):
     file: str
     sha256: str
     format: Literal["docx", "doc", "rtf", "odt", "pdf"]
     ocr: bool = False
+    email: EmailOrigin | None = None  # only for a return that came attached to an email; left out otherwise
+
+    @model_serializer(mode="wrap")
+    def _without_empty_email(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and data.get("email") is None:
+            data.pop("email", None)  # records read from files keep the JSON they always had
+        return data
 
 
 class TemplateMatch(_Model):

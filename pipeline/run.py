@@ -10,7 +10,8 @@ from typing import Callable
 from models.settings import Settings
 from pipeline.intake.plan import Plan, plan_run, preflight, process_file
 from pipeline.intake.isolation import readers
-from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger
+from pipeline.intake.email_intake import message_parts
+from pipeline.store.workspace import LedgerEntry, Workspace, append_ledger, read_ledger
 
 WORKBOOK_NAME = "audit-workbook.xlsx"
 REPORT_NAME = "summary-report.html"
@@ -27,11 +28,14 @@ class RunSummary:
     duplicates: int = 0
     waiting: int = 0
     failed: int = 0
+    emails: int = 0  # emails opened; their attachments are counted as processed, quarantined or duplicates
     outputs: list[Path] = field(default_factory=list)
 
     def line(self) -> str:
         """The one summary line a run ends with."""
         parts = [f"{self.processed} processed", f"{self.quarantined} quarantined", f"{self.already_seen} already seen"]
+        if self.emails:
+            parts.append(f"{self.emails} email{'s' if self.emails != 1 else ''} opened")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''}")
         if self.failed:
@@ -45,10 +49,17 @@ def record_outcome(ws: Workspace, summary: RunSummary, entry: LedgerEntry,
                    on_file: Callable[[LedgerEntry], None] | None = None) -> None:
     """Append a file's outcome to the ledger (the moment it counts as done), tally it, and report progress."""
     append_ledger(ws, entry)
-    if entry.outcome == "processed":
-        summary.processed += 1
-    elif entry.outcome == "quarantined":
-        summary.quarantined += 1
+    tally = [entry]
+    if entry.outcome == "opened":  # an email: its attachments' own entries are already in the ledger
+        summary.emails += 1
+        tally = message_parts(read_ledger(ws), entry.file)
+    for e in tally:
+        if e.outcome == "processed":
+            summary.processed += 1
+        elif e.outcome == "quarantined":
+            summary.quarantined += 1
+        elif e.outcome == "duplicate":
+            summary.duplicates += 1
     if on_file:
         on_file(entry)
 

@@ -16,6 +16,7 @@ from models.record import AuditReturn
 from models.settings import Settings
 from models.template import Template
 from pipeline.intake.isolation import ReaderFault, read_return  # in a reader process the run can kill, if isolated
+from pipeline.intake.email import is_message
 from pipeline.intake.process import sha256_of
 from pipeline.store.workspace import (
     LedgerEntry, Reason, Workspace, archived_name, copy_atomic, read_ledger, write_atomic,
@@ -130,10 +131,14 @@ def _is_lock_file(name: str) -> bool:
     return name.startswith("~$")
 
 
-def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None = None) -> LedgerEntry:
+def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None = None,
+                 src: Path | None = None) -> LedgerEntry:
     """Archive one inbox file, read it into a record (with themes), or quarantine it with a reason. Never raises
-    for a bad file; the ledger entry it returns is appended by the caller."""
-    src = ws.inbox / rel
+    for a bad file; the ledger entry it returns is appended by the caller. ``src`` is where the bytes are when
+    they are not at ``inbox/rel`` (an email's attachment); an email is opened by ``email_intake``."""
+    if src is None and is_message(rel):
+        return _process_email(ws, rel, sha, settings, today)
+    src = ws.inbox / rel if src is None else src
     archive = ws.archive / archived_name(Path(rel).name, sha)
     if not archive.exists():
         copy_atomic(src, archive)
@@ -168,6 +173,13 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
     write_atomic(ws.records / name, (record.model_dump_json(indent=2) + "\n").encode())
     log.info("file %s processed: %d flags", sha[:12], len(record.flags))
     return LedgerEntry(file=rel, sha256=sha, outcome="processed", record=f"records/{name}")
+
+
+def _process_email(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None) -> LedgerEntry:
+    """An email: each attachment that is a return goes through process_file as its own return (see email_intake)."""
+    from pipeline.intake.email_intake import process_message
+
+    return process_message(ws, rel, sha, settings, today)
 
 
 @lru_cache(maxsize=8)

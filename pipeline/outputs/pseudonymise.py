@@ -198,6 +198,9 @@ class Pseudonymiser:
                                           "unmatched_text": [scrub(t) for t in x.unmatched_text],
                                           "unparsed_header": {k: scrub(v) for k, v in x.unparsed_header.items()}})
         source = record.source.model_copy(update={"file": self.file_name(record.source.file)})
+        if source.email:  # the sender of an emailed return is a person: left out, with the message's file name
+            source.email = source.email.model_copy(update={"sender": None, "file": self.file_name(source.email.file),
+                                                           "part": ""})
         # Every quoted sentence is scrubbed: affirmed, ruled-out and set-aside themes alike.
         return record.model_copy(update={"source": source, "header": header, "answers": answers,
                                          "themes": scrub_tags(record.themes),

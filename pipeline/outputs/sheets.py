@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from models.record import AuditReturn
 from models.template import Template
@@ -65,7 +66,7 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
             Col("Date of audit", 13, "date"), Col("Template", 24), Col("Grade", 20), Col("Grade problem", 16),
             Col("Quality score", 9, "number"), Col("Answered", 10, "number"), Col("Not applicable", 11, "number"),
             Col("Unanswered", 12, "number"), Col("Flags", 8, "number"), Col("Rows reviewed", 10, "number"),
-            Col("Return", 14, "text"), Col("File", 36)]
+            Col("Return", 14, "text"), Col("File", 36), Col("Emailed by", 28), Col("Email sent", 16)]
     reviewed = Counter(r.record for r in book.reviews.values())
     rows = []
     for r in book.corrected:
@@ -74,9 +75,24 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
                      excel.as_date(r.header.date_of_audit), _template_name(book, r),
                      grade_labels.get(r.grade.value or "", ""), GRADE_PROBLEMS.get(r.grade.problem or "", ""),
                      r.quality.score if r.quality else None, statuses["answered"], statuses["not_applicable"],
-                     statuses["unanswered"], len(r.flags), reviewed[return_id(r)], return_id(r), r.source.file])
+                     statuses["unanswered"], len(r.flags), reviewed[return_id(r)], return_id(r), r.source.file,
+                     *_emailed(r)])
     ws = excel.data_sheet(wb, "Returns", cols, rows)
     excel.fill_where(ws, cols, "Grade", GRADE_FILLS)
+
+
+def _emailed(record: AuditReturn) -> list[str]:
+    """Who emailed a return and when (dd/mm/yyyy hh:mm), blank for a file saved straight into the inbox."""
+    origin = record.source.email
+    if origin is None:
+        return ["", ""]
+    sent = origin.sent or ""
+    if sent:
+        try:
+            sent = datetime.fromisoformat(sent).strftime("%d/%m/%Y %H:%M")
+        except ValueError:
+            pass
+    return [origin.sender or "", sent]
 
 
 def _template_name(book: Book, record: AuditReturn) -> str:

@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 FOLDERS = ("inbox", "archive", "quarantine", "records", "output")
-Outcome = Literal["processed", "quarantined", "duplicate", "superseded"]
+# opened: an email whose attachments each have their own entry (``message.eml#2/return.docx``)
+Outcome = Literal["processed", "quarantined", "duplicate", "superseded", "opened"]
 
 
 class Reason(BaseModel):
