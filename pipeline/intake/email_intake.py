@@ -88,8 +88,6 @@ def process_message(ws: Workspace, rel: str, sha: str, settings: Settings, today
         done.add((part_file, att_sha))
         first_by_sha.setdefault(att_sha, part_file)
     shutil.rmtree(staging, ignore_errors=True)
-    if staging.parent.is_dir() and not any(staging.parent.iterdir()):
-        staging.parent.rmdir()
     if not opened.returns:
         log.info("email %s quarantined: no_return_attached", sha[:12])
         return _quarantine(ws, src, rel, sha, "no_return_attached", _nothing_attached(Path(rel).name, opened))
