@@ -14,6 +14,7 @@ from models.errors import MaapError, UnreadableFile
 from models.settings import Settings
 from pipeline.cli.cases import cases_group, chase, pack
 from pipeline.cli.codebook import codebook_group
+from pipeline.cli.mail import fetch_mail
 from pipeline.cli.templates import templates
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "returns"
@@ -302,6 +303,7 @@ main.add_command(codebook_group, "codebook")
 main.add_command(cases_group, "cases")
 main.add_command(chase, "chase")
 main.add_command(pack, "pack")
+main.add_command(fetch_mail, "fetch-mail")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,6 +2,8 @@
 
 Owns ``plan`` (what in the inbox is new, preflight, one file's outcome), ``process`` (one return read: extract,
 detect the template, map, validate, tag, score), ``isolation`` (reading in reader processes the run can stop)
-and ``reader_cleanup`` (stopping what readers started). May import extractors/, models/, ``pipeline.store`` and
+``reader_cleanup`` (stopping what readers started), ``email`` (opening .eml and .msg into attachments),
+``email_intake`` (each attachment of an email read as its own return) and ``imap`` (fetching emails into the
+inbox). May import extractors/, models/, ``pipeline.store`` and
 the reading stages (``templates``, ``mapping``, ``validation``, ``themes``).
 """
