@@ -302,3 +302,36 @@ def test_msg_bytes_in_memory_open_the_same_as_a_file(tmp_path, returns):
     (tmp_path / "m.msg").write_bytes(data)
     opened = open_message(tmp_path / "m.msg")
     assert [a.name for a in opened.returns] == ["a.pdf", "scan.pdf"]  # a return without a suffix, by its type
+
+
+def test_an_email_saved_under_the_other_suffix_is_opened_by_what_it_is(ws, returns):
+    (ws.inbox / "really-mime.msg").write_bytes(eml_bytes(Mail(parts=[Part("hv.docx", returns[0])])))
+    (ws.inbox / "really-outlook.eml").write_bytes(msg_bytes(Mail(parts=[Part("police.docx", returns[1])])))
+    summary = run_inbox(ws, Settings())
+    assert (summary.processed, summary.quarantined, summary.emails) == (2, 0, 2)
+
+
+def test_a_fault_opening_an_email_quarantines_it_and_the_run_carries_on(ws, returns, monkeypatch, caplog):
+    import pipeline.intake.email_intake as email_intake
+
+    def broken(path):
+        raise ValueError("Gwen Fictional wrote something maap trips on")
+
+    monkeypatch.setattr(email_intake, "open_message", broken)
+    write_eml(ws.inbox / "odd.eml", Mail(parts=[Part("hv.docx", returns[0])]))
+    (ws.inbox / "police.docx").write_bytes(returns[1])
+    summary = run_inbox(ws, Settings())
+    assert (summary.processed, summary.quarantined) == (1, 1)
+    reason = json.loads((ws.quarantine / "odd.eml.reason.json").read_text())
+    assert reason["code"] == "internal_error" and "ValueError" in reason["message"]
+    assert "Gwen" not in caplog.text
+
+
+def test_an_email_far_larger_than_returns_need_is_quarantined_unopened(ws, returns):
+    from models.settings import Limits
+
+    write_eml(ws.inbox / "huge.eml", Mail(parts=[Part("hv.docx", returns[0])]))
+    summary = run_inbox(ws, Settings(limits=Limits(max_file_mb=0.001)))
+    assert summary.quarantined == 1
+    reason = json.loads((ws.quarantine / "huge.eml.reason.json").read_text())
+    assert reason["code"] == "limit_exceeded" and "save its attachments into the inbox" in reason["message"]

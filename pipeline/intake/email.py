@@ -94,7 +94,8 @@ def open_message(path: Path) -> OpenedMessage:
 
 
 def _open(data: bytes, suffix: str, prefix: str, depth: int, label: str) -> OpenedMessage:
-    if suffix == ".msg" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    """By content, not name: an Outlook message is an OLE compound file; anything else is read as MIME text."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _open_msg(data, prefix, depth, label)
     return _open_eml(data, prefix, depth, label)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -28,6 +29,10 @@ log = logging.getLogger("maap.intake")
 
 STAGING = ".attachments"  # under the workspace: attachments written out while they are read, removed after
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+EMAIL_SIZE_FACTOR = 4  # an email may carry a few returns, base64 adding a third: 4 x limits.max_file_mb
+# One email at a time in this process: two emails carrying the same attachment, read at once by two of a flow's
+# threads, would each find it new. Attachments still read alongside files saved straight into the inbox.
+_ONE_EMAIL_AT_A_TIME = threading.Lock()
 
 __all__ = ["is_message", "process_message", "message_parts"]
 
@@ -48,6 +53,11 @@ def message_parts(entries: list[LedgerEntry], email_file: str) -> list[LedgerEnt
 def process_message(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None = None) -> LedgerEntry:
     """Archive an email, read each attachment that is a return through the same path as an inbox file (appending
     its ledger entry as soon as it is done), and return the email's own entry for the caller to append."""
+    with _ONE_EMAIL_AT_A_TIME:
+        return _process_message(ws, rel, sha, settings, today)
+
+
+def _process_message(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None) -> LedgerEntry:
     from pipeline.intake.plan import _quarantine, process_file  # plan.py hands emails to this module
 
     src = ws.inbox / rel
@@ -59,11 +69,23 @@ def process_message(ws: Workspace, rel: str, sha: str, settings: Settings, today
         if e.outcome == "opened" and e.sha256 == sha and e.file != rel:
             return LedgerEntry(file=rel, sha256=sha, outcome="duplicate", reason=Reason(
                 code="duplicate", message=f"Same email as {e.file}, already opened; nothing to do."))
+    limit_mb = settings.limits.max_file_mb * EMAIL_SIZE_FACTOR
+    if src.stat().st_size > limit_mb * 1024 * 1024:
+        return _quarantine(ws, src, rel, sha, "limit_exceeded", (
+            f"{Path(rel).name} is larger than {limit_mb:g} MB, more than an email of returns needs; save its "
+            "attachments into the inbox instead."))
     try:
         opened = open_message(src)
     except UnreadableFile as e:
         log.info("email %s quarantined: %s", sha[:12], e.code)
         return _quarantine(ws, src, rel, sha, e.code, str(e))
+    except OSError:
+        raise  # the disk, not the email: the next run tries again
+    except Exception as e:  # a fault in opening it: keep the night going, and say so (its text may name people)
+        log.error("email %s: internal error %s while opening it", sha[:12], type(e).__name__)
+        return _quarantine(ws, src, rel, sha, "internal_error", (
+            f"maap failed opening this email ({type(e).__name__}); this is a fault in maap, not in the email. The "
+            "original is kept; save its attachments into the inbox meanwhile, and please report it with the file's hash."))
     done = {(e.file, e.sha256) for e in ledger}
     first_by_sha: dict[str, str] = {}
     for e in ledger:
