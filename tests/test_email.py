@@ -335,3 +335,19 @@ def test_an_email_far_larger_than_returns_need_is_quarantined_unopened(ws, retur
     assert summary.quarantined == 1
     reason = json.loads((ws.quarantine / "huge.eml.reason.json").read_text())
     assert reason["code"] == "limit_exceeded" and "save its attachments into the inbox" in reason["message"]
+
+
+@pytest.mark.slow
+def test_an_email_through_the_prefect_flow_counts_each_attachment(ws, returns):
+    from click.testing import CliRunner
+
+    from pipeline.cli.main import main
+
+    write_msg(ws.inbox / "two.msg", Mail(parts=[Part("hv.docx", returns[0]), Part("police.docx", returns[1]),
+                                                Part("sig.png", b"\x89PNG", inline=True, content_id="s")]))
+    (ws.inbox / "school.docx").write_bytes(returns[2])
+    result = CliRunner().invoke(main, ["run", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "3 processed, 0 quarantined, 0 already seen, 1 email opened" in result.output
+    assert sorted(e.file for e in read_ledger(ws)) == ["school.docx", "two.msg", "two.msg#1/hv.docx",
+                                                       "two.msg#2/police.docx"]

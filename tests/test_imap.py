@@ -109,3 +109,12 @@ def test_the_cli_takes_credentials_from_the_environment_only(ws, messages, monke
         assert out.exit_code == 0, out.output
         assert out.output == "2 messages saved into the inbox, 2 moved to the processed folder on the server\n"
     assert len(list(ws.inbox.glob("mail-*.eml"))) == 2
+
+
+def test_every_mail_setting_is_documented():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    docs, readme = (root / "docs" / "email.md").read_text(), (root / "README.md").read_text()
+    assert {f for f in MailSettings.model_fields if f"  {f}:" not in docs} == set()
+    assert "maap fetch-mail" in readme and "MAAP_IMAP_PASSWORD" in readme

@@ -35,6 +35,7 @@ RETURN_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
 }
 MESSAGE_TYPES = ("message/rfc822", "application/vnd.ms-outlook")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\/]')
 
@@ -127,7 +128,8 @@ def _add(found: OpenedMessage, prefix: str, index: int, raw_name: str | None, mi
         nested = _open(data, PurePosixPath(name.lower()).suffix, part, depth + 1, name)
         found.attachments.extend(nested.attachments)
         return
-    if mime.startswith("image/") and inline:
+    image = mime.startswith("image/") or PurePosixPath(name.lower()).suffix in IMAGE_SUFFIXES
+    if image and inline:
         found.attachments.append(Attachment(part, name, data, found.sender, found.sent, "inline image"))
         return
     name, why = _return_name(name, mime)  # an empty return is still a return: intake says it is empty
