@@ -118,3 +118,10 @@ def test_every_mail_setting_is_documented():
     docs, readme = (root / "docs" / "email.md").read_text(), (root / "README.md").read_text()
     assert {f for f in MailSettings.model_fields if f"  {f}:" not in docs} == set()
     assert "maap fetch-mail" in readme and "MAAP_IMAP_PASSWORD" in readme
+    import re
+
+    import yaml
+
+    for text in (readme, docs):  # each example is a valid mail section
+        block = re.search(r"```yaml\n(mail:.*?)```", text, re.S).group(1)
+        assert Settings.model_validate(yaml.safe_load(block)).mail.host == "imap.partnership.example"
