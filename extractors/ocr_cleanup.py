@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from extractors.pdf_layout import Line, Para
 
 MIN_PROB = -17.0  # log-probability in spaCy's English frequency table from which a word counts as known
+READABLE_PROB = -13.0  # log-probability from which a word outside the lemma lists counts as readable
 GARBAGE = 0.5  # a scanned page with fewer of its words readable than this reads as garbage
 GARBAGE_WORDS = 12  # ... when it has at least this many words (a near-empty page is told by OCR confidence)
 _LETTERS = re.compile(r"[a-z]+")
@@ -64,7 +65,8 @@ def _lists() -> tuple[dict[str, float], frozenset[str]]:
     lemmas = {w for w in lemmas if _LETTERS.fullmatch(w)}
     words = dict.fromkeys(lemmas, MIN_PROB)
     for m in _PROB_ENTRY.finditer(read("en_lexeme_prob.json.gz")):
-        words[m.group(1).decode()] = float(m.group(2))
+        word, prob = m.group(1).decode(), float(m.group(2))
+        words[word] = max(prob, words.get(word, MIN_PROB))  # the table lists some words twice
     return words, frozenset(lemmas)
 
 
@@ -173,20 +175,25 @@ def join_hyphenated(first: str, rest: str) -> bool:
 def readable_share(words: list[str]) -> tuple[float, int]:
     """The share of a page's OCR words that read as words, and how many words were counted.
 
-    A word reads when it is known, or looks like a name or an acronym (Capitalised, or up to 5 capitals);
-    words of one letter and numbers are not counted. Text OCR'd from a page upside down or from noise is
-    mostly neither.
+    A word reads when it is a dictionary word (lemma lists) or a common one (READABLE_PROB), in lower case,
+    Capitalised or capitals; words of one letter and anything with a digit are not counted. An upright page
+    reads about 90% (names and acronyms are the rest); text OCR'd from a page upside down or from noise 15-35%
+    (the frequency table's rarer entries include many fragments, so they do not count here).
     """
+    words_, lemmas = _lists()
+
+    def reads(word: str) -> bool:
+        lower = word.lower()
+        natural = word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
+        return word.isalpha() and natural and (lower in lemmas or words_.get(lower, -99.0) >= READABLE_PROB)
+
     counted = readable = 0
     for token in words:
         core = token.strip(_OPEN + _CLOSE + "-")
         if sum(c.isalpha() for c in core) < 2 or any(c.isdigit() for c in core):
             continue
         counted += 1
-        if (core.isalpha() and (known(core) or (core[0].isupper() and core[1:].islower())
-                                or (core.isupper() and len(core) <= 5))) \
-                or ("-" in core and all(p.isalpha() for p in core.split("-"))):
-            readable += 1
+        readable += all(reads(part) for part in core.split("-")) if "-" in core else reads(core)
     return (readable / counted if counted else 1.0), counted
 
 

@@ -82,8 +82,8 @@ def find_skew(dark: np.ndarray) -> tuple[float, bool]:
     def score(angle: float) -> tuple[float, float]:
         t = math.tan(math.radians(angle))
         # a line that Pillow's rotate(angle) makes level has y - x*t constant (image rows run downwards)
-        rows = np.round(y - x * t).astype(np.int64) + pad
-        cols = np.round(x + y * t).astype(np.int64) + pad
+        rows = np.floor(y - x * t).astype(np.int64) + pad
+        cols = np.floor(x + y * t).astype(np.int64) + pad  # floor: round() to even would alias
         return _sharpness(rows), _sharpness(cols)
 
     coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
