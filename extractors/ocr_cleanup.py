@@ -30,7 +30,7 @@ GARBAGE_WORDS = 12  # ... when it has at least this many words (a near-empty pag
 _LETTERS = re.compile(r"[a-z]+")
 # confusions inside a word: what OCR read -> what the page most likely says
 _CONFUSIONS = (("rn", "m"), ("m", "rn"), ("1", "l"), ("I", "l"), ("|", "l"), ("0", "o"), ("vv", "w"))
-_JOINED = re.compile(r"([A-Za-z]{2,})([.,;:])([a-z]{2,})")
+_JOINED = re.compile(r"([A-Za-z]{2,})([.,;:])([a-z]{2,}|a)")
 # web and mail addresses keep their dots ("gov.uk", "nhs.net")
 _ADDRESS_PARTS = {"uk", "com", "org", "net", "gov", "co", "nhs", "ac", "io", "sch", "police", "www", "html", "pdf",
                   "doc", "docx", "xlsx"}
@@ -136,28 +136,58 @@ def fix_word(token: str) -> str | None:
     return head + max(options, key=_prob) + tail
 
 
-def clean_text(text: str) -> tuple[str, int]:
-    """``text`` with each OCR token fixed by fix_word, and the number of tokens changed (whitespace kept)."""
-    changed = 0
-    out = []
-    for piece in re.split(r"(\s+)", text):
-        fixed = fix_word(piece) if piece and not piece.isspace() else None
-        if fixed is not None and fixed != piece:
-            changed += 1
-            out.append(fixed)
-        else:
-            out.append(piece)
-    return "".join(out), changed
+# words a full stop after which a sentence may go on in lower case
+_ABBREVIATIONS = {"e", "g", "i", "eg", "ie", "etc", "approx", "vs", "cf", "no", "nos", "ref", "incl", "esp", "dept",
+                  "mr", "mrs", "ms", "dr", "st", "tel", "min", "max", "wk", "wks", "yr", "yrs", "mth", "mths", "am",
+                  "pm", "ca", "co", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+                  "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "al", "op",
+                  "para", "paras", "fig", "p", "pp", "vol", "ch", "sec", "dob", "nb", "ps", "cont", "contd", "att"}
+# words a sentence does not end on: a full stop after one, before anything, is speckle ("from 71% to. 89%")
+_NEVER_LAST = {"a", "an", "the", "to", "of", "from", "and", "or", "with", "for", "at", "by", "his", "her", "their",
+               "its", "our", "my", "your", "into", "than", "was", "were", "is", "are", "had", "has", "have"}
+_STRAY_MARKS = set(".,:;'`\u2018\u2019")
+
+
+def _stray_stop(token: str, nxt: str | None) -> bool:
+    """Is the full stop ending ``token`` speckle read as punctuation: a word, then a sentence going on in lower
+    case ("the Friday. absences")? Not after an abbreviation ("etc. and") or an initial."""
+    if nxt is None or not token.endswith(".") or token.endswith(".."):
+        return False
+    word = token[:-1].lstrip(_OPEN)
+    if word in _NEVER_LAST and nxt[:1].isalnum():
+        return True
+    if not nxt[:1].islower():
+        return False
+    return len(word) >= 2 and word.isalpha() and word.lower() not in _ABBREVIATIONS \
+        and (known(word) or (word[0].isupper() and word[1:].islower()))
 
 
 def edits(text: str) -> list[tuple[int, int, str]]:
     """The changes clean_text makes, as (start, end, replacement) in ``text``, in order."""
+    tokens = list(re.finditer(r"\S+", text))
     found = []
-    for m in re.finditer(r"\S+", text):
-        fixed = fix_word(m.group())
-        if fixed is not None and fixed != m.group():
+    for i, m in enumerate(tokens):
+        token = m.group()
+        nxt = tokens[i + 1].group() if i + 1 < len(tokens) else None
+        if token in _STRAY_MARKS and 0 < i and nxt is not None:
+            # a mark standing alone between words ("2023 . Safe") is speckle; drop it and the space before it
+            found.append((tokens[i - 1].end(), m.end(), ""))
+            continue
+        fixed = fix_word(token)
+        if fixed is None and _stray_stop(token, nxt):
+            fixed = token[:-1]
+        if fixed is not None and fixed != token:
             found.append((m.start(), m.end(), fixed))
     return found
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """``text`` with each OCR misreading fixed (fix_word, and stray marks that speckle leaves between words),
+    and the number of changes."""
+    changes = edits(text)
+    for start, end, new in reversed(changes):
+        text = text[:start] + new + text[end:]
+    return text, len(changes)
 
 
 def join_hyphenated(first: str, rest: str) -> bool:
@@ -235,7 +265,11 @@ def clean_para(para: "Para") -> int:
         nxt = para.lines[i + 1] if i + 1 < len(para.lines) else None
         end = _LINE_END_WORD.search(line.text)
         start = _LINE_START_WORD.match(nxt.text) if nxt is not None else None
-        if end and start and join_hyphenated(end.group(1), start.group(1)):
+        last = line.text.rsplit(None, 1)[-1] if line.text.strip() else ""
+        if nxt is not None and nxt.text and _stray_stop(last, nxt.text.split(None, 1)[0]):
+            _move(line, len(line.text) - 1, len(line.text))
+            changed += 1
+        elif end and start and join_hyphenated(end.group(1), start.group(1)):
             # the rest of the word moves up to this line, so the paragraph's text joins it with no space
             _move(line, len(line.text) - 1, len(line.text))
             piece, fmts = _move(nxt, 0, start.end())

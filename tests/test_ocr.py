@@ -176,3 +176,19 @@ def test_text_ocr_made_of_a_page_it_could_not_read_is_told_from_words():
     upside_down = ('pep apnjou| Eainyny ul Aquasayip op noA pjnom yey, “uojonpul Aiasanu siy 0} uaye} jou sem ay pure pacejap si yoveds s,yeon “aWOY ay} 0} yno-|/e9 aaljod Jayny & sem asay} pue aoiuas Aue YM pabebusa jou sey peg éAjjwey')
     share, _ = ocr_cleanup.readable_share(upside_down.split())
     assert share < ocr_cleanup.GARBAGE
+
+
+@pytest.mark.parametrize("read,meant", [
+    ("The school did not link the Friday. absences to risk", "The school did not link the Friday absences to risk"),
+    ("from September 2023 . Safe route", "from September 2023 Safe route"),  # a speck alone between words
+    ("with Tyrese and his. mum, then.a full return", "with Tyrese and his mum, then a full return"),
+    ("improved from 71% to. 89% this term", "improved from 71% to 89% this term"),
+])
+def test_speckle_read_as_punctuation_between_words_is_dropped(read, meant):
+    assert ocr_cleanup.clean_text(read)[0] == meant
+
+
+@pytest.mark.parametrize("text", ["seen weekly etc. and reviewed", "Seen by Dr. Shah on 3 May.", "It ended. Next, the",
+                                  "see gov.uk for more", "at 9 a.m. each day", "Outcome: closed"])
+def test_real_punctuation_is_kept(text):
+    assert ocr_cleanup.clean_text(text) == (text, 0)

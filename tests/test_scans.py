@@ -278,3 +278,35 @@ def test_upright_copy_turns_only_the_pages_that_need_it(tmp_path):
         pdf.close()
     assert scan_turn.upright_copy(out, [1, 2], tmp_path / "again.pdf") == {}
     assert not (tmp_path / "again.pdf").exists()  # nothing to turn: no copy written
+
+
+@pytest.mark.slow
+def test_a_first_page_fed_sideways_and_askew_keeps_its_answers(tmp_path):
+    """The issue's return: page 1 (its first answers) fed sideways and 8 degrees askew, with speckle."""
+    name = "enfield-case5-school-dsl-printed.pdf"
+    path = make_scan(RETURNS / name, tmp_path / name, dpi=200, turn=90, skew=8.0, pages={1}, noise=0.0005)
+    record = read_scan(path)
+    s = score(record, expected()[name])
+    print(f"{name}: {s.answers_right}/{s.answers} answers exactly right; differ at {s.wrong}")
+    first = [a for a in record.answers if a.location and a.location.page == 1]
+    assert len(first) >= 7 and all(a.status.value == "answered" for a in first[:3])
+    assert s.answers_right / s.answers >= 0.9 and s.grades_right == 1 and s.header_right >= s.header - 1, s.wrong
+    assert "page 1 turned 270 degrees and straightened 8.0 degrees" in " ".join(record.extraction.warnings)
+
+
+@pytest.mark.slow
+def test_a_page_fed_upside_down_and_well_askew_reads_as_transcribed(tmp_path):
+    _check("warrington-case4-health-visiting-printed.pdf", tmp_path, dpi=200, turn=180, skew=-12.0)
+
+
+@pytest.mark.slow
+def test_a_page_that_still_reads_as_garbage_is_flagged_for_a_rescan(tmp_path):
+    """A page scanned through from the back (mirrored): no turn sets it right, so it is named for a rescan."""
+    from PIL import ImageOps
+
+    image = ImageOps.mirror(_rendered("warrington-case4-health-visiting-printed.pdf", dpi=200))
+    path = tmp_path / "mirrored.pdf"
+    image.save(path, resolution=200)
+    raw = extract(path, Limits())
+    assert raw.ocr is True and raw.low_confidence_pages == [1]  # the record is flagged ocr_low_confidence
+    assert any("page(s) 1 read as garbage" in w and "scan them again" in w for w in raw.warnings)
