@@ -45,11 +45,14 @@ def page_confidence(hocr: str) -> float | None:
 
 
 @contextlib.contextmanager
-def ocr_pdf(path: Path, limits: Limits) -> Iterator[OcrResult]:
-    """OCR ``path`` into a temporary PDF and yield it with per-page confidence; the copy is deleted afterwards."""
+def ocr_pdf(path: Path, limits: Limits, name: str | None = None) -> Iterator[OcrResult]:
+    """OCR ``path`` into a temporary PDF and yield it with per-page confidence; the copy is deleted afterwards.
+
+    ``name`` is the file's name in messages (``path`` may be a copy with its pages set upright)."""
+    name = name or Path(path).name
     if shutil.which("ocrmypdf") is None or shutil.which("tesseract") is None:
         raise MissingTool(
-            f"{path.name}: is a scanned PDF and OCR is not installed; install the Debian packages "
+            f"{name}: is a scanned PDF and OCR is not installed; install the Debian packages "
             "ocrmypdf tesseract-ocr (and tesseract-ocr-<lang> for languages other than English)"
         )
     with tempfile.TemporaryDirectory(prefix="maap-ocr-") as tmp:
@@ -64,11 +67,11 @@ def ocr_pdf(path: Path, limits: Limits) -> Iterator[OcrResult]:
             returncode, err = run_with_time_limit(cmd, limits.seconds_per_file, env=env)
         except TimeoutError:
             raise FileLimitExceeded(
-                f"{path.name}: OCR took longer than {limits.seconds_per_file:g} s (limits.seconds_per_file); "
+                f"{name}: OCR took longer than {limits.seconds_per_file:g} s (limits.seconds_per_file); "
                 "ask for a text PDF or Word file, or raise the limit"
             ) from None
         if returncode != 0 or not out.exists():
-            raise UnreadableFile(f"{path.name}: OCR failed ({_last_line(err)}); ask the agency for a text PDF "
+            raise UnreadableFile(f"{name}: OCR failed ({_last_line(err)}); ask the agency for a text PDF "
                                  "or Word file", code="ocr_failed")
         yield OcrResult(out, _confidences(work))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors import ocr, pdf_marks, pdf_scan
+from extractors import ocr, ocr_cleanup, pdf_marks, pdf_scan, scan_turn
 from extractors.pdf_layout import (
     CellDraft, Format, Line, Para, TableDraft, apply_fills, assign, fill_cells, find_cell, find_tables, make_lines,
     make_paras, para_styled, style_index, wraps,
@@ -47,17 +48,35 @@ def extract(path: Path, limits: Limits) -> RawDocument:
     needs_ocr = [p.number for p in pages if p.text_chars == 0 and p.images > 0]
     if not needs_ocr:
         return _assemble(path, pages)
-    with ocr.ocr_pdf(path, limits) as result:
+    with tempfile.TemporaryDirectory(prefix="maap-upright-") as tmp:
+        upright = Path(tmp) / "upright.pdf"
         with _PDFIUM:
-            pages = _read(result.path, limits, name=path.name, scanned=set(needs_ocr),
-                          deadline=start + limits.seconds_per_file)
-        raw = _assemble(path, pages)
+            turns = scan_turn.upright_copy(path, needs_ocr, upright)
+        with ocr.ocr_pdf(upright if turns else path, limits, name=path.name) as result:
+            with _PDFIUM:
+                pages = _read(result.path, limits, name=path.name, scanned=set(needs_ocr),
+                              deadline=start + limits.seconds_per_file)
+            raw = _assemble(path, pages, ocr_pages=set(needs_ocr))
     raw.ocr = True
-    raw.low_confidence_pages = result.low_confidence_pages
+    if turns:
+        raw.warnings.append("scanned page(s) set upright before OCR: " + ", ".join(
+            f"page {n} {turn.describe()}" for n, turn in sorted(turns.items())))
     still_blank = [p.number for p in pages if p.text_chars == 0 and p.images > 0]
     if still_blank:
         raw.warnings.append(f"no text recognised on scanned page(s) {', '.join(map(str, still_blank))}")
+    garbage = [p.number for p in pages if p.number in needs_ocr and p.number not in still_blank
+               and _reads_as_garbage(p)]
+    if garbage:
+        raw.warnings.append(f"scanned page(s) {', '.join(map(str, garbage))} read as garbage even set upright: "
+                            "ask the agency to scan them again (upright, in black and white, 300 dpi)")
+    raw.low_confidence_pages = sorted(set(result.low_confidence_pages) | set(garbage))
     return raw
+
+
+def _reads_as_garbage(page: PageContent) -> bool:
+    """Is most of an OCR'd page's text not words (a page OCR could not read: upside down, blurred, noise)?"""
+    share, counted = ocr_cleanup.readable_share(pdf_scan.word_texts(page.tokens))
+    return counted >= ocr_cleanup.GARBAGE_WORDS and share < ocr_cleanup.GARBAGE
 
 
 def _open(path: Path, name: str) -> pdfium.PdfDocument:
@@ -217,8 +236,9 @@ def _render(pdf: pdfium.PdfDocument, index: int):
 
 # ---- assembling the document ---------------------------------------------------------------------------
 
-def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
-    """Lay out every page, drop running headers and footers, join tables split by page breaks."""
+def _assemble(path: Path, pages: list[PageContent], ocr_pages: set[int] = frozenset()) -> RawDocument:
+    """Lay out every page, drop running headers and footers, join tables split by page breaks; the text of
+    ``ocr_pages`` is cleaned of OCR misreadings (extractors.ocr_cleanup), counted in the warnings."""
     laid = []
     unknown: dict[str, int] = {}
     remarks: list[Note] = []
@@ -256,8 +276,10 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
         items.extend((page.number, p.lines[0].top, p) for p in make_paras(run, page.number, right))
     foot = max((bottom for page, tables, lines in laid for bottom in
                 [t.bbox[3] for t in tables] + [line.bottom for line in lines if id(line) not in furniture]), default=0.0)
+    joined = _join_page_breaks(items, foot)
+    corrected = _clean_ocr_text([item for _, _, item in joined], ocr_pages) if ocr_pages else 0
     blocks = []
-    for page_no, _, item in _join_page_breaks(items, foot):
+    for page_no, _, item in joined:
         if isinstance(item, Para):
             blocks.extend(_paragraphs(item))
         else:
@@ -268,7 +290,21 @@ def _assemble(path: Path, pages: list[PageContent]) -> RawDocument:
     for page in pages:
         for name, n in page.unknown.items():
             unknown[name] = unknown.get(name, 0) + n
-    return RawDocument(file=path.name, format="pdf", blocks=blocks, comments=comments, unknown=unknown)
+    warnings = [f"OCR clean-up corrected {corrected} word(s) (joined words, stray accents, letters misread, "
+                "words hyphenated at a line break)"] if corrected else []
+    return RawDocument(file=path.name, format="pdf", blocks=blocks, comments=comments, unknown=unknown,
+                       warnings=warnings)
+
+
+def _clean_ocr_text(items: list, ocr_pages: set[int]) -> int:
+    """Clean every paragraph (in tables too) that starts on an OCR'd page; returns the words changed."""
+    paras = []
+    for item in items:
+        if isinstance(item, Para):
+            paras.append(item)
+        else:
+            paras += [p for row in item.rows for cell in row for p in cell.paras]
+    return sum(ocr_cleanup.clean_para(p) for p in paras if p.page in ocr_pages)
 
 
 # A line of typed free text takes about this many times its font size from the top of its box.

@@ -281,6 +281,11 @@ def words_of(tokens: list[Token]) -> list[tuple[float, float, float, float]]:
     return [_box([tokens[i] for i in run]) for run in _word_runs(tokens)]
 
 
+def word_texts(tokens: list[Token]) -> list[str]:
+    """The words of a page's OCR text (characters between spaces, in the text layer's order)."""
+    return ["".join(tokens[i].text for i in run) for run in _word_runs(tokens)]
+
+
 def restore_bullets(tokens: list[Token], ink: Ink) -> list[Token]:
     """A list bullet OCR read as a letter or sign ('e', '¢', '«', '+') becomes '•' again.
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from extractors import pdf_scan
+from extractors import pdf_scan, scan_turn
 from extractors.pdf import extract
 from extractors.pdf_layout import TableDraft, fill_cells, find_tables, assign
 from extractors.pdf_page import PageContent, Token
@@ -214,3 +214,99 @@ def test_grade_crossed_by_hand_on_a_scan_is_read(tmp_path):
     marked = [row.cells[0].blocks[0].text for row in grade.rows
               if any(cb.kind == "drawn_mark" for b in row.cells[1].blocks for cb in b.checkboxes)]
     assert raw.ocr is True and marked == ["Good"]
+
+
+# ---- pages turned and skewed (extractors.scan_turn) -----------------------------------------------------
+
+def _rendered(name: str, page: int = 0, dpi: int = scan_turn.DPI) -> Image.Image:
+    """A page of a printed fictional return as a scanner would see it laid straight, grey."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(RETURNS / name)
+    try:
+        return pdf[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        pdf.close()
+
+
+def _as_fed(image: Image.Image, quarter: int, skew: float) -> Image.Image:
+    """The page as fed: turned ``quarter`` degrees, then ``skew`` degrees (anticlockwise), corners white."""
+    if quarter:
+        image = image.rotate(quarter, expand=True)
+    return image.rotate(skew, resample=Image.BICUBIC, fillcolor=255) if skew else image
+
+
+@pytest.mark.parametrize("name,page", [("enfield-case5-school-dsl-printed.pdf", 0),
+                                       ("wm-case1-health-visiting-printed.pdf", 5),  # the grade page: tables only
+                                       ("warrington-case4-health-visiting-printed.pdf", 0)])
+@pytest.mark.parametrize("quarter,skew", [(0, 0.0), (90, 0.0), (180, 0.0), (270, 0.0), (0, 12.0), (0, -5.0),
+                                          (90, -8.0), (180, 15.0), (270, 6.5)])
+def test_a_page_fed_sideways_upside_down_or_askew_is_told_how_to_turn_upright(name, page, quarter, skew):
+    fed = _as_fed(_rendered(name, page), quarter, skew)
+    turn = scan_turn.find_turn(np.asarray(fed))
+    assert turn.quarter == (360 - quarter) % 360
+    assert turn.skew == pytest.approx(-skew, abs=0.3)
+    # set upright as the turn says, the page measures straight
+    again = scan_turn.find_turn(np.asarray(scan_turn.turn_image(fed, turn)))
+    assert again == scan_turn.Turn() and not again.needed
+
+
+def test_a_blank_page_and_a_slight_skew_are_left_alone():
+    assert scan_turn.find_turn(np.full((1100, 850), 255, dtype=np.uint8)) == scan_turn.Turn()
+    slight = _as_fed(_rendered("enfield-case5-school-dsl-printed.pdf"), 0, 0.3)
+    assert not scan_turn.find_turn(np.asarray(slight)).needed  # OCR and pdf_scan straighten this little
+
+
+def test_upright_copy_turns_only_the_pages_that_need_it(tmp_path):
+    straight = _rendered("enfield-case5-school-dsl-printed.pdf", 1, dpi=150)
+    turned = _as_fed(_rendered("enfield-case5-school-dsl-printed.pdf", 0, dpi=150), 90, 7.0)
+    fed = tmp_path / "fed.pdf"
+    turned.save(fed, save_all=True, append_images=[straight], resolution=150)
+    out = tmp_path / "upright.pdf"
+    turns = scan_turn.upright_copy(fed, [1, 2], out)
+    assert turns == {1: scan_turn.Turn(quarter=270, skew=-7.0)}
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(out)
+    try:
+        assert len(pdf) == 2
+        width, height = pdf[0].get_size()
+        assert height > width  # a portrait page again
+        first = pdf[0].render(scale=scan_turn.DPI / 72, grayscale=True).to_numpy()
+        assert scan_turn.find_turn(first.reshape(first.shape[:2])) == scan_turn.Turn()
+    finally:
+        pdf.close()
+    assert scan_turn.upright_copy(out, [1, 2], tmp_path / "again.pdf") == {}
+    assert not (tmp_path / "again.pdf").exists()  # nothing to turn: no copy written
+
+
+@pytest.mark.slow
+def test_a_first_page_fed_sideways_and_askew_keeps_its_answers(tmp_path):
+    """The issue's return: page 1 (its first answers) fed sideways and 8 degrees askew, with speckle."""
+    name = "enfield-case5-school-dsl-printed.pdf"
+    path = make_scan(RETURNS / name, tmp_path / name, dpi=200, turn=90, skew=8.0, pages={1}, noise=0.0005)
+    record = read_scan(path)
+    s = score(record, expected()[name])
+    print(f"{name}: {s.answers_right}/{s.answers} answers exactly right; differ at {s.wrong}")
+    first = [a for a in record.answers if a.location and a.location.page == 1]
+    assert len(first) >= 7 and all(a.status.value == "answered" for a in first[:3])
+    assert s.answers_right / s.answers >= 0.9 and s.grades_right == 1 and s.header_right >= s.header - 1, s.wrong
+    assert "page 1 turned 270 degrees and straightened 8.0 degrees" in " ".join(record.extraction.warnings)
+
+
+@pytest.mark.slow
+def test_a_page_fed_upside_down_and_well_askew_reads_as_transcribed(tmp_path):
+    _check("warrington-case4-health-visiting-printed.pdf", tmp_path, dpi=200, turn=180, skew=-12.0)
+
+
+@pytest.mark.slow
+def test_a_page_that_still_reads_as_garbage_is_flagged_for_a_rescan(tmp_path):
+    """A page scanned through from the back (mirrored): no turn sets it right, so it is named for a rescan."""
+    from PIL import ImageOps
+
+    image = ImageOps.mirror(_rendered("warrington-case4-health-visiting-printed.pdf", dpi=200))
+    path = tmp_path / "mirrored.pdf"
+    image.save(path, resolution=200)
+    raw = extract(path, Limits())
+    assert raw.ocr is True and raw.low_confidence_pages == [1]  # the record is flagged ocr_low_confidence
+    assert any("page(s) 1 read as garbage" in w and "scan them again" in w for w in raw.warnings)

@@ -323,7 +323,8 @@ def _extraction_flags(raw: RawDocument, template: Template, confidence: float, s
     if raw.low_confidence_pages:
         pages = ", ".join(str(p) for p in raw.low_confidence_pages)
         flags.append(Flag(code=FlagCode.ocr_low_confidence, severity=Severity.warning, message=(
-            f"The scan was hard to read on page(s) {pages}; check those answers against the original.")))
+            f"The scan was hard to read on page(s) {pages}; check those answers against the original, or ask "
+            "the agency to scan those pages again.")))
     return flags
 
 
