@@ -89,8 +89,9 @@ STATE_VERBS = {
     "evidenced", "documented", "captured", "linked", "worked", "struggled", "seemed", "appeared", "wanted",
     "ensured", "continued", "remained", "lived", "liked", "helped", "benefited", "benefitted", "improved",
     "progressed", "developed", "responded", "communicated", "cooperated", "co-operated", "demonstrated",
-    "showed", "shown", "married", "separated", "born", "aged", "named", "called", "followed", "noted", "found",
+    "showed", "shown", "married", "separated", "born", "aged", "named", "called", "followed", "noted",
     "agreed", "decided", "informed", "recorded", "reviewed", "received", "declined", "refused", "failed",
+    "protected", "safeguarded", "empowered", "neglected", "abused", "exploited", "groomed", "bullied",
 }
 # Words after a verb that make it a judgement of practice ("was managed well", "responded appropriately").
 EVALUATIVE = {"well", "appropriately", "effectively", "positively", "promptly", "quickly", "timely", "badly",
@@ -137,7 +138,7 @@ def _verb_label(w: list[str], i: int) -> str | None:
         return "DNA"
     if word == "met":
         return "MET" if nxt in MET_OBJECTS else None
-    if word in STRONG_VERBS or (word == "followed" and nxt == "up"):
+    if word in STRONG_VERBS or (word == "followed" and nxt == "up") or (word == "went" and nxt == "missing"):
         return "STRONG"
     return "WEAK" if word in WEAK_VERBS else None
 
@@ -211,6 +212,8 @@ def _actor_event(w: list[str], raw: list[str], i: int, lemma) -> bool:
         return False
     if not passive and not word.endswith("ed") and word not in ACTIVE_IRREGULAR:
         return False  # "school put support in place" may be present tense; "mum seen" is a note (see _telegraphic)
+    if word == "found" and (not passive or w[i + 1 : i + 2] in (["that"], ["to"])):
+        return False  # "the assessment found that", "mum was found to be": findings; "was found at a friend's": an event
     before = set(w[max(0, i - 4) : i])
     if EVALUATIVE & set(w[i + 1 : i + 3]) or MODALS & before or PRESENT_AUX & before or {"has", "have"} & before:
         return False
