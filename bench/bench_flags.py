@@ -91,7 +91,7 @@ def bench_fresh(show_errors: bool, data: Path = DATA) -> None:
     rows, first, second = fresh
     got = [bool(s) for s in undated_event_sentences([r["text"] for r in rows])]
     print(f"  undated_fresh.yaml n={len(rows)} (labeller 1: {sum(first)} undated"
-          + (f", labeller 2: {sum(second)})" if second is not None else ", no second labelling yet)"))
+          + (f", labeller 2: {sum(second)} undated)" if second is not None else ", no second labelling yet)"))
     labellings = [("labeller 1", first)] + ([("labeller 2", second)] if second is not None else [])
     for name, gold in labellings:
         p, r, f = _prf(list(zip(gold, got)))
