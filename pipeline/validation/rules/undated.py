@@ -1,12 +1,22 @@
 """Undated events: sentences that describe a specific event (a visit, referral, meeting...) in an answer with no date.
 
-The audit guide asks that "specific events, issues and references should be dated". An answer is undated when
-it has at least one event sentence and no date anywhere (pipeline.dates finds none). Reflective or evaluative
-sentences, habits ("visits regularly"), absences ("was not invited"), hypotheticals ("should have referred")
-and present-tense descriptions ("referrals are made") are not events.
+The audit guide asks that "specific events, issues and references should be dated"; what counts as an event is
+written down in docs/undated-labelling-guide.md. An answer is undated when it has at least one event sentence
+and no date anywhere (pipeline.dates finds none, dates of birth aside; "the next day" is not a date).
+Reflective or evaluative sentences ("the referral was appropriate", "the children were protected"), habits
+("visits regularly"), absences ("was not invited"), hypotheticals ("should have referred"), present-tense
+descriptions ("referrals are made") and the auditor's own work ("as part of this audit") are not events.
 
-Detection runs on spaCy sentences with a small Matcher over surface forms: the blank English pipeline has no
-tagger, so past tense is recognised by the word itself ("visited", not "visits").
+spaCy gives the sentences, the lemma lookup and a PhraseMatcher for event nouns; the rules then run on the
+sentence's lower-case words (plain strings, which is what keeps the check cheap). The blank English pipeline
+has no tagger, so past tense is recognised by the word itself ("visited", not "visits"; "rehoused" because
+its lemma is "rehouse"). A sentence is an event when it has
+- an event verb ("visited", "disclosed", "did not attend"), or a weaker one near an event noun ("referral made");
+- a case actor doing or undergoing something in the past ("the SW challenged mum", "Mum was rehoused"), unless
+  the verb is a state or a judgement ("was supported", "engaged well");
+- a procedure used ("the escalation policy was used when no response was received");
+- or is a note with no verb ("Joint visit by HV and SW.", "There was a further police call-out").
+A negation, modal or frequency word near the verb (a negation only within its own clause) cancels it.
 """
 
 from __future__ import annotations
