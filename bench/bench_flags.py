@@ -5,7 +5,8 @@ answers_labelled.yaml: rows alternate "dev" / "held_out" halves (both were read 
 answers_heldout.yaml: written after the first rules were frozen; first score F1 0.80, rules then generalised.
 answers_final.yaml: written after that, scored once and not tuned on.
 answers_dev2.yaml (issue 17): reflective answers, procedures used, decisions; pairs of rows alternate "tune" /
-"check". answers_dev3.yaml: written after the dev2 changes, first scored once (docs/flags.md), then tuned on.
+"check". answers_dev3.yaml, then answers_dev4.yaml: each written after the previous changes, first scored once
+(docs/flags.md), then tuned on.
 undated_fresh.yaml (when present): written and labelled by someone else with docs/undated-labelling-guide.md and
 labelled again, blind, by a second person (undated_fresh_labeller2.yaml, or an ``undated_2`` key): the rule
 against each labelling, and Cohen's kappa between the labellers and between the rule and each.
@@ -117,7 +118,7 @@ def bench_cost(repeat: int = 5) -> None:
     """Milliseconds per 1,000 answers for the undated check, and the ratio to spaCy's pipe alone (same run)."""
     texts: list[str] = []
     for name in ("answers_labelled.yaml", "answers_heldout.yaml", "answers_final.yaml", "answers_dev2.yaml",
-                 "answers_dev3.yaml"):
+                 "answers_dev3.yaml", "answers_dev4.yaml"):
         texts += [r["text"] for r in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["answers"]]
     texts = texts * repeat
     nlp = load_nlp()
@@ -149,7 +150,7 @@ def _split_report(name: str, rows: list[dict], got: list[bool], halves: tuple[st
 
 
 def bench_undated(show_errors: bool) -> None:
-    for extra in ("answers_heldout.yaml", "answers_final.yaml", "answers_dev3.yaml"):
+    for extra in ("answers_heldout.yaml", "answers_final.yaml", "answers_dev3.yaml", "answers_dev4.yaml"):
         rows = yaml.safe_load((DATA / extra).read_text(encoding="utf-8"))["answers"]
         got = [bool(s) for s in undated_event_sentences([r["text"] for r in rows])]
         p, r, f = _prf([(row["undated"], g) for row, g in zip(rows, got)])

@@ -6,6 +6,7 @@ nothing in it dates that event. Fictional content only.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def flagged(text: str) -> bool:
         # a date of birth dates no event
         "Child (DOB 14/09/2015) was seen alone at school by the SW.",
         "The young person went missing from the children's home and was found by police at a friend's flat.",
+        "Mum failed to bring him to his hospital appointment.",
+        "The nursery put a safety plan in place after the burn.",
+        "Dad's contact with the children was stopped by the court.",
     ],
 )
 def test_undated_events_the_old_rule_missed_are_flagged(text):
@@ -58,6 +62,10 @@ def test_undated_events_the_old_rule_missed_are_flagged(text):
         "I reviewed the records and spoke to the named nurse as part of this audit.",
         "Procedures were followed appropriately throughout.",
         "Children are always seen alone at each visit.",
+        "This was a missed opportunity to hear from dad.",
+        "Review booked with the paediatrician.",
+        "If mum had been seen alone she might have disclosed sooner.",
+        "I read the case notes and looked at the chronology.",
     ],
 )
 def test_reflection_policy_and_practice_are_not_flagged(text):
@@ -131,3 +139,15 @@ def test_fresh_set_without_a_second_labelling_or_with_a_row_missing(bench_flags,
     _write(tmp_path / "undated_fresh_labeller2.yaml", [{"id": "b1", "undated": True}])
     with pytest.raises(SystemExit, match="no label for row 2 \\(id b2\\)"):
         bench_flags.bench_fresh(False, tmp_path)
+
+
+def _guide_examples() -> list[tuple[str, bool]]:
+    guide = (Path(__file__).parents[1] / "docs" / "undated-labelling-guide.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (.+?) \| `(true|false)` \|", guide, re.M)
+    assert len(rows) >= 20, "the guide's table of worked hard cases has moved or lost rows"
+    return [(text, label == "true") for text, label in rows]
+
+
+@pytest.mark.parametrize("text, label", _guide_examples())
+def test_the_rule_agrees_with_the_labelling_guides_worked_examples(text, label):
+    assert flagged(text) is label

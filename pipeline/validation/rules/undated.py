@@ -39,7 +39,7 @@ STRONG_VERBS = {
 # These need an event noun in the same sentence ("referral made", "strategy discussion held").
 WEAK_VERBS = {
     "made", "held", "completed", "undertaken", "undertook", "conducted", "submitted", "sent", "received", "raised",
-    "shared", "agreed", "discussed", "declined", "logged", "requested", "presented", "offered", "booked",
+    "shared", "agreed", "discussed", "declined", "logged", "requested", "presented", "offered",
     "arranged", "notified", "informed", "placed", "returned", "occurred", "happened", "admitted",
     "took", "carried", "turned", "went", "passed", "issued", "signposted", "noted", "found",
     "taken", "decided", "started", "allocated", "reviewed", "obtained", "provided", "recorded", "gave",
@@ -59,18 +59,25 @@ NOUN_WINDOW = 8
 # Words that make the verb near them a habit, a wish or a hypothesis rather than an event.
 FREQUENCY = {"regularly", "routinely", "always", "usually", "consistently", "frequently", "often", "every", "each",
              "weekly", "monthly", "daily", "fortnightly", "throughout", "all", "continues", "continue", "generally",
-             "whenever"}
+             "whenever", "most"}
 # The auditor's own work is not on the child's timeline ("I reviewed the records as part of this audit").
-AUDIT_WORK = re.compile(r"\b(?:this|the|my|our) (?:audit|review of the records)\b", re.I)
+AUDIT_WORK = re.compile(
+    r"\b(?:this|the|my|our) (?:audit|review of the records)\b"
+    r"|^\W*(?:I|we)\s+(?:have\s+)?(?:reviewed|read|looked at|checked|examined|audited|sampled)\b",
+    re.I,
+)
 # A date of birth places no event ("Child (DOB 04/05/2016) was seen at school"): such dates do not count.
 BIRTH = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date of birth|birthday)\b[^.;]{0,12}$", re.I)
 # Verbs that report a finding rather than an event when followed by "that" ("the assessment found that...").
 FINDING_VERBS = {"found", "noted", "agreed", "decided"}
 # "informed" is an event only as a passive ("the GP was informed"), not as "her views informed the plan".
 PASSIVE_ONLY = {"informed"}
-MODALS = {"should", "would", "could", "might", "must", "will", "shall", "need", "needs", "'ll", "may", "to"}
+MODALS = {"should", "would", "could", "might", "must", "will", "shall", "need", "needs", "'ll", "may", "to",
+          "if", "unless"}
 PRESENT_AUX = {"is", "are", "be", "being", "get", "gets", "am"}
 NEGATIONS = {"not", "never", "no", "n't", "nor", "neither"}
+# In a note these make the event a plan ("Review booked with the paediatrician").
+PLANNED = {"booked", "planned", "due", "scheduled", "pending", "awaited", "awaiting"}
 TELEGRAPHIC_LINKS = {"by", "with", "from", "to", "at", "on", "for", "-", ":", "completed", "made", "held"}
 # A negation reaches back only to the start of its clause: in "Health were not invited, but the nurse later
 # provided information" the second verb is an event. "whether" and "that" do not end a clause ("records do
@@ -144,7 +151,7 @@ def _verb_label(w: list[str], i: int) -> str | None:
         return "DNA"
     if word in {"did", "was", "were"} and nxt == "not" and w[i + 2 : i + 3] in (["bring"], ["brought"]):
         return "DNA"  # "was not brought" to an appointment
-    if word == "failed" and w[i + 1 : i + 3] == ["to", "attend"]:
+    if word == "failed" and w[i + 1 : i + 3] in (["to", "attend"], ["to", "bring"]):
         return "DNA"
     if word == "met":
         return "MET" if nxt in MET_OBJECTS else None
@@ -174,6 +181,8 @@ def _verb_is_event(w: list[str], i: int, label: str, noun_starts: list[int]) -> 
         return False  # "seen as a priority", "seen to be engaging": a judgement, not a sighting
     if word == "called" and nxt in {"for", "into"}:
         return False
+    if word == "missed" and nxt in {"opportunity", "opportunities", "chance", "chances"}:
+        return False  # "a missed opportunity" is a judgement
     if word in FINDING_VERBS and nxt == "that":
         return False
     if word in PASSIVE_ONLY and not (before and before[-1] in {"was", "were", "been", "and"}):
@@ -220,12 +229,16 @@ def _actor_event(w: list[str], raw: list[str], i: int, lemma) -> bool:
     kind = _subject_before(w, raw, i)
     if kind is None or (kind == "thing" and not passive):
         return False
-    if not passive and not word.endswith("ed") and word not in ACTIVE_IRREGULAR:
-        return False  # "school put support in place" may be present tense; "mum seen" is a note (see _telegraphic)
+    # "The school put a plan in place" is past ("puts" would be present); "schools put..." may be either.
+    put_in_place = word == "put" and "in place" in " ".join(w[i + 1 : i + 7]) and not (i and w[i - 1].endswith("s"))
+    if not passive and not word.endswith("ed") and word not in ACTIVE_IRREGULAR and not put_in_place:
+        return False  # "mum seen" is a note, left to _telegraphic
     if word == "found" and (not passive or w[i + 1 : i + 2] in (["that"], ["to"])):
-        return False  # "the assessment found that", "mum was found to be": findings; "was found at a friend's": an event
+        return False  # "the assessment found that", "was found to be": findings; "was found at a friend's": an event
     before = set(w[max(0, i - 4) : i])
-    if EVALUATIVE & set(w[i + 1 : i + 3]) or MODALS & before or PRESENT_AUX & before or {"has", "have"} & before:
+    # "to" counts only right before the verb ("to visit"): "access to the children was stopped" is an event.
+    if (EVALUATIVE & set(w[i + 1 : i + 3]) or (MODALS - {"to"}) & before or w[i - 1 : i] == ["to"]
+            or PRESENT_AUX & before or {"has", "have"} & before):
         return False
     return not (NEGATIONS & _clause_before(w, i) or FREQUENCY & set(w[max(0, i - 4) : i + 5]))
 
@@ -245,7 +258,8 @@ def _telegraphic(w: list[str], noun_starts: list[int]) -> bool:
     """A note-style event with no verb: "Joint visit by HV and SW.", "ED attendance with head injury."."""
     words = set(w)
     # "to" is left out here: in a note it is a direction ("call to duty"), not an infinitive.
-    if words & (PRESENT_AUX | (MODALS - {"to"}) | FREQUENCY | {"has", "have", "include", "includes", "was", "were"}):
+    not_notes = PRESENT_AUX | (MODALS - {"to"}) | FREQUENCY | PLANNED
+    if words & (not_notes | {"has", "have", "include", "includes", "was", "were"}):
         return False
     for start in noun_starts:
         if start <= 3:
