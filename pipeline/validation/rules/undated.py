@@ -40,7 +40,7 @@ STRONG_VERBS = {
 WEAK_VERBS = {
     "made", "held", "completed", "undertaken", "undertook", "conducted", "submitted", "sent", "received", "raised",
     "shared", "agreed", "discussed", "declined", "logged", "requested", "presented", "offered",
-    "arranged", "notified", "informed", "placed", "returned", "occurred", "happened", "admitted",
+    "arranged", "notified", "informed", "placed", "returned", "occurred", "happened",
     "took", "carried", "turned", "went", "passed", "issued", "signposted", "noted", "found",
     "taken", "decided", "started", "allocated", "reviewed", "obtained", "provided", "recorded", "gave",
 }
@@ -121,7 +121,9 @@ IRREGULAR_PAST = {"gave", "given", "took", "taken", "went", "came", "sent", "tol
 POLICY_NOUNS = {"policy", "procedure", "procedures", "process", "protocol", "pathway", "guidance", "route"}
 POLICY_VERBS = {"used", "invoked", "applied", "triggered", "initiated", "implemented", "activated", "followed",
                 "utilised", "utilized", "instigated"}
-ACTIVE_IRREGULAR = {"gave", "took", "went", "came", "sent", "told", "saw", "spoke", "rang", "wrote", "left", "brought"}
+# Irregular past forms that are not also present forms or bare participles: "the SW saw mum" is past.
+ACTIVE_IRREGULAR = {"gave", "took", "went", "came", "sent", "told", "saw", "spoke", "rang", "wrote", "left",
+                    "brought"}
 DNA_WORDS = {"dna", "dna'd", "wnb"}
 MET_OBJECTS = {"with", "the", "mum", "mother", "dad", "father", "a", "her", "him", "them", "family", "child",
                "young", "yp", "parents", "both", "carers"}
