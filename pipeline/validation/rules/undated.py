@@ -109,7 +109,11 @@ STATE_VERBS = {
     "showed", "shown", "married", "separated", "born", "aged", "named", "called", "followed", "noted",
     "agreed", "decided", "informed", "recorded", "reviewed", "received", "declined", "refused", "failed",
     "protected", "safeguarded", "empowered", "neglected", "abused", "exploited", "groomed", "bullied",
+    "contributed", "participated",
 }
+# How a plan or document was made is a description of it, not an event ("the CIN plan was written from the
+# assessment"); what was decided about it is ("the plan was ended", "the case was stepped down").
+THING_STATES = {"written", "drawn", "developed", "shaped", "created", "designed", "tailored", "produced"}
 # Words after a verb that make it a judgement of practice ("was managed well", "responded appropriately").
 EVALUATIVE = {"well", "appropriately", "effectively", "positively", "promptly", "quickly", "timely", "badly",
               "poorly", "correctly", "properly", "thoroughly", "as", "hard", "together", "throughout"}
@@ -187,6 +191,8 @@ def _verb_is_event(w: list[str], i: int, label: str, noun_starts: list[int]) -> 
         return False  # "a missed opportunity" is a judgement
     if word in FINDING_VERBS and nxt == "that":
         return False
+    if "than" in w[i + 1 : i + 4]:
+        return False  # "the assessment started later than it should have": a judgement of timeliness
     if word in PASSIVE_ONLY and not (before and before[-1] in {"was", "were", "been", "and"}):
         return False
     # A negation earlier in the clause frames the verb as an absence or a doubt ("records do not show whether
@@ -229,7 +235,7 @@ def _actor_event(w: list[str], raw: list[str], i: int, lemma) -> bool:
         i > 1 and w[i - 1] in LINK_ADVERBS and w[i - 2] in {"was", "were"}
     )
     kind = _subject_before(w, raw, i)
-    if kind is None or (kind == "thing" and not passive):
+    if kind is None or (kind == "thing" and (not passive or word in THING_STATES)):
         return False
     # "The school put a plan in place" is past ("puts" would be present); "schools put..." may be either.
     put_in_place = word == "put" and "in place" in " ".join(w[i + 1 : i + 7]) and not (i and w[i - 1].endswith("s"))
@@ -239,7 +245,7 @@ def _actor_event(w: list[str], raw: list[str], i: int, lemma) -> bool:
         return False  # "the assessment found that", "was found to be": findings; "was found at a friend's": an event
     before = set(w[max(0, i - 4) : i])
     # "to" counts only right before the verb ("to visit"): "access to the children was stopped" is an event.
-    if (EVALUATIVE & set(w[i + 1 : i + 3]) or (MODALS - {"to"}) & before or w[i - 1 : i] == ["to"]
+    if (EVALUATIVE & set(w[i + 1 : i + 3]) or "than" in w[i + 1 : i + 4] or (MODALS - {"to"}) & before or w[i - 1 : i] == ["to"]
             or PRESENT_AUX & before or {"has", "have"} & before):
         return False
     return not (NEGATIONS & _clause_before(w, i) or FREQUENCY & set(w[max(0, i - 4) : i + 5]))
