@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from models.raw import Location, RawDocument
 from models.template import Question, Template
 from pipeline.mapping.grades import read_grade
+from pipeline.mapping.headers import extra_header, split_label_pairs
 from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
 from pipeline.mapping.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
 from pipeline.text import normalise
@@ -50,6 +51,7 @@ class Mapped:
     grade_value: str | None
     grade_problem: str | None
     unmatched_text: list[str]
+    extra_header: dict[str, list[str]] = field(default_factory=dict)
 
 
 
@@ -237,7 +239,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     fields = template_fields(template)
     matcher = Matcher(fields)
     options = [o for q in template.questions() for o in q.options]
-    units = _split_merged(read_choice_cells(build_units(raw), options), matcher)
+    units = split_label_pairs(_split_merged(read_choice_cells(build_units(raw), options), matcher), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
     matches = {u.index: matcher.match_unit(u, headers_only=u.style == PAGE_HEADER)
                for u in units if u.index not in grade_units and len(u.text) <= 1500}
@@ -245,6 +247,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     labelish = {idx for idx, per in matches.items() if max(m.score for m in per.values()) >= LABEL_THRESHOLD}
     labelled, tagged = _assign(units, fields, matches, _section_spans(units, template))
     claims = _value_slots(units, labelled, labelish, matches)
+    extra, extra_units = extra_header(units, labelled, labelish, claims, grade_units)
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
@@ -257,7 +260,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     boxed = False  # the current label is a printed question paragraph with nothing typed in it: a box may follow
     current_field = -1
     for u in units:
-        if u.index in grade_units:
+        if u.index in grade_units or u.index in extra_units:
             current = None
             continue
         if u.index in claims:
@@ -328,7 +331,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
         p.lines = strip_list_numbers([strip_bullet(line) for line in p.lines])
     header = {k.split(":", 1)[1]: v for k, v in placed.items() if k.startswith("header:")}
     answers = {k: v for k, v in placed.items() if not k.startswith("header:")}
-    return Mapped(header, answers, grade_value, grade_problem, unmatched)
+    return Mapped(header, answers, grade_value, grade_problem, unmatched, extra)
 
 
 def _add(p: Placed, u: Unit, text_lines: list[str], placeholder: bool) -> None:
