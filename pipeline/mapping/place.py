@@ -150,7 +150,9 @@ def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int,
         for pos, m in per_field.items():
             f = fields[pos]
             score = m.score
-            if wording_count[normalise(f.wordings[0])] > 1 and f.section in spans and idx not in spans[f.section]:
+            if wording_count[normalise(f.wordings[0])] > 1 and (
+                    idx not in spans[f.section] if f.section in spans else
+                    any(idx in span for span in spans.values())):  # inside another section's printed span
                 score -= 12
             adjusted[pos] = score
         # a label whose best field is taken (by a tag, say) does not fall back to a clearly weaker one
