@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from models.raw import Location, RawDocument
 from models.template import Question, Template
 from pipeline.mapping.grades import read_grade
+from pipeline.mapping.grids import read_grids
 from pipeline.mapping.headers import extra_header, split_label_pairs
 from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
 from pipeline.mapping.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
@@ -243,6 +244,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     options = [o for q in template.questions() for o in q.options]
     units = split_label_pairs(_split_merged(read_choice_cells(build_units(raw), options), matcher), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
+    grid_units, grid_answers = read_grids(units, template, fields)
+    grade_units = grade_units | grid_units  # taken before labels are matched, like the grade block
     matches = {u.index: matcher.match_unit(u, headers_only=u.style == PAGE_HEADER)
                for u in units if u.index not in grade_units and len(u.text) <= 1500}
     matches = {k: v for k, v in matches.items() if v}
@@ -253,6 +256,11 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
+    for key, u in grid_answers.items():
+        p = placed[key]
+        p.found, p.score = True, 1.0
+        _add(p, u, *_answer_lines(u.lines))
+        p.location = p.location or u.location
     unmatched: list[str] = []
     shared: list[Placed] = []  # questions split from one cell, waiting for the answer cell beside them
     shared_group: int | None = None
