@@ -58,7 +58,7 @@ def _without_unticked(text: str) -> str:
     return _BOX_SEGMENT.sub(lambda m: m.group(0) if m.group(1) == "☒" else "", text)
 
 
-_PIECES = re.compile(r"\s*(?:/|\||\bor\b)\s*", re.I)
+_PIECES = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*", re.I)  # never the '/' of 'N/A'
 _MARKED_PIECE = re.compile(r"^\s*(?:[xX]\s+|[☒☑✓✔√■⊠]\s*)(.+?)\s*$|^\s*(.+?)\s*(?:\s[xX]|\([xX]\)|[☒☑✓✔√■⊠])\s*$")
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from models.raw import Location, RawDocument
-from models.template import Question, Template
+from models.template import AnswerKind, Question, Template
 from pipeline.mapping.grades import read_grade
 from pipeline.mapping.grids import read_grids
 from pipeline.mapping.headers import extra_header, split_label_pairs
 from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
-from pipeline.mapping.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
+from pipeline.mapping.layout import (Line, Unit, build_units, choice_tail, read_choice_cells, strip_bullet,
+                                    strip_list_numbers)
 from pipeline.text import normalise
 
 _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I)
@@ -256,6 +257,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
+    yes_no = {q.id for q in template.questions() if q.kind == AnswerKind.yes_no_comments}
     for key, u in grid_answers.items():
         p = placed[key]
         p.found, p.score = True, 1.0
@@ -284,6 +286,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             p.found, p.score, p.location = True, m.score / 100, u.location
             rest = _after(u.lines, m.consumed)
             rest = [ln for ln in rest if not matcher.is_guidance(ln.text, m.field)] if m.consumed else rest
+            if f.key in yes_no and m.consumed and not m.inline and (tail := choice_tail(u.lines)):
+                rest = [Line(tail), *rest]  # 'Was the plan reviewed? Yes / ~~No~~': marked after the wording
             texts, placeholder = _answer_lines(rest)
             p.lines.extend([m.inline] if m.inline else [])
             p.lines.extend(texts)

@@ -32,7 +32,9 @@ _SENTENCE = re.compile(r"(?<=[.?!:])\s+(?=[A-Z(])")
 _GUIDANCE_START = re.compile(r"^(please (explain|identify|give|state|provide|include|note|consider|describe any)"
                              r"|if not\b|if so\b|include\b|e\.g\.|eg\b|ie\b|i\.e\.|\(|note\b|for example\b|consider\b)",
                              re.I)
-_YES_NO = re.compile(r"^\s*(yes|y)\s*/\s*(no|n)\s*$", re.I)
+# 'Yes / No', 'Y/N', 'Yes or No', 'Yes / No / N/A', 'Yes | No | Not applicable': printed for a yes/no answer
+_YES_NO = re.compile(r"^\s*\(?\s*(yes|y)\s*(?:/|\||\bor\b)\s*(no|n)"
+                     r"(?:\s*(?:/|\||\bor\b)\s*(?:n\s*/\s*a|n\.a\.?|na|not applicable))?\s*\)?\s*$", re.I)
 
 # header key -> pattern on a normalised label; order matters ('Child's initials and date of birth' is the child)
 _HEADER_RULES: list[tuple[str, re.Pattern]] = [
@@ -615,10 +617,19 @@ def _question_from_texts(texts: list[str], tags: list[str]) -> dict | None:
     wording, guidance = _split_guidance(first)
     guidance += [t.rstrip(":").strip() for t in rest]
     wording = wording.rstrip(":").strip()
+    # 'Yes / No' printed with the question (after its '?', or on a line of its own) is where the answer is
+    # marked: the question is a yes/no one, and the printed choices are neither its wording nor guidance
+    tail = re.match(r"^(.*\?)\s*(.+)$", wording)
+    yes_no = bool(tail and _YES_NO.match(tail.group(2)))
+    if yes_no:
+        wording = tail.group(1)
+    choices = [g for g in guidance if _YES_NO.match(g)]
+    guidance = [g for g in guidance if g not in choices]
     if len(wording) < 2:
         return None
     return {"number": number, "wording": wording, "guidance": guidance,
-            "tags": list(dict.fromkeys(tags)), "kind": AnswerKind.free_text, "options": [],
+            "tags": list(dict.fromkeys(tags)),
+            "kind": AnswerKind.yes_no_comments if yes_no or choices else AnswerKind.free_text, "options": [],
             "required": True, "requires_date": True}
 
 
