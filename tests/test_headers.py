@@ -66,13 +66,15 @@ def test_header_fields_the_template_lacks_are_kept_by_the_forms_label():
 
 
 def test_label_value_pairs_inside_an_answer_stay_in_the_answer():
-    raw = doc(para("Enfield Safeguarding Children Partnership Multi-Agency Audit Tool"), para("Recognition"),
+    raw = doc(para("Enfield Safeguarding Children Partnership Multi-Agency Audit Tool"), para("Date of audit: 12/04/2024"),
+              para("Recognition"),
               table([["Key areas of good practice", "Strengths: early help on 02/02/2024  Concerns: none"],
                      ["Areas for development", "Voice: recorded\nPlan: reviewed"],
-                     ["Recommendations for practice", "Use the toolkit."]]))
+                     ["Recommendations for practice", "Date: 03/03/2024  Outcome: referral made"]]))
     r = build_record(raw, "a" * 64, TEMPLATES["enfield-escp"], 1.0, Settings(), date(2026, 1, 1))
     assert r.answer("recognition_good_practice").answer == "Strengths: early help on 02/02/2024  Concerns: none"
     assert r.answer("recognition_areas_for_development").answer == "Voice: recorded\nPlan: reviewed"
+    assert r.answer("recognition_recommendations").answer == "Date: 03/03/2024  Outcome: referral made"
     assert r.header.extra == {}
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from pipeline.mapping.labels import LABEL_THRESHOLD, Matcher
+
+PAGE_HEADER = "page-header"  # the style extractors give page-header paragraphs
 from pipeline.mapping.layout import Line, Unit
 from pipeline.text import normalise
 
@@ -74,9 +76,9 @@ def _header_match(piece: str, matcher: Matcher) -> bool:
 def split_label_pairs(units: list[Unit], matcher: Matcher) -> list[Unit]:
     """Units with each 'Label: value' pair of a shared line (or of a cell of such lines) as a unit of its own.
 
-    A line of two or more pairs is cut when one of its labels is a header label of the template or it comes
-    before the form's first question; a cell whose lines are each one pair is cut when two of its labels are
-    header labels (an answer cell such as 'Strengths: ...' / 'Concerns: ...' is left whole).
+    Only the header part of a form is cut: before its first question, or a page header. There a line of two
+    or more pairs is cut, and a cell whose lines are each one pair when two of its labels are header labels
+    of the template. Answers ('Strengths: ...  Concerns: ...') are never cut.
     """
     known = _known_labels(matcher)
     first_question: list[int] = []
@@ -96,10 +98,11 @@ def split_label_pairs(units: list[Unit], matcher: Matcher) -> list[Unit]:
         split = [(_pairs(ln.text, known), ln) for ln in lines]
         pieces = [(piece, ln) for found, ln in split for piece in found]
         several = any(len(found) > 1 for found, _ln in split)
+        header_part = u.style == PAGE_HEADER or before_questions(u.index)  # never inside an answer
         if several:
-            cut = any(_header_match(p, matcher) for p, _ln in pieces) or before_questions(u.index)
+            cut = header_part
         else:
-            cut = len(lines) > 1 and all(
+            cut = header_part and len(lines) > 1 and all(
                 (m := _LABEL.match(ln.text)) and _short_label(m.group(1)) and ln.text[m.end():].strip() for ln in lines
             ) and sum(_header_match(ln.text, matcher) for ln in lines) >= 2
         if not cut:
@@ -126,8 +129,6 @@ def extra_header(units: list[Unit], labelled: dict, labelish: set[int], claims: 
     beside a header field on its line: a 'Label: value' line, a short label cell with its value in the cell
     to its right, or (labels printed over their values) in the cell below.
     """
-    from pipeline.mapping.place import PAGE_HEADER  # place imports this module
-
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     first_q = min(questions, default=0)  # no question found: too unlike the template to guess at its header
     question_rows: dict[int, int] = {}

@@ -17,7 +17,7 @@ from models.raw import Location, RawDocument
 from models.template import AnswerKind, Question, Template
 from pipeline.mapping.grades import read_grade
 from pipeline.mapping.grids import read_grids
-from pipeline.mapping.headers import extra_header, split_label_pairs
+from pipeline.mapping.headers import PAGE_HEADER, extra_header, split_label_pairs
 from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
 from pipeline.mapping.layout import (Line, Unit, build_units, choice_tail, read_choice_cells, strip_bullet,
                                     strip_list_numbers)
@@ -28,7 +28,6 @@ _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I
 _BOILERPLATE = re.compile(r"^\s*(?:thank\s+you\b|end\s+of\s+(?:the\s+)?(?:form|audit|document|tool)|"
                           r"please\s+return\s+(?:this|the|your)\b)", re.I)
 _HEADING_STYLE = re.compile(r"^(?:heading|title|subtitle)\b", re.I)
-PAGE_HEADER = "page-header"
 
 
 
