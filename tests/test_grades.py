@@ -268,3 +268,13 @@ def test_a_grade_the_template_does_not_expect_is_kept_and_not_taken_for_an_answe
                                                ["", "", "", ""]])), "a" * 64, template, 1.0, Settings(), date(2026, 1, 1))
     assert unmarked.grade.value is None and unmarked.grade.problem is None
     assert "grade_missing" not in {f.code.value for f in unmarked.flags}
+    # the grade row ending the question table; answers that happen to be grade words stay answers
+    rows = [["Impact", ""], ["Key areas of good practice", "Good"], ["Areas for development", "Outstanding"],
+            ["Recommendations for practice", "Keep the plan."]]
+    for last, value in [(["Overall grade", "Good"], "good"),
+                        (["Overall grade:", "☐ Outstanding ☐ Good ☒ Requires improvement ☐ Inadequate"],
+                         "requires_improvement")]:
+        r = build_record(doc(body[0], table([*rows, last])), "a" * 64, template, 1.0, Settings(), date(2026, 1, 1))
+        assert r.grade.value == value
+        assert [r.answer(f"impact_{k}").answer for k in ("good_practice", "areas_for_development", "recommendations")] \
+            == ["Good", "Outstanding", "Keep the plan."]

@@ -196,9 +196,33 @@ def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | N
     'Overall grade:'); with none marked, or several, nothing is claimed and nothing is reported.
     """
     if template.grading is None:
-        block, value, _problem = _read_grade(units, _FOUR_POINT)
+        start = _grade_start(units, _options(_FOUR_POINT))
+        if start is None:
+            return set(), None, None
+        block, value, _problem = _read_grade(units[start:], _FOUR_POINT)
         return (block, value, None) if value else (set(), None, None)
     return _read_grade(units, template.grading)
+
+
+def _grade_start(units: list[Unit], options) -> int | None:
+    """Where a grade the template does not expect begins: its label ('Overall grade'), a line of two or more
+    grades, or a table row of grade cells. Answers before it are never read as grade options."""
+    rows: dict[tuple, set[str]] = defaultdict(set)
+    screen = _screen(options)
+    for at, u in enumerate(units):
+        text = u.text
+        if not _may_hold_grade(text, screen):
+            continue
+        if "grad" in text.lower() and _GRADE_LABEL.match(text) and len(text) < 120:
+            return at
+        if sum(1 for line in text.split("\n") for label, _m in _boxed_options(line) if _option_of(label, options)) >= 2 \
+                or len([hit for line in u.lines for hit in _inline_options(line.text, options)]) >= 2:
+            return at
+        if u.in_table and (value := _option_of(_strip_marks(text)[0], options)):
+            rows[(u.table, u.row)].add(value)
+            if len(rows[(u.table, u.row)]) >= 2:  # grades across one row: from the row's first cell
+                return next(i for i, o in enumerate(units) if (o.table, o.row) == (u.table, u.row))
+    return None
 
 
 def _read_grade(units: list[Unit], grading: Grading) -> tuple[set[int], str | None, str | None]:
