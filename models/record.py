@@ -12,7 +12,8 @@ from models.raw import Comment, Location
 # 2: `themes` holds affirmed themes only; negated-only ones moved to `negated_themes`.
 # 3: evidence says which part found it (`source`); rule matches the trained model set aside are kept in
 #    `ThemeTag.doubted`, and themes found only that way in `doubted_themes`.
-SCHEMA_VERSION = 3
+# 4: `header.extra` keeps header fields the form prints and its template lacks, by the form's own label.
+SCHEMA_VERSION = 4
 
 
 class _Model(BaseModel):
@@ -96,6 +97,8 @@ class Header(_Model):
     date_of_audit: str | None = Field(None, description="ISO date")
     theme: str | None = None
     case_status: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict, description="header fields the form prints and its "
+                                  "template lacks: the form's own label (colon trimmed) -> the value typed")
 
 
 class Answer(_Model):

@@ -401,6 +401,8 @@ def expected_entry(ret: dict, case: dict, template) -> dict:
     header_keys = {f.key for f in template.header}
     header = {k: (values[k] or None) if k in header_keys else None
               for k in ("agency", "auditor", "practitioner", "child", "date_of_audit", "theme", "case_status")}
+    if template.id == "west-midlands-maat":  # 'Date: ...' printed under the title: a field the template lacks
+        header["extra"] = {"Date": case["audit_day"]}
     answers, flags = {}, []
     for f in template.header:
         if f.required and not header[f.key]:

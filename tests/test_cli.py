@@ -41,7 +41,7 @@ def test_extract_prints_the_record_contract(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(path), "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["schema_version"] == 3
+    assert record["schema_version"] == 4
     assert list(record)[:10] == ["schema_version", "source", "template", "header", "answers", "grade", "themes",
                                  "negated_themes", "doubted_themes", "flags"]
     assert record["template"]["id"] == "west-midlands-maat"

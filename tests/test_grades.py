@@ -235,3 +235,46 @@ def test_a_grade_row_at_the_end_of_a_question_table_leaves_the_questions_above_i
     mapped = map_document(raw, template)
     assert mapped.answers["q2a"].lines == ["No", "Seen with the foster carer present."]
     assert mapped.answers["q2b"].lines == ["At the strategy meeting."]
+
+
+def test_a_grade_the_template_does_not_expect_is_kept_and_not_taken_for_an_answer():
+    """An Enfield-style tool has no grade block; a form that adds one keeps its grade out of the last answer."""
+    from datetime import date
+
+    from models.settings import Settings
+    from pipeline.intake.process import build_record
+    from pipeline.templates.registry import load_templates
+    from tests.rawbuild import doc, para, table
+
+    body = [para("Enfield Safeguarding Children Partnership Multi-Agency Audit Tool"), para("Impact"),
+            table([["Key areas of good practice", "Seen alone on 02/02/2024."], ["Areas for development", "None."],
+                   ["Recommendations for practice", "Keep the plan."]])]
+    ways = {
+        "good": [para("Overall grade: Good")],
+        "inadequate": [table([["Overall grade", "Inadequate"]])],
+        "requires_improvement": [table([["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                                        ["", "", "X", ""]])],
+        "outstanding": [para("Overall grade: ☒ Outstanding ☐ Good ☐ Requires improvement ☐ Inadequate")],
+    }
+    template = load_templates()["enfield-escp"]
+    assert template.grading is None
+    for value, blocks in ways.items():
+        r = build_record(doc(*body, *blocks), "a" * 64, template, 1.0, Settings(), date(2026, 1, 1))
+        assert r.grade.value == value, blocks
+        assert r.answer("impact_recommendations").answer == "Keep the plan."
+        assert r.extraction.unmatched_text == []
+        assert "grade_missing" not in {f.code.value for f in r.flags}
+    unmarked = build_record(doc(*body, table([["Outstanding", "Good", "Requires improvement", "Inadequate"],
+                                               ["", "", "", ""]])), "a" * 64, template, 1.0, Settings(), date(2026, 1, 1))
+    assert unmarked.grade.value is None and unmarked.grade.problem is None
+    assert "grade_missing" not in {f.code.value for f in unmarked.flags}
+    # the grade row ending the question table; answers that happen to be grade words stay answers
+    rows = [["Impact", ""], ["Key areas of good practice", "Good"], ["Areas for development", "Outstanding"],
+            ["Recommendations for practice", "Keep the plan."]]
+    for last, value in [(["Overall grade", "Good"], "good"),
+                        (["Overall grade:", "☐ Outstanding ☐ Good ☒ Requires improvement ☐ Inadequate"],
+                         "requires_improvement")]:
+        r = build_record(doc(body[0], table([*rows, last])), "a" * 64, template, 1.0, Settings(), date(2026, 1, 1))
+        assert r.grade.value == value
+        assert [r.answer(f"impact_{k}").answer for k in ("good_practice", "areas_for_development", "recommendations")] \
+            == ["Good", "Outstanding", "Keep the plan."]

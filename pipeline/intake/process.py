@@ -58,7 +58,7 @@ def _without_unticked(text: str) -> str:
     return _BOX_SEGMENT.sub(lambda m: m.group(0) if m.group(1) == "☒" else "", text)
 
 
-_PIECES = re.compile(r"\s*(?:/|\||\bor\b)\s*", re.I)
+_PIECES = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*", re.I)  # never the '/' of 'N/A'
 _MARKED_PIECE = re.compile(r"^\s*(?:[xX]\s+|[☒☑✓✔√■⊠]\s*)(.+?)\s*$|^\s*(.+?)\s*(?:\s[xX]|\([xX]\)|[☒☑✓✔√■⊠])\s*$")
 
 
@@ -271,7 +271,8 @@ def choose_template(raw: RawDocument, templates: dict[str, Template], settings: 
 
 
 def _header(mapped: Mapped) -> tuple[Header, dict[str, str]]:
-    """The header, and any header text that could not be read (a date of audit that is not a date)."""
+    """The header (with the fields the template lacks as ``extra``, by the form's label), and any header text
+    that could not be read (a date of audit that is not a date)."""
     from pipeline.dates import parse_date
 
     values = {k: read_header_value(p.lines) or None for k, p in mapped.header.items()}
@@ -283,7 +284,8 @@ def _header(mapped: Mapped) -> tuple[Header, dict[str, str]]:
         else:
             unparsed["date_of_audit"] = values["date_of_audit"]
             values["date_of_audit"] = None
-    return Header(**values), unparsed
+    extra = {label: value for label, lines in mapped.extra_header.items() if (value := read_header_value(lines))}
+    return Header(**values, extra=extra), unparsed
 
 
 def _answers(mapped: Mapped, template: Template, reference: date | None) -> tuple[list[Answer], dict[str, list[str]]]:

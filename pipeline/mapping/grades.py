@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from models.template import Template
+from models.template import GradeOption, Grading, Template
 from pipeline.mapping.layout import OPTION_SEP, Option, Unit, decide, options_in, set_apart
 from pipeline.text import normalise
 
@@ -22,8 +22,18 @@ _GLYPH = re.compile(f"[{_MARK_GLYPHS}{_UNMARKED_GLYPHS}]")
 _GRADE_LABEL = re.compile(r"^\s*(?:overall\s+)?grad(?:e|ing)(?:\s*\(x\))?\s*:?\s*(.*)$", re.I)
 
 
-def _options(template: Template) -> list[tuple[str, list[str]]]:
-    return [(o.value, [normalise(o.label), *(normalise(a) for a in o.aliases)]) for o in template.grading.options]
+# A form whose template expects no grade may still print one ('Overall grade: Good', a row of grade boxes at
+# the end): it is read on the record's four-point scale, and kept only when one grade is clearly marked.
+_FOUR_POINT = Grading(options=[GradeOption(value="outstanding", label="Outstanding"),
+                               GradeOption(value="good", label="Good"),
+                               GradeOption(value="requires_improvement", label="Requires improvement",
+                                           aliases=["Requires improvement to be good", "Adequate"]),
+                               GradeOption(value="inadequate", label="Inadequate")])
+
+
+def _options(of: Template | Grading) -> list[tuple[str, list[str]]]:
+    grading = of.grading if isinstance(of, Template) else of
+    return [(o.value, [normalise(o.label), *(normalise(a) for a in o.aliases)]) for o in grading.options]
 
 
 # ---- the prefilter: most units of a return are answers that cannot hold a grade -------------------------------
@@ -136,6 +146,9 @@ def _boxed_options(line: str) -> list[tuple[str, bool]]:
     """Options printed on one line, each with its own box: '☐ Outstanding ☒ Good' or 'Good ☒ Inadequate ☐'."""
     if sum(line.count(g) for g in _BOX) < 2:
         return []
+    label = _GRADE_LABEL.match(line)
+    if label and label.group(1).strip():
+        line = label.group(1)  # 'Overall grade: ☐ Outstanding ☒ Good': the boxes come before their labels
     if line.lstrip()[:1] in _BOX:
         return [(label.strip(), box in _MARK_GLYPHS) for box, label in _BOX_THEN_LABEL.findall(line)]
     return [(label.strip(), box in _MARK_GLYPHS) for label, box in _LABEL_THEN_BOX.findall(line)]
@@ -177,10 +190,43 @@ def _is_mark(unit: Unit) -> bool:
 
 
 def read_grade(units: list[Unit], template: Template) -> tuple[set[int], str | None, str | None]:
-    """Find the grade: (units that belong to the grade block, grade value or None, problem or None)."""
+    """Find the grade: (units that belong to the grade block, grade value or None, problem or None).
+
+    A template with no grading still gets the grade a form marks clearly (one grade marked, or written after
+    'Overall grade:'); with none marked, or several, nothing is claimed and nothing is reported.
+    """
     if template.grading is None:
-        return set(), None, None
-    options = _options(template)
+        start = _grade_start(units, _options(_FOUR_POINT))
+        if start is None:
+            return set(), None, None
+        block, value, _problem = _read_grade(units[start:], _FOUR_POINT)
+        return (block, value, None) if value else (set(), None, None)
+    return _read_grade(units, template.grading)
+
+
+def _grade_start(units: list[Unit], options) -> int | None:
+    """Where a grade the template does not expect begins: its label ('Overall grade'), a line of two or more
+    grades, or a table row of grade cells. Answers before it are never read as grade options."""
+    rows: dict[tuple, set[str]] = defaultdict(set)
+    screen = _screen(options)
+    for at, u in enumerate(units):
+        text = u.text
+        if not _may_hold_grade(text, screen):
+            continue
+        if "grad" in text.lower() and _GRADE_LABEL.match(text) and len(text) < 120:
+            return at
+        if sum(1 for line in text.split("\n") for label, _m in _boxed_options(line) if _option_of(label, options)) >= 2 \
+                or len([hit for line in u.lines for hit in _inline_options(line.text, options)]) >= 2:
+            return at
+        if u.in_table and (value := _option_of(_strip_marks(text)[0], options)):
+            rows[(u.table, u.row)].add(value)
+            if len(rows[(u.table, u.row)]) >= 2:  # grades across one row: from the row's first cell
+                return next(i for i, o in enumerate(units) if (o.table, o.row) == (u.table, u.row))
+    return None
+
+
+def _read_grade(units: list[Unit], grading: Grading) -> tuple[set[int], str | None, str | None]:
+    options = _options(grading)
     screen = _screen(options)
     found: dict[object, list[tuple[Unit, str, bool, bool]]] = defaultdict(list)
     titled: set[object] = set()

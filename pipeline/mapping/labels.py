@@ -21,6 +21,7 @@ from pipeline.text import normalise
 LABEL_THRESHOLD = 78
 NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*[.):]\s*|^\s*\d{1,2}\s+(?=[A-Za-z])", re.I)
 _WORD = re.compile(r"[a-z0-9']+")
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
 
 
 @dataclass
@@ -120,8 +121,10 @@ class Matcher:
         # "Label: value" on one line (header fields typed as paragraphs or in one cell).
         label, colon, value = texts[0].partition(":")
         if colon and len(label) < 80 and value.strip():
-            cand = normalise(label_text(label))
-            ratio = process.cdist([cand], self.targets, scorer=fuzz.ratio, dtype=np.float32)[0]
+            # a note in brackets after a label ('Case status (open/closed):') is not part of it
+            cands = list(dict.fromkeys(c for c in (normalise(label_text(label)),
+                                                   normalise(label_text(_BRACKETED.sub("", label)))) if c)) or [""]
+            ratio = process.cdist(cands, self.targets, scorer=fuzz.ratio, dtype=np.float32).max(axis=0)
             per = self._per_field(np.where(self.plain, ratio, 0))
             for i in np.flatnonzero(per > best):
                 if not self.is_guidance(value, int(i)):  # 'Question: Please explain.' is all printed text

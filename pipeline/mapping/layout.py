@@ -366,6 +366,18 @@ def choice_word(text: str) -> str | None:
     return _CHOICE_WORDS.get(normalise(_HEADING_NOTE.sub("", text)).strip(" .:"))
 
 
+def choice_tail(lines: list[Line]) -> str | None:
+    """The Yes/No choices printed after a question's '?' on its first line ('Was it reviewed? Yes / No'),
+    with their formatting, or None when nothing but choices follows the '?'."""
+    first = next((ln.text for ln in lines if ln.text.strip()), "")
+    at = first.rfind("?")
+    if at < 0 or not first[at + 1:].strip():
+        return None
+    tail = first[at + 1:].strip()
+    unmarked = re.sub(r"(?<!\w)[xX](?!\w)|[☒☑✓✔√■⊠☐]", " ", tail)  # 'X Yes / No', '☒ Yes ☐ No'
+    return tail if options_in(" ".join(unmarked.split()), choice_word) else None
+
+
 def _heading(text: str, options: dict[str, str]) -> str | None:
     """The choice a column heading (or option cell) names: Yes/No/N/A or a tick-list option, else None."""
     from pipeline.text import normalise

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from models.raw import Location, RawDocument
-from models.template import Question, Template
+from models.template import AnswerKind, Question, Template
 from pipeline.mapping.grades import read_grade
+from pipeline.mapping.grids import read_grids
+from pipeline.mapping.headers import PAGE_HEADER, extra_header, split_label_pairs
 from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
-from pipeline.mapping.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
+from pipeline.mapping.layout import (Line, Unit, build_units, choice_tail, read_choice_cells, strip_bullet,
+                                    strip_list_numbers)
 from pipeline.text import normalise
 
 _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I)
@@ -25,7 +28,6 @@ _LETTER_LABEL = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})\s*[.)]?\s*$", re.I
 _BOILERPLATE = re.compile(r"^\s*(?:thank\s+you\b|end\s+of\s+(?:the\s+)?(?:form|audit|document|tool)|"
                           r"please\s+return\s+(?:this|the|your)\b)", re.I)
 _HEADING_STYLE = re.compile(r"^(?:heading|title|subtitle)\b", re.I)
-PAGE_HEADER = "page-header"
 
 
 
@@ -50,6 +52,7 @@ class Mapped:
     grade_value: str | None
     grade_problem: str | None
     unmatched_text: list[str]
+    extra_header: dict[str, list[str]] = field(default_factory=dict)
 
 
 
@@ -148,7 +151,9 @@ def _assign(units: list[Unit], fields: list[Field], matches: dict[int, dict[int,
         for pos, m in per_field.items():
             f = fields[pos]
             score = m.score
-            if wording_count[normalise(f.wordings[0])] > 1 and f.section in spans and idx not in spans[f.section]:
+            if wording_count[normalise(f.wordings[0])] > 1 and (
+                    idx not in spans[f.section] if f.section in spans else
+                    any(idx in span for span in spans.values())):  # inside another section's printed span
                 score -= 12
             adjusted[pos] = score
         # a label whose best field is taken (by a tag, say) does not fall back to a clearly weaker one
@@ -237,17 +242,26 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     fields = template_fields(template)
     matcher = Matcher(fields)
     options = [o for q in template.questions() for o in q.options]
-    units = _split_merged(read_choice_cells(build_units(raw), options), matcher)
+    units = split_label_pairs(_split_merged(read_choice_cells(build_units(raw), options), matcher), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
+    grid_units, grid_answers = read_grids(units, template, fields)
+    grade_units = grade_units | grid_units  # taken before labels are matched, like the grade block
     matches = {u.index: matcher.match_unit(u, headers_only=u.style == PAGE_HEADER)
                for u in units if u.index not in grade_units and len(u.text) <= 1500}
     matches = {k: v for k, v in matches.items() if v}
     labelish = {idx for idx, per in matches.items() if max(m.score for m in per.values()) >= LABEL_THRESHOLD}
     labelled, tagged = _assign(units, fields, matches, _section_spans(units, template))
     claims = _value_slots(units, labelled, labelish, matches)
+    extra, extra_units = extra_header(units, labelled, labelish, claims, grade_units)
     questions = [i for i, (f, _m) in labelled.items() if not f.key.startswith("header:")]
     region = range(min(questions), max(questions)) if questions else range(0)
     placed = {f.key: Placed(f.key) for f in fields}
+    yes_no = {q.id for q in template.questions() if q.kind == AnswerKind.yes_no_comments}
+    for key, u in grid_answers.items():
+        p = placed[key]
+        p.found, p.score = True, 1.0
+        _add(p, u, *_answer_lines(u.lines))
+        p.location = p.location or u.location
     unmatched: list[str] = []
     shared: list[Placed] = []  # questions split from one cell, waiting for the answer cell beside them
     shared_group: int | None = None
@@ -257,7 +271,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
     boxed = False  # the current label is a printed question paragraph with nothing typed in it: a box may follow
     current_field = -1
     for u in units:
-        if u.index in grade_units:
+        if u.index in grade_units or u.index in extra_units:
             current = None
             continue
         if u.index in claims:
@@ -271,6 +285,8 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
             p.found, p.score, p.location = True, m.score / 100, u.location
             rest = _after(u.lines, m.consumed)
             rest = [ln for ln in rest if not matcher.is_guidance(ln.text, m.field)] if m.consumed else rest
+            if f.key in yes_no and m.consumed and not m.inline and (tail := choice_tail(u.lines)):
+                rest = [Line(tail), *rest]  # 'Was the plan reviewed? Yes / ~~No~~': marked after the wording
             texts, placeholder = _answer_lines(rest)
             p.lines.extend([m.inline] if m.inline else [])
             p.lines.extend(texts)
@@ -328,7 +344,7 @@ def map_document(raw: RawDocument, template: Template) -> Mapped:
         p.lines = strip_list_numbers([strip_bullet(line) for line in p.lines])
     header = {k.split(":", 1)[1]: v for k, v in placed.items() if k.startswith("header:")}
     answers = {k: v for k, v in placed.items() if not k.startswith("header:")}
-    return Mapped(header, answers, grade_value, grade_problem, unmatched)
+    return Mapped(header, answers, grade_value, grade_problem, unmatched, extra)
 
 
 def _add(p: Placed, u: Unit, text_lines: list[str], placeholder: bool) -> None:

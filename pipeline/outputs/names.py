@@ -349,6 +349,7 @@ def record_texts(record: AuditReturn) -> list[str]:
     """Every free text in a return that could name someone (answers, comments, unplaced text)."""
     texts = [a.answer for a in record.answers if a.answer]
     texts += [c.text for c in record.comments] + list(record.extraction.unmatched_text)
+    texts += list(record.header.extra.values())  # a reviewer or chair the template has no field for
     return texts
 
 

@@ -183,6 +183,7 @@ class Pseudonymiser:
                                       for key in ("auditor", "practitioner", "child", "case_status", "theme")})
         if h.child:
             header.child = self.case_codes.get(case, scrub(h.child))
+        header.extra = {scrub(label): scrub(value) for label, value in h.extra.items()}
         answers = [a.model_copy(update={"answer": scrub(a.answer), "question": scrub(a.question)}) for a in record.answers]
 
         def scrub_tags(tags):

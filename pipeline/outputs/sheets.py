@@ -66,7 +66,8 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
             Col("Date of audit", 13, "date"), Col("Template", 24), Col("Grade", 20), Col("Grade problem", 16),
             Col("Quality score", 9, "number"), Col("Answered", 10, "number"), Col("Not applicable", 11, "number"),
             Col("Unanswered", 12, "number"), Col("Flags", 8, "number"), Col("Rows reviewed", 10, "number"),
-            Col("Return", 14, "text"), Col("File", 36), Col("Emailed by", 28), Col("Email sent", 16)]
+            Col("Other header fields", 30), Col("Return", 14, "text"), Col("File", 36), Col("Emailed by", 28),
+            Col("Email sent", 16)]
     reviewed = Counter(r.record for r in book.reviews.values())
     rows = []
     for r in book.corrected:
@@ -75,8 +76,8 @@ def returns_sheet(wb, book: Book, case_of, agency_of, grade_labels: dict[str, st
                      excel.as_date(r.header.date_of_audit), _template_name(book, r),
                      grade_labels.get(r.grade.value or "", ""), GRADE_PROBLEMS.get(r.grade.problem or "", ""),
                      r.quality.score if r.quality else None, statuses["answered"], statuses["not_applicable"],
-                     statuses["unanswered"], len(r.flags), reviewed[return_id(r)], return_id(r), r.source.file,
-                     *_emailed(r)])
+                     statuses["unanswered"], len(r.flags), reviewed[return_id(r)], other_header_fields(r),
+                     return_id(r), r.source.file, *_emailed(r)])
     ws = excel.data_sheet(wb, "Returns", cols, rows)
     excel.fill_where(ws, cols, "Grade", GRADE_FILLS)
 
@@ -93,6 +94,11 @@ def _emailed(record: AuditReturn) -> list[str]:
         except ValueError:
             pass
     return [origin.sender or "", sent]
+
+
+def other_header_fields(record: AuditReturn) -> str:
+    """The header fields the form prints and its template lacks, one 'Label: value' a line, in the form's order."""
+    return "\n".join(f"{label}: {value}" for label, value in record.header.extra.items())
 
 
 def _template_name(book: Book, record: AuditReturn) -> str:

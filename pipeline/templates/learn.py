@@ -32,7 +32,9 @@ _SENTENCE = re.compile(r"(?<=[.?!:])\s+(?=[A-Z(])")
 _GUIDANCE_START = re.compile(r"^(please (explain|identify|give|state|provide|include|note|consider|describe any)"
                              r"|if not\b|if so\b|include\b|e\.g\.|eg\b|ie\b|i\.e\.|\(|note\b|for example\b|consider\b)",
                              re.I)
-_YES_NO = re.compile(r"^\s*(yes|y)\s*/\s*(no|n)\s*$", re.I)
+# 'Yes / No', 'Y/N', 'Yes or No', 'Yes / No / N/A', 'Yes | No | Not applicable': printed for a yes/no answer
+_YES_NO = re.compile(r"^\s*\(?\s*(yes|y)\s*(?:/|\||\bor\b)\s*(no|n)"
+                     r"(?:\s*(?:/|\||\bor\b)\s*(?:n\s*/\s*a|n\.a\.?|na|not applicable))?\s*\)?\s*$", re.I)
 
 # header key -> pattern on a normalised label; order matters ('Child's initials and date of birth' is the child)
 _HEADER_RULES: list[tuple[str, re.Pattern]] = [
@@ -72,19 +74,36 @@ class _Draft:
     title: str | None = None
     header: dict[str, HeaderField] = field(default_factory=dict)
     sections: list[tuple[str, list[dict]]] = field(default_factory=list)
-    pending_title: str | None = None
+    _title: str | None = None  # the section title waiting for its first question (see pending_title)
     grades: list[GradeOption] = field(default_factory=list)
     grading_title: str = "Grading"
     open: dict | None = None  # a question printed as a paragraph, still taking its guidance and answer box
     grade_label: str | None = None  # 'Overall grade:' with an empty space or a drop-down beside it
+    # every title set and question added, in order, so sections can be rebuilt (see _grid_sections)
+    events: list[tuple[str, object]] = field(default_factory=list)
+
+    @property
+    def pending_title(self) -> str | None:
+        return self._title
+
+    @pending_title.setter
+    def pending_title(self, title: str | None) -> None:
+        self._title = title
+        self.events.append(("title", title))
 
     def add_question(self, q: dict) -> None:
-        if self.pending_title is not None or not self.sections:
-            details = not q["required"] and not q["requires_date"]  # 'Date of birth' before any section
-            self.sections.append((self.pending_title or ("Details" if details else "Questions"), []))
-            self.pending_title = None
-        self.sections[-1][1].append(q)
+        self.events.append(("question", q))
+        _place(self.sections, self._title, q)
+        self._title = None
         self.open = None
+
+
+def _place(sections: list[tuple[str, list[dict]]], title: str | None, q: dict) -> None:
+    """Add a question to the last section, or to a new one when a title waits (or there is no section yet)."""
+    if title is not None or not sections:
+        details = not q["required"] and not q["requires_date"]  # 'Date of birth' before any section
+        sections.append((title or ("Details" if details else "Questions"), []))
+    sections[-1][1].append(q)
 
 
 def learn(raw: RawDocument, template_id: str, name: str | None = None, version: str = "1") -> Template:
@@ -96,7 +115,76 @@ def learn(raw: RawDocument, template_id: str, name: str | None = None, version: 
         elif not _answer_box(block, draft):
             _table(block, draft)
             draft.open = None
+    _grid_sections(draft)
     return _build(draft, template_id, name, version, raw.file)
+
+
+def _title_like(kind: str, value) -> bool:
+    """Whether an event can be a section title: a heading, or a short question with no '?' and no options."""
+    if kind in ("title", "header"):
+        return True
+    q = value
+    return q["kind"] == AnswerKind.free_text and not q["options"] and not q["wording"].endswith("?") and \
+        len(q["wording"].split()) <= 8 and q["required"]
+
+
+def _grid_sections(draft: _Draft) -> None:
+    """Sections that each repeat the same sub-questions, read as sections (a section x sub-question grid).
+
+    'Recognition' then 'Key areas of good practice / Areas for development / Recommendations', repeated for
+    each section, whether printed as paragraphs (each a heading to the rules above) or as table rows (the
+    section title beside an empty cell, read as a question): each run of two or more wordings that recur,
+    after a label that does not, is one section, its label the title and the run its questions, when two
+    or more sections repeat the same run. Other questions keep their places.
+    """
+    asked = next((i for i, (kind, _v) in enumerate(draft.events) if kind == "question"), len(draft.events))
+    items = [(i, kind, normalise(_event_label(kind, value)).rstrip(":").strip())
+             for i, (kind, value) in enumerate(draft.events)
+             if value is not None and (kind != "header" or i > asked)]  # a header label among the questions
+    counts: dict[str, int] = {}
+    for _i, _kind, label in items:
+        counts[label] = counts.get(label, 0) + 1
+    groups: list[tuple[int, list[int]]] = []
+    k = 0
+    while k < len(items):
+        i, kind, label = items[k]
+        run = []
+        while k + 1 + len(run) < len(items) and counts[items[k + 1 + len(run)][2]] >= 2:
+            run.append(k + 1 + len(run))
+        if counts[label] == 1 and len(run) >= 2 and _title_like(kind, draft.events[i][1]):
+            groups.append((k, run))
+            k += 1 + len(run)
+        else:
+            k += 1
+    runs = [tuple(items[r][2] for r in run) for _k, run in groups]
+    if not runs or max(runs.count(r) for r in runs) < 2:
+        return
+    events = list(draft.events)
+    for k, run in groups:
+        i, kind, _label = items[k]
+        if kind == "question":
+            q = draft.events[i][1]
+            events[i] = ("title", _title_case(q["wording"]))
+        elif kind == "header":
+            _take_back_header(draft, *draft.events[i][1])
+            events[i] = ("title", _title_case(draft.events[i][1][1]))
+        for r in run:
+            j, sub_kind, _sub = items[r]
+            if sub_kind == "title":
+                events[j] = ("question", _question_from_texts([draft.events[j][1]], []))
+    sections: list[tuple[str, list[dict]]] = []
+    title = None
+    for kind, value in events:
+        if kind == "title":
+            title = value
+        elif kind == "question" and value is not None:
+            _place(sections, title, value)
+            title = None
+    draft.sections = sections
+
+
+def _event_label(kind: str, value) -> str:
+    return value if kind == "title" else value[1] if kind == "header" else value["wording"]
 
 
 def template_yaml(template: Template, source: str = "") -> str:
@@ -260,12 +348,26 @@ def _header_key(label: str) -> str | None:
 
 
 def _add_header(draft: _Draft, key: str, label: str) -> None:
+    draft.events.append(("header", (key, label, key not in draft.header)))  # a section title may read as one
     if key in draft.header:
         h = draft.header[key]
         if label not in h.aliases and label != h.label:
             h.aliases.append(label)
     else:
         draft.header[key] = HeaderField(key=key, label=label, required=key not in ("theme", "case_status"))
+
+
+def _take_back_header(draft: _Draft, key: str, label: str, created: bool) -> None:
+    """Undo _add_header: the label was a section title ('Impact on the child' is not the child's name)."""
+    h = draft.header.get(key)
+    if h is None:
+        return
+    if created and not h.aliases:
+        del draft.header[key]
+    elif label in h.aliases:
+        h.aliases.remove(label)
+    elif h.label == label and h.aliases:
+        draft.header[key] = h.model_copy(update={"label": h.aliases[0], "aliases": h.aliases[1:]})
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -282,7 +384,7 @@ def _table(table: Table, draft: _Draft) -> None:
     yes_no_cols: set[int] = set()
     grade_rows = [r for r in table.rows if _grade_value(" ".join(_cell_texts(r.cells[0])) if r.cells else "")]
     is_grading = len(grade_rows) >= 2
-    if _blank_grid(table, draft):
+    if _blank_grid(table, draft) or _section_grid(table, draft):
         return
     for n, row in enumerate(table.rows):
         cells = row.cells
@@ -341,6 +443,44 @@ def _blank_grid(table: Table, draft: _Draft) -> bool:
         return False
     draft.add_question({"number": None, "wording": labels[0], "guidance": labels[1:], "tags": [],
                         "kind": AnswerKind.free_text, "options": [], "required": True, "requires_date": True})
+    return True
+
+
+_GENERIC_HEADINGS = {"question", "questions", "answer", "answers", "response", "responses", "comments", "comment",
+                     "evidence", "notes", "details", "yes", "no", "n/a", "ref", "number", "no.", "score", "rating"}
+
+
+def _section_grid(table: Table, draft: _Draft) -> bool:
+    """Sub-questions across the top, a section title down the first column and the answer cells empty
+    ('Area | Key areas of good practice | Areas for development | Recommendations' over 'Recognition | | |'):
+    one section per row, each asking every question of the top row."""
+    if len(table.rows) < 3:
+        return False
+    top = [(c.col, " ".join(_cell_texts(c)).rstrip(":").strip()) for c in table.rows[0].cells]
+    labels = [(col, text) for col, text in top if col > 0 and text]
+    if len(labels) < 2 or any(len(t.split()) > 15 or t.endswith("?") or normalise(t) in _GENERIC_HEADINGS
+                              or _header_key(t) or _grade_value(t) for _c, t in labels):
+        return False
+    if normalise(top[0][1]) in _GENERIC_HEADINGS:
+        return False
+    titles = []
+    for row in table.rows[1:]:
+        first = " ".join(_cell_texts(row.cells[0])) if row.cells else ""
+        rest = [c for c in row.cells[1:] if _cell_texts(c)]
+        if not first.strip() and not rest:
+            continue
+        if rest or not first.strip() or first.rstrip().endswith(("?", ".")) or len(first.split()) > 10 or \
+                _LETTER_ONLY.match(first) or _grade_value(first):
+            return False
+        titles.append(first.rstrip(":").strip())
+    if len(titles) < 2:
+        return False
+    for title in titles:
+        draft.pending_title = _title_case(title)
+        for _col, label in labels:
+            q = _question_from_texts([label], [])
+            if q is not None:
+                draft.add_question(q)
     return True
 
 
@@ -477,10 +617,19 @@ def _question_from_texts(texts: list[str], tags: list[str]) -> dict | None:
     wording, guidance = _split_guidance(first)
     guidance += [t.rstrip(":").strip() for t in rest]
     wording = wording.rstrip(":").strip()
+    # 'Yes / No' printed with the question (after its '?', or on a line of its own) is where the answer is
+    # marked: the question is a yes/no one, and the printed choices are neither its wording nor guidance
+    tail = re.match(r"^(.*\?)\s*(.+)$", wording)
+    yes_no = bool(tail and _YES_NO.match(tail.group(2)))
+    if yes_no:
+        wording = tail.group(1)
+    choices = [g for g in guidance if _YES_NO.match(g)]
+    guidance = [g for g in guidance if g not in choices]
     if len(wording) < 2:
         return None
     return {"number": number, "wording": wording, "guidance": guidance,
-            "tags": list(dict.fromkeys(tags)), "kind": AnswerKind.free_text, "options": [],
+            "tags": list(dict.fromkeys(tags)),
+            "kind": AnswerKind.yes_no_comments if yes_no or choices else AnswerKind.free_text, "options": [],
             "required": True, "requires_date": True}
 
 
