@@ -201,6 +201,32 @@ def grid_form(path: Path, layout: str, subs: list[str], answers: dict[tuple[int,
             for k, sub in enumerate(subs):
                 cells = t.add_row().cells
                 cells[0].text, cells[1].text = sub, answers.get((s, k), "")
+    elif layout == "title rows":  # the section title in the first cell of its own row, the cell beside empty
+        t = d.add_table(rows=0, cols=2)
+        t.style = "Table Grid"
+        for s, title in enumerate(GRID_SECTIONS):
+            t.add_row().cells[0].text = title
+            for k, sub in enumerate(subs):
+                cells = t.add_row().cells
+                cells[0].text, cells[1].text = sub, answers.get((s, k), "")
+    elif layout == "matrix":  # sections down, sub-questions across: one row per section
+        t = d.add_table(rows=1, cols=len(subs) + 1)
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells, ["Area of practice", *subs]):
+            cell.text = text
+        for s, title in enumerate(GRID_SECTIONS):
+            cells = t.add_row().cells
+            cells[0].text = title
+            for k in range(len(subs)):
+                cells[k + 1].text = answers.get((s, k), "")
+    elif layout == "boxes":  # section headings, each sub-question a paragraph over a one-cell answer box
+        for s, title in enumerate(GRID_SECTIONS):
+            d.add_heading(title, level=2)
+            for k, sub in enumerate(subs):
+                d.add_paragraph(sub)
+                box = d.add_table(rows=1, cols=1)
+                box.style = "Table Grid"
+                box.rows[0].cells[0].text = answers.get((s, k), "")
     elif layout == "sections":
         t = d.add_table(rows=0, cols=3)
         t.style = "Table Grid"
