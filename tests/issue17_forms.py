@@ -255,49 +255,74 @@ YES_NO = ["Is there an up-to-date chronology on file?", "Was the child seen alon
           "Has a strategy discussion been held?", "Was the referral acknowledged within one working day?"]
 
 
-def yes_no_form(path: Path, style: str, marks: list[str | None] | None = None) -> Path:
-    """A tool of Yes/No questions printed as ``style``; ``marks[i]`` answers question i (None: left blank).
+def _boxes(options: list[str], after: bool = False):
+    def mark(chosen):
+        def box(o):
+            return "☒" if o == chosen else "☐"
+        return "   ".join(f"{o} {box(o)}" if after else f"{box(o)} {o}" for o in options)
+    return mark
 
-    styles: "slash" (answer cell printed "Yes / No"), "tight" ("Yes/No"), "na" ("Yes / No / N/A"),
-    "boxes" ("☐ Yes ☐ No" in the answer cell), "columns" (a Question | Yes | No | Comments table).
-    A mark is "Yes", "No" or "N/A"; how it is written depends on the style, as a Word user would do it.
+
+# style -> (where Yes/No is printed, the printed text, how a user marks a choice in it)
+YES_NO_STYLES = {
+    "slash": ("answer", "Yes / No", lambda m: m),
+    "tight": ("answer", "Yes/No", lambda m: m),
+    "caps": ("answer", "YES / NO", lambda m: m.upper()),
+    "y-n": ("answer", "Y / N", lambda m: m[0]),
+    "delete": ("answer", "Yes / No (delete as appropriate)", lambda m: m),
+    "boxes": ("answer", "☐ Yes ☐ No", _boxes(["Yes", "No"])),
+    "boxes after": ("answer", "Yes ☐   No ☐", _boxes(["Yes", "No"], after=True)),
+    "na": ("answer", "Yes / No / N/A", lambda m: m),
+    "na boxes": ("answer", "☐ Yes ☐ No ☐ N/A", _boxes(["Yes", "No", "N/A"])),
+    "in question": ("question", " (Yes/No)", lambda m: m),
+    "paragraph": ("paragraph", "Yes / No", lambda m: m),
+    "columns": ("columns", "", lambda m: "X"),
+    "columns na": ("columns", "N/A", lambda m: "X"),
+}
+
+
+def yes_no_form(path: Path, style: str, marks: list[str | None] | None = None) -> Path:
+    """A tool of Yes/No questions printed in ``style`` (YES_NO_STYLES); ``marks[i]`` answers question i.
+
+    A mark is "Yes", "No" or "N/A", written as a Word user does in that style (the other choice deleted, a box
+    ticked, an X in a column); None leaves the question as printed.
     """
+    where, printed, mark = YES_NO_STYLES[style]
     marks = marks or [None] * len(YES_NO)
+    filled = any(marks)
     d = docx.Document()
     d.add_heading("Riverside Safeguarding Partnership Case Audit", level=1)
     t = d.add_table(rows=0, cols=2)
-    for label, value in [("Agency:", "Riverside Community Health" if any(marks) else ""),
-                         ("Date of audit:", "11/06/2024" if any(marks) else "")]:
+    for label, value in [("Agency:", "Riverside Community Health" if filled else ""),
+                         ("Date of audit:", "11/06/2024" if filled else "")]:
         cells = t.add_row().cells
         cells[0].text, cells[1].text = label, value
     d.add_paragraph("Case file checks")
-    if style == "columns":
-        t = d.add_table(rows=1, cols=4)
-        for cell, text in zip(t.rows[0].cells, ["Question", "Yes", "No", "Comments"]):
+    if where == "columns":
+        choices = ["Yes", "No", *([printed] if printed else [])]
+        t = d.add_table(rows=1, cols=len(choices) + 2)
+        for cell, text in zip(t.rows[0].cells, ["Question", *choices, "Comments"]):
             cell.text = text
-        for q, mark in zip(YES_NO, marks):
+        for q, m in zip(YES_NO, marks):
             cells = t.add_row().cells
             cells[0].text = q
-            cells[1].text = "X" if mark == "Yes" else ""
-            cells[2].text = "X" if mark == "No" else ""
+            for cell, choice in zip(cells[1:], choices):
+                cell.text = mark(m) if m == choice else ""
+    elif where == "paragraph":
+        for q, m in zip(YES_NO, marks):
+            d.add_paragraph(q)
+            d.add_paragraph(printed if m is None else mark(m))
     else:
-        printed = {"slash": "Yes / No", "tight": "Yes/No", "na": "Yes / No / N/A", "boxes": "☐ Yes ☐ No"}[style]
         t = d.add_table(rows=0, cols=2)
-        for q, mark in zip(YES_NO, marks):
+        for q, m in zip(YES_NO, marks):
             cells = t.add_row().cells
-            cells[0].text = q
-            cells[1].text = printed if mark is None else _marked(style, mark)
+            if where == "question":
+                cells[0].text, cells[1].text = q + printed, "" if m is None else mark(m)
+            else:
+                cells[0].text, cells[1].text = q, printed if m is None else mark(m)
     d.add_paragraph("Thank you for completing this audit.")
     d.save(path)
     return path
-
-
-def _marked(style: str, mark: str) -> str:
-    if style == "boxes":
-        return "☒ Yes ☐ No" if mark == "Yes" else "☐ Yes ☒ No"
-    if style == "na":  # the other options deleted, as most people mark a printed choice
-        return mark
-    return {"Yes": "Yes", "No": "No"}[mark]
 
 
 # ---------------------------------------------------------------- scans

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.issue17_forms import (
-    GRID_SECTIONS, SUBS_ESCP, SUBS_OTHER, YES_NO, both, cli, enfield_answers, enfield_return, extract,
+    GRID_SECTIONS, SUBS_ESCP, SUBS_OTHER, YES_NO, YES_NO_STYLES, cli, enfield_answers, enfield_return, extract,
     grid_answers, grid_form, header_values, paragraphs, table, wm_return, yes_no_form,
 )
 
@@ -275,3 +275,32 @@ def test_learned_grid_keeps_each_answer_in_its_section_with_its_sub_question(tmp
         placed[agency] = {key: got[key][0] for key in want}
     # comparable across agencies: the same question id for the same section and sub-question
     assert placed["Police"] == placed["School Nursing"]
+
+
+# ---------------------------------------------------------------- d. learned Yes/No questions left blank
+
+YES_NO_BROKEN = {
+    "boxes after": YES_NO_FIX,  # "Yes ☐   No ☐" left untouched reads as an answer
+    "delete": YES_NO_FIX,  # "Yes / No (delete as appropriate)": the blank is not learned at all
+    "na": YES_NO_FIX,  # "Yes / No / N/A": the blank is not learned at all
+}
+
+
+@pytest.mark.parametrize("style", [
+    pytest.param(s, marks=[pytest.mark.xfail(reason=YES_NO_BROKEN[s], strict=True)] if s in YES_NO_BROKEN else [])
+    for s in YES_NO_STYLES])
+def test_learned_yes_no_left_blank_is_unanswered_and_a_mark_is_that_option(tmp_path, style):
+    ws = tmp_path / "ws"
+    (ws / "templates").mkdir(parents=True)
+    cli("templates", "learn", str(yes_no_form(tmp_path / "blank.docx", style)), "--id", "riverside-audit",
+        "--out", str(ws / "templates" / "riverside-audit.yaml"))
+    with_na = "N/A" in YES_NO_STYLES[style][1]
+    marks = [None, "Yes", "No", "N/A" if with_na else None]
+    record = extract(yes_no_form(tmp_path / "return.docx", style, marks), "--workspace", str(ws))
+    assert record["template"]["id"] == "riverside-audit"
+    got = [(a["question"].split(" (")[0], a["answer"], a["status"]) for a in record["answers"]]
+    want = {None: ("", "unanswered"), "Yes": ("Yes", "answered"), "No": ("No", "answered"),
+            "N/A": ("N/A", "not_applicable")}
+    assert got == [(q.rstrip("?") + "?", *want[m]) for q, m in zip(YES_NO, marks)]
+    blank = {a["id"] for a, m in zip(record["answers"], marks) if m is None}
+    assert {f["answer"] for f in record["flags"] if f["code"] == "unanswered"} == blank
