@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import docx
+from docx.oxml import OxmlElement
 from click.testing import CliRunner
 
 from pipeline.cli.main import main
@@ -26,11 +27,11 @@ ENFIELD = load_templates()["enfield-escp"]
 WM_ANSWERS = {
     "c1": "Open to Early Help since 12/01/2023 after a referral from school.",
     "c2": "Health visiting contact began on 04/02/2023; the family moved into the area in December 2022.",
-    **{f"q{n}": f"Answer {n}: the practitioner recorded the visit on {n:02d}/03/2024 and shared it with the "
-       f"social worker the same week." for n in range(1, 26)},
+    **{f"q{n}": f"Answer {n}: the health visitor recorded enough detail of the visit on {n:02d}/03/2024."
+       for n in range(1, 26)},
     "learning_good_practice": "Persistent home visits when the family did not engage.",
-    "learning_areas_for_development": "Escalate sooner when a partner does not reply.",
-    "learning_actions": "Team manager to brief the team on the escalation policy by 30/06/2024.",
+    "learning_improvements": "Escalate sooner when a partner does not reply.",
+    "learning_actions": "Brief the team by 30/06/2024.",
 }
 
 
@@ -60,6 +61,7 @@ def header_values(record: dict) -> dict[str, str]:
 
 def _wm_questions_table(d, answers: dict[str, str]) -> None:
     table = d.add_table(rows=0, cols=3)
+    table.style = "Table Grid"  # ruled, as printed forms are (a scan's cells are found by their rulings)
     for section in WM.sections:
         if section.learning:
             continue
@@ -68,8 +70,11 @@ def _wm_questions_table(d, answers: dict[str, str]) -> None:
             row[0].text = section.title.upper() if i == 0 else ""
             row[1].text = "\n".join([f"{q.number}. {q.wording}" if q.number else q.wording, *q.guidance])
             row[2].text = answers.get(q.id, "")
+    for row in table.rows:  # a row never splits across pages: each answer is whole on one page
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     d.add_paragraph("Learning")
     table = d.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
     for q in WM.section_of("learning_actions").questions:
         row = table.add_row().cells
         row[0].text, row[1].text = "\n".join([q.wording, *q.guidance]), answers.get(q.id, "")
@@ -78,6 +83,7 @@ def _wm_questions_table(d, answers: dict[str, str]) -> None:
 def _wm_grade_table(d, grade: str) -> None:
     d.add_paragraph("Please use the criteria above to give the case an overall grade:")
     table = d.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
     for label, mark in [("Grading", "Grade (X)"), *((o, "X" if o == grade else "") for o in
                         ["Outstanding", "Good", "Requires improvement", "Inadequate"])]:
         row = table.add_row().cells
@@ -108,6 +114,7 @@ def table(*rows: list[str]):
     """A header written as a table, one list of cell texts per row."""
     def write(d):
         t = d.add_table(rows=0, cols=max(len(r) for r in rows))
+        t.style = "Table Grid"
         for values in rows:
             cells = t.add_row().cells
             for cell, text in zip(cells, values):
