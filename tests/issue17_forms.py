@@ -122,13 +122,6 @@ def table(*rows: list[str]):
     return write
 
 
-def both(*writers):
-    def write(d):
-        for w in writers:
-            w(d)
-    return write
-
-
 # ---------------------------------------------------------------- Enfield-style tools (no grade in the template)
 
 ENFIELD_SECTIONS = [(s.id, s.title) for s in ENFIELD.sections]

@@ -1,6 +1,6 @@
 """Issue 17, held-out: fictional forms that differ from the built-in templates, read as a user reads them.
 
-Written from the issue's text and maap's public behaviour (the `maap` CLI, the record JSON, the workbook), by
+Written from the issue's text and maap's public behaviour (the `maap` CLI and the record JSON it prints or writes), by
 someone other than the authors of the fixes. Tests of a point not yet fixed are marked xfail(strict=True);
 the unmarked ones are controls: the same reading done on a layout that already works, so a failing xfail
 test fails on the point it names and not on the harness.
