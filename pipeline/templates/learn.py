@@ -96,7 +96,9 @@ def learn(raw: RawDocument, template_id: str, name: str | None = None, version: 
         elif not _answer_box(block, draft):
             _table(block, draft)
             draft.open = None
-    return _build(draft, template_id, name, version, raw.file)
+    from pipeline.templates.assessment import as_self_assessment  # Section 11 / 175: mark roles (issue 19)
+
+    return as_self_assessment(_build(draft, template_id, name, version, raw.file))
 
 
 def template_yaml(template: Template, source: str = "") -> str:
