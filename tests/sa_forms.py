@@ -95,7 +95,7 @@ def write_self_assessment(path: Path, template_id: str, header: dict[str, str], 
                 row[1].text = (actions or {}).get(s.id, "")
             else:
                 row[0].text = f"{q.number} {q.wording}"
-                default = f"Fictional evidence for {q.number}: reviewed by the safeguarding lead in March 2026." \
+                default = f"Fictional evidence for {q.number}: reviewed by the safeguarding lead in January 2026." \
                     if chosen else ""
                 row[1].text = (evidence or {}).get(q.id, default)
     d.core_properties.author = "maap tests"
