@@ -101,3 +101,52 @@ def write_self_assessment(path: Path, template_id: str, header: dict[str, str], 
     d.core_properties.author = "maap tests"
     d.save(path)
     return path
+
+
+# --- a partnership's own variant, learned from its blank ------------------------------------------------------
+
+VARIANT_STANDARDS = [
+    ("Leadership and accountability", ["Senior leaders champion safeguarding across the agency",
+                                       "The board receives an annual safeguarding report"]),
+    ("Safer workforce", ["Recruitment follows safer recruitment guidance", "DBS checks are renewed on time"]),
+    ("Working together", ["Staff attend multi-agency meetings when invited", "Escalation guidance is known and used"]),
+]
+VARIANT_RAG = ["Red", "Amber", "Green"]
+
+
+def write_variant(path: Path, filled: dict | None = None) -> Path:
+    """The fictional Ashcombe partnership's own Section 11 audit: 'Label:' lines for the header, a Word heading
+    per standard, a Requirement | Evidence table, a 'RAG rating: ☐ Red ☐ Amber ☐ Green' line and an
+    Action | Lead | By when grid. Blank when ``filled`` is None; else ``filled`` gives 'agency', 'lead',
+    'date', 'year', 'ratings' (standard number -> option), 'evidence' (standard -> texts), 'actions'
+    (standard -> [(action, lead, by when)])."""
+    f = filled or {}
+    d = docx.Document()
+    d.add_paragraph("Ashcombe Safeguarding Children Partnership Section 11 Audit", style="Title")
+    for label, key in (("Agency", "agency"), ("Lead completing the audit", "lead"), ("Date", "date"),
+                       ("Audit year", "year")):
+        d.add_paragraph(f"{label}: {f.get(key, '')}".rstrip())
+    for n, (title, reqs) in enumerate(VARIANT_STANDARDS, 1):
+        d.add_paragraph(f"Standard {n}: {title}", style="Heading 2")
+        table = d.add_table(rows=1, cols=2)
+        table.style = "Table Grid"
+        table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Requirement", "Evidence"
+        for i, req in enumerate(reqs):
+            row = table.add_row().cells
+            row[0].text = f"{n}{'abc'[i]} {req}"
+            row[1].text = (f.get("evidence", {}).get(n) or ["", ""])[i]
+        chosen = f.get("ratings", {}).get(n)
+        d.add_paragraph("RAG rating: " + " ".join(f"{'☒' if o == chosen else '☐'} {o}" for o in VARIANT_RAG))
+        grid = d.add_table(rows=1, cols=3)
+        grid.style = "Table Grid"
+        for c, head in enumerate(("Action", "Lead", "By when")):
+            grid.rows[0].cells[c].text = head
+        actions = list(f.get("actions", {}).get(n, []))
+        for i in range(max(2, len(actions))):
+            row = grid.add_row().cells
+            for c, value in enumerate(actions[i] if i < len(actions) else ("", "", "")):
+                row[c].text = value
+    d.add_paragraph("Thank you. Return this audit to the partnership business unit.")
+    d.core_properties.author = "maap tests"
+    d.save(path)
+    return path

@@ -85,6 +85,11 @@ def test_actions_sheet_lists_owner_timescale_real_due_date_and_status(mixed):
     assert fire["Check DBS renewals"]["Status"] == "complete"
     partly = [r for r in rows if r["Organisation"] == "Kingsmere Libraries" and r["Rating"] == "Partially met"]
     assert [r["Status"] for r in partly] == ["no action"]
+    northbrook = [r for r in rows if r["Organisation"] == "Northbrook Community Health" and r["Period"] == "2025/26"]
+    assert "has no date or timescale" in fire["Check DBS renewals"]["Flags"]  # 'complete' is a status, not a date
+    assert not fire["Add safeguarding to induction"]["Flags"]
+    owner_named = next(r for r in northbrook if r["Action"] == "Audit training records")
+    assert owner_named["Owner"] == "Mr Oswin Trelawney" and owner_named["Status"] == "overdue"  # due 31/01/2026
     assert all(r["Evidence"] for r in rows if r["Rating"])
 
 
@@ -96,6 +101,8 @@ def test_case_audit_outputs_never_count_a_self_assessment_as_a_case(mixed):
                                                                      "kingsmere-health-visiting-freya-fairclough.docx"}
     summary = {r[0]: r[1] for r in _cells(workbook, "Summary") if r[0]}
     assert summary["Returns read"] == 2 and summary["Cases (children)"] == 1
+    for sheet in ("Tracker", "Chase", "Flags", "Answers"):
+        assert all("Northbrook" not in str(row) and "Libraries" not in str(row) for row in _cells(workbook, sheet))
     counted = read_sheet(workbook, "Theme counts")
     assert all("Northbrook" not in str(row) for row in counted)
     html = report.read_text(encoding="utf-8")

@@ -116,11 +116,7 @@ def parse_action(line: str, reference: date) -> RatedAction:
             fields["owner"] = part
         elif "timescale" not in fields:
             fields["timescale"] = part
-    due = None
-    if fields.get("timescale"):
-        dates = [d for d in find_dates(fields["timescale"], reference) if d.valid and d.value]
-        due = dates[-1].value.isoformat() if dates else None
-    return RatedAction(text=text.strip(), owner=fields.get("owner") or None, due=due,
+    return RatedAction(text=text.strip(), owner=fields.get("owner") or None, due=due_date(fields.get("timescale"), reference),
                        timescale=fields.get("timescale") or None, status=fields.get("status") or None)
 
 
@@ -132,6 +128,83 @@ def action_lines(text: str) -> list[str]:
         if not line or _NONE.match(line) or re.fullmatch(r"(?i)actions?\s*[|\-–]\s*(?:owner|by whom|lead).*", line):
             continue
         out.append(line)
+    return out
+
+
+_OWNER_HEAD = re.compile(r"\b(?:lead|owner|by whom|who|responsible|person|officer)\b", re.I)
+_WHEN_HEAD = re.compile(r"\b(?:when|timescale|date|deadline|target|due)\b", re.I)
+_STATUS_HEAD = re.compile(r"\b(?:status|progress|complete[d]?)\b", re.I)
+
+
+def due_date(timescale: str | None, reference: date) -> str | None:
+    """The ISO date a timescale ends on: its last date; 'June 2026' is the end of June, '2027' the end of 2027."""
+    import calendar
+
+    from pipeline.dates import find_dates
+
+    found = [d for d in find_dates(timescale, reference) if d.valid and d.value] if timescale else []
+    if not found:
+        return None
+    d = found[-1]
+    if d.precision == "month":
+        return d.value.replace(day=calendar.monthrange(d.value.year, d.value.month)[1]).isoformat()
+    if d.precision == "year":
+        return d.value.replace(month=12, day=31).isoformat()
+    return d.value.isoformat()
+
+
+def _cell_text(cell) -> str:
+    from models.raw import Paragraph
+
+    return " ".join(p.text.strip() for p in cell.blocks if isinstance(p, Paragraph) and p.text.strip())
+
+
+def grid_actions(raw: RawDocument, template: Template, reference: date) -> dict[str, list[RatedAction]]:
+    """Actions typed in an ``Action | Lead | By when`` grid, row by row, by actions question id.
+
+    Learning makes such a grid one question (the first heading its wording, the others its guidance), and the
+    answer's text runs the cells together; the raw tables keep the rows. Grids are matched to questions by
+    their headings, in document order; when the counts differ, nothing is returned and the text is read instead.
+    """
+    from pipeline.text import normalise
+
+    wanted: dict[tuple, list[str]] = {}
+    for part in standards(template):
+        for qid in part.actions:
+            q = next(q for q in template.questions() if q.id == qid)
+            if q.guidance and all(len(g.split()) <= 4 for g in q.guidance):
+                wanted.setdefault(tuple(normalise(h) for h in [q.wording, *q.guidance]), []).append(qid)
+    if not wanted:
+        return {}
+    found: dict[tuple, list[list[list[str]]]] = {k: [] for k in wanted}
+    for t in (b for b in raw.blocks if isinstance(b, Table)):
+        if not t.rows:
+            continue
+        head = tuple(normalise(_cell_text(c)) for c in t.rows[0].cells)
+        if head in found:
+            found[head].append([[_cell_text(c) for c in row.cells] for row in t.rows[1:]])
+    out: dict[str, list[RatedAction]] = {}
+    for head, qids in wanted.items():
+        if len(found[head]) != len(qids):
+            continue
+        for qid, rows in zip(qids, found[head]):
+            actions = []
+            for cells in rows:
+                if not any(cells):
+                    continue
+                fields = {"text": [], "owner": [], "timescale": [], "status": []}
+                for h, value in zip(head, cells):
+                    if not value:
+                        continue
+                    key = ("owner" if _OWNER_HEAD.search(h) else "timescale" if _WHEN_HEAD.search(h)
+                           else "status" if _STATUS_HEAD.search(h) else "text")
+                    fields[key].append(value)
+                when = " ".join(fields["timescale"]) or None
+                actions.append(RatedAction(text=" ".join(fields["text"]) or "(no action written)",
+                                           owner=" ".join(fields["owner"]) or None, timescale=when,
+                                           due=due_date(when, reference),
+                                           status=" ".join(fields["status"]) or None))
+            out[qid] = actions
     return out
 
 
@@ -155,6 +228,7 @@ def read_self_assessment(template: Template, header: Header, answers: list[Answe
     mapping placed under each question, before choices were read (to tell a tick from a typed word)."""
     by_id = {a.id: a for a in answers}
     options = {q.id: q.options for q in template.questions()}
+    grids = grid_actions(raw, template, reference)
     out = []
     for part in standards(template):
         rating = level = marked_by = problem = None
@@ -162,8 +236,10 @@ def read_self_assessment(template: Template, header: Header, answers: list[Answe
             rating, level, marked_by, problem = _rating(by_id[part.rating], printed.get(part.rating, []), raw, template,
                                                         options[part.rating])
         evidence = [i for i in part.evidence if by_id[i].status == Status.answered]
-        actions = [parse_action(line, reference) for i in part.actions if by_id[i].status == Status.answered
-                   for line in action_lines(by_id[i].answer)]
+        actions = [a for i in part.actions for a in (
+            grids[i] if i in grids else
+            [parse_action(line, reference) for line in action_lines(by_id[i].answer)]
+            if by_id[i].status == Status.answered else [])]
         out.append(StandardRating(standard=part.section, title=part.title, rating=rating, level=level,
                                   marked_by=marked_by, problem=problem, evidence=evidence, actions=actions))
     period_id = period_question(template)

@@ -105,9 +105,10 @@ def action_rows(records: list[AuditReturn], today: date, names: bool = True) -> 
         answers = {a.id: a for a in r.answers}
         for s in r.self_assessment.standards if r.self_assessment else []:
             evidence = "\n".join(f"{answers[i].question}: {answers[i].answer}" for i in s.evidence if i in answers)
+            flags = [f.message for f in r.flags if f.answer in answers and answers[f.answer].section == s.title]
             base = {"tool": r.template.id, "organisation": organisation_of(r), "period": period_of(r),
                     "standard": s.title, "rating": s.rating, "level": s.level, "evidence": evidence,
-                    "return": r.source.sha256[:12]}
+                    "flags": "\n".join(flags), "return": r.source.sha256[:12]}
             for a in s.actions:
                 rows.append({**base, "action": a.text, "owner": owner_shown(a.owner, names), "timescale": a.timescale,
                              "due": a.due, "status": action_status(a, today)})

@@ -63,15 +63,17 @@ def matrix_sheet(wb, records: list, templates: dict) -> None:
 
 def actions_sheet(wb, records: list, today: date, names: bool = True) -> None:
     """One row per action (or per standard with none): the evidence given, the action, its owner, timescale,
-    due date (a real date) and status (open, overdue, complete, or 'no action' for a standard below Met)."""
+    due date (a real date), status (open, overdue, complete, or 'no action' for a standard below Met) and the
+    standard's data-quality flags (a self-assessment's flags are not on the case-audit Flags sheet)."""
     cols = [Col("Tool", 22, "text"), Col("Organisation", 30), Col("Period", 10, "text"), Col("Standard", 30),
             Col("Rating", 12), Col("Evidence", 60), Col("Action", 40), Col("Owner", 20), Col("Timescale", 16),
-            Col("Due", 11, "date"), Col("Status", 11, "text"), Col("Return", 14, "text")]
+            Col("Due", 11, "date"), Col("Status", 11, "text"), Col("Flags", 40), Col("Return", 14, "text")]
+    found = action_rows(records, today, names)
     rows = [[a["tool"], a["organisation"], a["period"], a["standard"], a["rating"], a["evidence"], a["action"],
-             a["owner"], a["timescale"], as_date(a["due"]), a["status"], a["return"]]
-            for a in action_rows(records, today, names)]
+             a["owner"], a["timescale"], as_date(a["due"]), a["status"], a["flags"], a["return"]]
+            for a in found]
     ws = excel.data_sheet(wb, ACTIONS_SHEET, cols, rows)
-    levels = [a["level"] for a in action_rows(records, today, names)]
+    levels = [a["level"] for a in found]
     for r, level in enumerate(levels, start=2):
         if level in _FILLS:
             ws.cell(row=r, column=5).fill = _FILLS[level]

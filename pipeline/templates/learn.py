@@ -98,7 +98,7 @@ def learn(raw: RawDocument, template_id: str, name: str | None = None, version: 
             draft.open = None
     from pipeline.templates.assessment import as_self_assessment  # Section 11 / 175: mark roles (issue 19)
 
-    return as_self_assessment(_build(draft, template_id, name, version, raw.file))
+    return as_self_assessment(_build(draft, template_id, name, version, raw.file), raw)
 
 
 def template_yaml(template: Template, source: str = "") -> str:

@@ -56,9 +56,10 @@ RULES: list[Rule] = [
 ]
 
 # A self-assessment (Section 11 / 175) has no child, case dates, grade or learning section: these rules ask for
-# them, so it gets the rest and its own (pipeline/validation/rules/assessment.py) instead.
+# them (and its actions' dates are meant to be ahead), so it gets the rest and its own
+# (pipeline/validation/rules/assessment.py) instead.
 CASE_ONLY = {document.grade_missing, document.grade_multiple, answers.undated_answer, dated.date_outside_window,
-             actions.action_without_owner, actions.action_without_timescale}
+             dated.date_in_future, actions.action_without_owner, actions.action_without_timescale}
 SELF_ASSESSMENT_RULES: list[Rule] = [r for r in RULES if r not in CASE_ONLY] + assessment.RULES
 
 DEFAULT_SEVERITY: dict[FlagCode, Severity] = {

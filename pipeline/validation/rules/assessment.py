@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from models.record import FlagCode
+from pipeline.validation.rules import dated
 from pipeline.validation.rules.context import Context, Finding, quote
 
 
@@ -83,5 +84,13 @@ def action_without_timescale(ctx: Context) -> Iterator[Finding]:
                           f'"{s.title}": the action {quote(action.text, 7)} has no date or timescale.')
 
 
-RULES = [rating_missing, rating_multiple, rated_without_evidence, not_met_without_action, action_without_owner,
+def date_in_future(ctx: Context) -> Iterator[Finding]:
+    """A date after the date of audit in the evidence; an action's date is meant to be in the future."""
+    from models.assessment import standards
+
+    actions = {i for p in standards(ctx.template) for i in p.actions}
+    yield from (f for f in dated.date_in_future(ctx) if f.answer not in actions)
+
+
+RULES = [date_in_future, rating_missing, rating_multiple, rated_without_evidence, not_met_without_action, action_without_owner,
          action_without_timescale]
