@@ -82,7 +82,7 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
     from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
     from pipeline.outputs.reviews import apply_reviews, earlier_reviews
-    from pipeline.outputs.self_assessment import report_section
+    from pipeline.outputs.self_assessment import pseudonymised, report_section
     from pipeline.outputs.workbook import build_workbook, gather_reviews, successors
     from pipeline.store.status import file_statuses, resolve
 
@@ -110,7 +110,8 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
                              templates=templates_for(ws, settings), store=ws.root / REVIEWS_NAME,
                              keep_existing=gathered.keep_existing, case_names=case_names,
                              tracker=(cells, chase_list(cells, view["unplaced"])),
-                             assessments=[] if round_id else assessments, names=not settings.pseudonymise)
+                             assessments=[] if round_id else pseudonymised(assessments, salt) if settings.pseudonymise
+                             else assessments, names=not settings.pseudonymise)
     template = ws.root / REPORT_TEMPLATE
     report = render_report(corrected, statuses, out / REPORT_NAME, template if template.is_file() else None,
                            names=settings.names, salt=salt, cases=view["case_ids"],

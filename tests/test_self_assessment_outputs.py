@@ -139,3 +139,10 @@ def test_report_section_gives_standards_not_met_outstanding_actions_and_change_s
 def test_the_report_names_owners_only_with_names(mixed):
     html = build_outputs(mixed, Settings(names=True))[1].read_text(encoding="utf-8")
     assert "Oswin Trelawney" in html
+
+
+def test_the_pseudonymised_workbook_replaces_named_owners_and_keeps_organisations(mixed):
+    workbook = build_outputs(mixed, Settings(pseudonymise=True))[0]
+    text = str(_cells(workbook, "S11-175 evidence & actions")) + str(_cells(workbook, "Section 11 & 175"))
+    assert "Trelawney" not in text and "Oswin" not in text
+    assert "Northbrook Community Health" in text and "Station manager" in text

@@ -126,10 +126,7 @@ def report_section(records: list[AuditReturn], templates: dict, today: date, nam
     if not records:
         return None
     if not names:
-        from pipeline.outputs.pseudonymise import Pseudonymiser
-
-        scrub = Pseudonymiser.for_records(records, salt).text
-        records = [_scrubbed(r, scrub) for r in records]
+        records = pseudonymised(records, salt)
     out = []
     for tool in tools(records, templates):
         periods = sorted({period_of(r) for r in tool.returns}, key=_period_key)
@@ -155,11 +152,19 @@ def report_section(records: list[AuditReturn], templates: dict, today: date, nam
     return {"tools": out}
 
 
-def _scrubbed(record: AuditReturn, scrub) -> AuditReturn:
-    sa = record.self_assessment
-    standards = [s.model_copy(update={"actions": [a.model_copy(update={"text": scrub(a.text)}) for a in s.actions]})
-                 for s in sa.standards]
-    return record.model_copy(update={"self_assessment": sa.model_copy(update={"standards": standards})})
+def pseudonymised(records: list[AuditReturn], salt: bytes) -> list[AuditReturn]:
+    """The self-assessments with the people they name replaced, in answers and header (as for case audits) and
+    in each action's text; organisations stay (owners are replaced where they are shown, ``owner_shown``)."""
+    from pipeline.outputs.pseudonymise import Pseudonymiser
+
+    p = Pseudonymiser.for_records(records, salt)
+    out = []
+    for r in records:
+        sa = r.self_assessment
+        standards = [s.model_copy(update={"actions": [a.model_copy(update={"text": p.text(a.text)})
+                                                      for a in s.actions]}) for s in sa.standards]
+        out.append(p.record(r).model_copy(update={"self_assessment": sa.model_copy(update={"standards": standards})}))
+    return out
 
 
 _RANK = {"not_met": 0, "partially_met": 1, "met": 2}
