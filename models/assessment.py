@@ -60,12 +60,12 @@ class SelfAssessment(_Model):
 # Words forms print for each level, normalised (lower case, letters and spaces only).
 SCALE_WORDS: dict[str, Level] = {
     "met": "met", "fully met": "met", "green": "met", "g": "met", "compliant": "met", "fully compliant": "met",
-    "yes": "met", "achieved": "met", "good": "met",
+    "achieved": "met", "fully achieved": "met",
     "partially met": "partially_met", "partly met": "partially_met", "partially": "partially_met",
     "amber": "partially_met", "a": "partially_met", "partially compliant": "partially_met",
     "partially achieved": "partially_met", "in progress": "partially_met", "developing": "partially_met",
     "not met": "not_met", "red": "not_met", "r": "not_met", "not compliant": "not_met", "non compliant": "not_met",
-    "no": "not_met", "not achieved": "not_met", "unmet": "not_met",
+    "not achieved": "not_met", "unmet": "not_met",
 }
 LEVEL_LABELS: dict[Level, str] = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met"}
 
@@ -89,7 +89,7 @@ def rating_level(text: str, template=None) -> Level | None:
 def is_rating_scale(options: list[str], template=None) -> bool:
     """Options that are a rating scale: two or more, every one a rating word, at least two levels apart."""
     levels = [rating_level(o, template) for o in options]
-    return len(options) >= 2 and None not in levels and len(set(levels)) >= 2 and "yes" not in map(_norm, options)
+    return len(options) >= 2 and None not in levels and len(set(levels)) >= 2
 
 
 @dataclass(frozen=True)
@@ -115,14 +115,13 @@ def role_of(q, section_questions, template=None) -> str | None:
         return q.role
     if q.kind.value == "tick_list" and is_rating_scale(q.options, template):
         return "rating"
-    if _PERIOD_WORDING.search(q.wording) and len(q.wording.split()) <= 6:
-        return "period"
+    rated = any(o.kind.value == "tick_list" and is_rating_scale(o.options, template) or o.role == "rating"
+                for o in section_questions)
+    if not rated:  # a standard's own questions are never the period ("Training given this year")
+        return "period" if _PERIOD_WORDING.search(q.wording) and len(q.wording.split()) <= 6 else None
     if _ACTIONS_WORDING.search(q.wording) or "action" in q.id:
         return "actions"
-    if any(o.kind.value == "tick_list" and is_rating_scale(o.options, template) or o.role == "rating"
-           for o in section_questions):
-        return "evidence"
-    return None
+    return "evidence"
 
 
 def standards(template) -> list[StandardParts]:

@@ -178,3 +178,42 @@ def test_learning_a_partnerships_own_blank_reads_its_filled_forms_right(tmp_path
         assert {k: v for k, v in got.items() if v} == actions
     flags = {(f.code.value, f.answer) for f in _read(tmp_path / "filled-0.docx", templates).flags}
     assert any(code == "rated_without_evidence" and "rating" in a for code, a in flags)
+
+
+@pytest.mark.parametrize("fill, level", [("FF0000", "not_met"), ("C00000", "not_met"), ("FFC000", "partially_met"),
+                                         ("FFFF00", "partially_met"), ("00B050", "met"), ("92D050", "met"),
+                                         ("D9D9D9", None), ("1F4E79", None), ("FFFFFF", None), (None, None)])
+def test_cell_colours_read_as_red_amber_green_and_greys_or_blues_as_nothing(fill, level):
+    from pipeline.intake.assessment import colour_level
+
+    assert colour_level(fill) == level
+
+
+@pytest.mark.parametrize("written, period", [("2025/26", "2025/26"), ("2025-2026", "2025/26"),
+                                             ("April 2025 to March 2026", "2025/26"), ("2026", "2026"),
+                                             ("", "2026")])
+def test_the_period_reads_however_it_is_written(written, period):
+    from pipeline.intake.assessment import read_period
+
+    assert read_period(written, "2026-03-12") == period
+
+
+@pytest.mark.parametrize("line, owner, timescale, due", [
+    ("Train two panel members - HR manager - by 30/06/2026", "HR manager", "by 30/06/2026", "2026-06-30"),
+    ("Refresh the policy. Owner: DSL; Timescale: July 2026", "DSL", "July 2026", "2026-07-31"),
+    ("Set up a young people's panel", None, None, None),
+    ("Review procedure - by December 2026", None, "by December 2026", "2026-12-31"),
+])
+def test_an_action_line_splits_into_what_who_and_by_when(line, owner, timescale, due):
+    from pipeline.intake.assessment import parse_action
+
+    action = parse_action(line, TODAY)
+    assert (action.owner, action.timescale, action.due) == (owner, timescale, due)
+
+
+def test_yes_no_and_grade_tick_lists_are_not_rating_scales():
+    from models.assessment import is_rating_scale
+
+    assert is_rating_scale(["Met", "Partially met", "Not met"]) and is_rating_scale(["Red", "Amber", "Green"])
+    assert not is_rating_scale(["Yes", "No"]) and not is_rating_scale(["Outstanding", "Good", "Inadequate"])
+    assert not is_rating_scale(["Early Help", "Child in Need", "Child Protection"])

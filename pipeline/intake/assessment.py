@@ -70,9 +70,8 @@ def _rating(answer: Answer, printed: list[str], raw: RawDocument, template: Temp
                                                                 for p in printed) > 1
     if len(levels) > 1:
         return None, None, "choice" if choice else "text", "multiple_marked"
-    if levels:
-        label = next(o for o in options if rating_level(o, template) == levels[0]) if any(
-            rating_level(o, template) == levels[0] for o in options) else found[0][0]
+    if levels:  # named as the form prints it ('amber' typed is 'Amber')
+        label = next((o for o in options if rating_level(o, template) == levels[0]), found[0][0])
         return label, levels[0], "choice" if choice else "text", None
     shown = list(dict.fromkeys(lv for f in _row_fills(raw, answer) if (lv := colour_level(f))))
     if len(shown) == 1:
