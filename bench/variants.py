@@ -322,7 +322,7 @@ def _questions(t: Template, rng: random.Random, layout: str, controls: bool, crn
             elif roll < 0.3 and q.aliases:
                 wording, tr = rng.choice(q.aliases), ["wording_alias"]
             number = q.number
-            if offset and number:
+            if offset and number and number.isdigit():  # "1.1" (a sub-standard) keeps its number
                 number, tr = str(int(number) + offset) if int(number) + offset > 0 else None, tr + ["renumbered"]
             first = f"{number}. {wording}" if number else wording
             guidance = list(q.guidance)

@@ -7,12 +7,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from models.assessment import RecordKind, SelfAssessment
 from models.raw import Comment, Location
 
 # 2: `themes` holds affirmed themes only; negated-only ones moved to `negated_themes`.
 # 3: evidence says which part found it (`source`); rule matches the trained model set aside are kept in
 #    `ThemeTag.doubted`, and themes found only that way in `doubted_themes`.
 # 4: `header.extra` keeps header fields the form prints and its template lacks, by the form's own label.
+#    Additive, same version (3): `kind` and `self_assessment` (models.assessment) are written only on an organisational
+#    self-assessment (kind "self_assessment"); a record without `kind` is a case audit, so case audits dump as before.
 SCHEMA_VERSION = 4
 
 
@@ -57,6 +60,10 @@ class FlagCode(str, Enum):
     ocr_low_confidence = "ocr_low_confidence"
     choices_conflict = "choices_conflict"
     struck_text = "struck_text"
+    rated_without_evidence = "rated_without_evidence"
+    not_met_without_action = "not_met_without_action"
+    rating_missing = "rating_missing"
+    rating_multiple = "rating_multiple"
 
 
 class EmailOrigin(_Model):
@@ -160,6 +167,8 @@ class Quality(_Model):
 
 class AuditReturn(_Model):
     schema_version: int = SCHEMA_VERSION
+    kind: RecordKind = Field("case_audit", description="a case audit (about a child) or an organisational "
+                             "self-assessment (Section 11 / 175: about an organisation in a year)")
     source: Source
     template: TemplateMatch
     header: Header = Field(default_factory=Header)
@@ -173,6 +182,16 @@ class AuditReturn(_Model):
     comments: list[Comment] = Field(default_factory=list)
     extraction: Extraction = Field(default_factory=Extraction)
     quality: Quality | None = None
+    self_assessment: SelfAssessment | None = Field(None, description="ratings per standard, for a self-assessment")
+
+    @model_serializer(mode="wrap")
+    def _case_audits_as_before(self, handler):
+        """A case audit dumps without the self-assessment fields, exactly as records did before they existed."""
+        data = handler(self)
+        if self.kind == "case_audit" and self.self_assessment is None and isinstance(data, dict):
+            data.pop("kind", None)
+            data.pop("self_assessment", None)
+        return data
 
     def answer(self, question_id: str) -> Answer:
         return next(a for a in self.answers if a.id == question_id)

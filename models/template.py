@@ -45,6 +45,17 @@ class Question(_Model):
     required: bool = True
     requires_date: bool = Field(True, description="whether an answer describing events should carry a date")
     checks: dict[str, str] = Field(default_factory=dict, description="flag code -> severity or 'off'")
+    role: Literal["period", "rating", "evidence", "actions"] | None = Field(
+        None, description="in a self-assessment: the period covered, a standard's rating, its evidence or its "
+        "actions; left out, it is worked out from the question (pipeline.mapping.ratings)")
+
+
+class RatingOption(_Model):
+    """A rating a self-assessment prints ('Partially met', 'Amber'), and where it sits on the common scale."""
+
+    label: str
+    level: Literal["met", "partially_met", "not_met"]
+    aliases: list[str] = Field(default_factory=list)
 
 
 class Section(_Model):
@@ -80,6 +91,10 @@ class Template(_Model):
     sections: list[Section]
     grading: Grading | None = None
     checks: dict[str, str] = Field(default_factory=dict, description="flag code -> severity or 'off', whole template")
+    kind: Literal["case_audit", "self_assessment"] = Field(
+        "case_audit", description="a case audit (one child) or an organisational self-assessment (Section 11 / 175)")
+    ratings: list[RatingOption] = Field(default_factory=list, description="a self-assessment's rating scale; "
+                                        "left out: Met / Partially met / Not met and Green / Amber / Red")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Template":

@@ -93,11 +93,13 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
     from pipeline.outputs.pseudonymise import load_salt
     from pipeline.outputs.report import render_report
     from pipeline.outputs.reviews import apply_reviews, earlier_reviews
+    from pipeline.outputs.self_assessment import pseudonymised, report_section
     from pipeline.outputs.workbook import build_workbook, gather_reviews, successors
     from pipeline.store.status import file_statuses, resolve
 
     resolved = resolve(ws)
     current = [rec for e, rec in resolved if e.outcome == "processed" and rec is not None]
+    assessments = [r for r in current if r.kind == "self_assessment"]  # Section 11 / 175: never counted as cases
     superseded = [rec for e, rec in resolved if e.outcome == "superseded" and rec is not None]
     statuses = file_statuses(ws, resolved)
     view = case_view(ws, current, round_id, resolved=resolved)
@@ -118,13 +120,17 @@ def build_outputs(ws: Workspace, settings: Settings, round_id: str | None = None
                              earlier=earlier_reviews(successors(records, superseded), gathered.latest),
                              templates=templates_for(ws, settings), store=ws.root / REVIEWS_NAME,
                              keep_existing=gathered.keep_existing, case_names=case_names,
-                             tracker=(cells, chase_list(cells, view["unplaced"])))
+                             tracker=(cells, chase_list(cells, view["unplaced"])),
+                             assessments=[] if round_id else pseudonymised(assessments, salt) if settings.pseudonymise
+                             else assessments, names=not settings.pseudonymise)
     template = ws.root / REPORT_TEMPLATE
     report = render_report(corrected, statuses, out / REPORT_NAME, template if template.is_file() else None,
                            names=settings.names, salt=salt, cases=view["case_ids"],
                            tracker=tracker_summary(view["cells"]) if view["register"] is not None else None,
                            agency_type=view["agency_type"],
-                           earlier=apply_reviews(view["earlier"], gathered.latest, themes))
+                           earlier=apply_reviews(view["earlier"], gathered.latest, themes),
+                           self_assessment=None if round_id else report_section(
+                               assessments, templates_for(ws, settings), date.today(), settings.names, salt))
     pdf = write_pdf(report.read_text(encoding="utf-8"), out / REPORT_PDF_NAME)
     return [written, report, pdf]
 
@@ -158,8 +164,12 @@ def case_view(ws: Workspace, records: list, round_id: str | None = None, today: 
 
     agencies = load_agency_register(ws.root)
     register = read_register(ws.root, agencies)
+    # Section 11 / 175 self-assessments are about organisations, not children: no case, no tracker cell.
+    records = [r for r in records if r.kind != "self_assessment"]
+    resolved = [(e, rec) for e, rec in (resolve(ws) if resolved is None else resolved)
+                if rec is None or rec.kind != "self_assessment"]
     links = link_cases(records, register, today)
-    cells, unplaced = build_tracker(resolve(ws) if resolved is None else resolved, register, agencies, today, links)
+    cells, unplaced = build_tracker(resolved, register, agencies, today, links)
     chosen, earlier = None, []
     if round_id:
         every = records

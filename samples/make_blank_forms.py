@@ -129,7 +129,26 @@ def layout_yes_no(t: Template) -> list[dict]:
     return blocks + _grading_blocks(t)
 
 
+def layout_self_assessment(t: Template) -> list[dict]:
+    """Section 11 / 175: a heading per standard, sub-standard | evidence rows, a line of rating boxes, actions."""
+    blocks = [para(t.titles[0], "Title"), para("Complete one self-assessment for your organisation each year."),
+              {"table": _header_rows(t)}]
+    for s in t.sections:
+        blocks.append(para(s.title, "Heading 2"))
+        rows = []
+        for q in s.questions:
+            texts = _question_texts(q, True, False)
+            if q.kind == AnswerKind.tick_list:
+                rows.append([cell(*texts), cell(" ".join(f"☐ {o}" for o in q.options))])
+            else:
+                rows.append([cell(*texts), cell()])
+        blocks.append({"table": rows})
+    return blocks
+
+
 LAYOUTS = {
+    "section-11-self-assessment": layout_self_assessment,
+    "section-175-schools-audit": layout_self_assessment,
     "west-midlands-maat": layout_west_midlands,
     "enfield-escp": layout_rowspan,
     "warrington-key-questions": layout_plain,

@@ -91,15 +91,19 @@ TWO_ON_ONE_LINE = {
 }
 
 
-@pytest.mark.xfail(reason=HEADER_FIX, strict=True)
-@pytest.mark.parametrize("layout", sorted(TWO_ON_ONE_LINE))
+# still read wrong after the fix: the child's details typed as "Name: X DOB: Y" beside a "Child" label
+HEADER_BROKEN = {"name and dob", "value cell"}
+
+
+@pytest.mark.parametrize("layout", [
+    pytest.param(k, marks=[pytest.mark.xfail(reason=HEADER_FIX, strict=True)] if k in HEADER_BROKEN else [])
+    for k in sorted(TWO_ON_ONE_LINE)])
 def test_two_labels_on_one_line_both_values_are_read(tmp_path, layout):
     header, kept = TWO_ON_ONE_LINE[layout]
     record = extract(wm_return(tmp_path / "r.docx", header))
     _assert_header(record, {"auditor": AUDITOR, "child": CHILD, "date_of_audit": "2024-04-12"}, kept)
 
 
-@pytest.mark.xfail(reason=HEADER_FIX, strict=True)
 def test_header_fields_the_template_lacks_are_kept(tmp_path):
     header = table(*WM_ROWS, ["Name of Child / Vulnerable adult:", CHILD], ["Date of audit:", "12/04/2024"],
                    ["Reviewer:", "Grace Olumide"], ["Legal status:", "Section 20"], ["Audit theme:", "Neglect"],
@@ -109,7 +113,6 @@ def test_header_fields_the_template_lacks_are_kept(tmp_path):
                    {"Reviewer": "Grace Olumide", "Legal status": "Section 20", "Team": "Eastgate Locality Team"})
 
 
-@pytest.mark.xfail(reason=HEADER_FIX, strict=True)
 def test_case_status_on_a_tool_without_a_case_status_field_is_kept(tmp_path):
     path = enfield_return(tmp_path / "r.docx")
     record = extract(_with_header_lines(path, ["Case status (open/closed): Open - Child in Need",
@@ -215,7 +218,6 @@ GRADES = {
 }
 
 
-@pytest.mark.xfail(reason=GRADE_FIX, strict=True)
 @pytest.mark.parametrize("style", sorted(GRADES))
 def test_overall_grade_at_the_end_of_an_enfield_style_tool_is_read(tmp_path, style):
     block, value = GRADES[style]
@@ -250,11 +252,11 @@ GRIDS = {
     ("table", "escp"): None, ("table", "other"): None, ("sections", "escp"): None,
     ("sections", "other"): None, ("boxes", "other"): None, ("paragraphs", "other"): None,
     # the blank: a section title alone in its row, the answer cell beside it left empty
-    ("title rows", "escp"): GRID_FIX, ("title rows", "other"): GRID_FIX,
+    ("title rows", "escp"): None, ("title rows", "other"): None,
     # sections down, the sub-questions as column headings across
-    ("matrix", "escp"): GRID_FIX, ("matrix", "other"): GRID_FIX,
+    ("matrix", "escp"): None, ("matrix", "other"): GRID_FIX,
     # headings for sections, sub-questions printed as plain lines (no question mark) over the answer space
-    ("boxes", "escp"): GRID_FIX, ("paragraphs", "escp"): GRID_FIX,
+    ("boxes", "escp"): None, ("paragraphs", "escp"): None,
 }
 SUBS = {"escp": SUBS_ESCP, "other": SUBS_OTHER}
 RUN = {("table", "escp"), ("title rows", "escp")}
@@ -324,7 +326,6 @@ def test_learned_grid_keeps_each_answer_in_its_section_with_its_sub_question(tmp
 YES_NO_BROKEN = {
     "boxes after": YES_NO_FIX,  # "Yes ☐   No ☐" left untouched reads as an answer
     "delete": YES_NO_FIX,  # "Yes / No (delete as appropriate)": the blank is not learned at all
-    "na": YES_NO_FIX,  # "Yes / No / N/A": the blank is not learned at all
 }
 
 
@@ -414,7 +415,6 @@ def test_scanned_actions_answer_beside_a_long_question_cell_is_read(printed_retu
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason=SCAN_FIX, strict=True)
 @pytest.mark.parametrize("turn,skews", [(90, {1: 9.0, 2: -8.0, 3: 11.0}), (180, {1: -11.5, 2: 10.0, 3: -8.5})],
                          ids=["first page turned 90, others skewed", "first page upside down, others skewed"])
 def test_turned_and_skewed_scan_reads_every_answer_including_the_first_page(printed_return, tmp_path, turn, skews):

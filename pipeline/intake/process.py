@@ -352,6 +352,13 @@ def build_record(raw: RawDocument, sha256: str, template: Template, confidence: 
         extraction=Extraction(unknown=raw.unknown, revisions=raw.revisions, warnings=raw.warnings,
                               unmatched_text=mapped.unmatched_text, unparsed_header=unparsed),
     )
+    if template.kind == "self_assessment":  # Section 11 / 175: about an organisation, not a child (issue 19)
+        from pipeline.intake.assessment import read_self_assessment, with_colour_ratings
+
+        printed = {q: [str(line) for line in p.lines] for q, p in mapped.answers.items()}
+        assessment = read_self_assessment(template, header, answers, raw, printed, reference)
+        record = record.model_copy(update={"kind": "self_assessment", "self_assessment": assessment,
+                                           "answers": with_colour_ratings(answers, assessment, template)})
     flags = _extraction_flags(raw, template, confidence, settings) + validate(record, template, today, struck=struck)
     record = record.model_copy(update={"flags": flags})
     return record.model_copy(update={"quality": score_quality(record, template, flags)})

@@ -1,7 +1,8 @@
 """Outputs: what the partnership team reads and publishes, rebuilt from the records on every run.
 
 Owns the cross-agency Excel workbook (``workbook``, built from ``sheets``, ``summary_sheet``, ``learning`` and
-``tracker_sheets``; openpyxl is imported in ``excel``, ``summary_sheet`` and ``tracker_sheets`` only), the
+``tracker_sheets``, and the Section 11 / 175 sheets from ``self_assessment`` and ``self_assessment_sheets``;
+openpyxl is imported in ``excel``, ``summary_sheet``, ``tracker_sheets`` and ``self_assessment_sheets`` only), the
 reviewers' corrections kept across rebuilds (``reviews``, plain data), the headline-findings report (``report``
 with ``findings`` and ``charts``) and the audit-day pack (``pack``), both rendered with jinja2, ``pdf`` (the one
 module that imports WeasyPrint), and ``pseudonymise`` with ``names`` (who a return names). May import models/,

@@ -136,14 +136,15 @@ def one_year_on(records: list[AuditReturn], earlier: list[AuditReturn], type_of:
 def report_context(records: list[AuditReturn], statuses: list[dict], *, names: bool = False, salt: bytes = b"",
                    tracker: Mapping | None = None, agency_type: AgencyType = None,
                    earlier: list[AuditReturn] | None = None, partnership: str = "",
-                   cases: Mapping[str, str] | None = None) -> dict:
+                   cases: Mapping[str, str] | None = None, self_assessment: Mapping | None = None) -> dict:
     """Everything the report shows, as plain data (the template's variables; see README "The report").
 
     ``names=False`` (the default) replaces everyone's names with codes first; ``salt`` orders the codes (pass the
     workspace's, from load_salt). ``tracker`` is the returns tracker's summary (expected, received, outstanding),
     ``agency_type`` maps an agency's name to its type for the grades chart (default: the name itself), and
     ``earlier`` holds the earlier round's records on the same theme for "one year on"; ``cases`` (record sha256 ->
-    case id, from pipeline.cases.linking) gives every return the case linker joined one child code."""
+    case id, from pipeline.cases.linking) gives every return the case linker joined one child code;
+    ``self_assessment`` is the Section 11 / 175 section (pipeline.outputs.self_assessment.report_section)."""
     earlier = earlier or []
     scrub: Callable[[str], str] = lambda text: text  # noqa: E731
     file_name: Callable[[str], str] = scrub
@@ -172,6 +173,7 @@ def report_context(records: list[AuditReturn], statuses: list[dict], *, names: b
     quarantined = [{"file": file_name(s["file"]), "reason": scrub((s.get("reason") or {}).get("message", ""))}
                    for s in statuses if s["outcome"] == "quarantined"]
     return {
+        "self_assessment": self_assessment,
         "built": datetime.now().strftime("%d %B %Y"),
         "partnership": partnership,
         "names_shown": names,

@@ -24,6 +24,7 @@ from pipeline.outputs.reviews import (
     REVIEW_FIELDS, Review, append_reviews, edits, latest_reviews, load_reviews, load_written, now_iso,
     return_id, save_written,
 )
+from pipeline.outputs.self_assessment_sheets import add_self_assessment_sheets
 from pipeline.outputs.summary_sheet import summary_sheet
 from pipeline.outputs.tracker_sheets import add_tracker_sheets
 
@@ -164,7 +165,8 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
                    corrected: list[AuditReturn] | None = None, reviews: dict[str, Review] | None = None,
                    earlier: dict[str, Review] | None = None, templates: dict[str, Template] | None = None,
                    store: Path | None = None, keep_existing: str | None = None,
-                   case_names: Mapping[str, str] | None = None, tracker=None) -> Path:
+                   case_names: Mapping[str, str] | None = None, tracker=None,
+                   assessments: list[AuditReturn] | None = None, names: bool = True) -> Path:
     """Write the workbook and return where it went.
 
     ``records`` are shown as extracted on Answers, Themes and Flags, with ``reviews`` (row id -> latest review)
@@ -174,7 +176,9 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
     or must be kept (``keep_existing``) is left alone: the new one is written beside it and one line logged.
     ``case_names`` (record sha256 -> the case's name, from pipeline.cases.linking) puts every return the case
     linker joined on one case, however each agency wrote the child; ``tracker`` (cells, chase items) adds the
-    Tracker and Chase sheets (pipeline/outputs/tracker_sheets.py).
+    Tracker and Chase sheets (pipeline/outputs/tracker_sheets.py). ``assessments`` (Section 11 / 175
+    self-assessments, never among ``records``) add the matrix and actions sheets (self_assessment_sheets.py);
+    ``names=False`` replaces their named action owners.
     """
     shown = {return_id(r) for r in records}
     book = sheets.Book(records=records, corrected=corrected if corrected is not None else records, statuses=statuses,
@@ -183,6 +187,7 @@ def build_workbook(records: list[AuditReturn], statuses: list[dict], path: Path,
     named = dict(case_names or {})
     wb = _workbook(book, (lambda r: named.get(r.source.sha256) or case_of(r)) if named else case_of)
     add_tracker_sheets(wb, tracker)
+    add_self_assessment_sheets(wb, assessments or [], templates or {}, names=names)
     path.parent.mkdir(parents=True, exist_ok=True)
     target, reason = path, keep_existing
     if store is not None and reason is None and (locks := lock_files(path)):

@@ -116,7 +116,9 @@ def learn(raw: RawDocument, template_id: str, name: str | None = None, version: 
             _table(block, draft)
             draft.open = None
     _grid_sections(draft)
-    return _build(draft, template_id, name, version, raw.file)
+    from pipeline.templates.assessment import as_self_assessment  # Section 11 / 175: mark roles (issue 19)
+
+    return as_self_assessment(_build(draft, template_id, name, version, raw.file), raw)
 
 
 def _title_like(kind: str, value) -> bool:

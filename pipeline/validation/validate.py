@@ -13,7 +13,7 @@ from datetime import date
 
 from models.record import AuditReturn, Flag, FlagCode, Severity
 from models.template import Template
-from pipeline.validation.rules import actions, answers, dated, document
+from pipeline.validation.rules import actions, answers, assessment, dated, document
 from pipeline.validation.rules.context import Context, Finding
 
 Rule = Callable[[Context], Iterable[Finding]]
@@ -55,6 +55,13 @@ RULES: list[Rule] = [
     actions.action_without_timescale,
 ]
 
+# A self-assessment (Section 11 / 175) has no child, case dates, grade or learning section: these rules ask for
+# them (and its actions' dates are meant to be ahead), so it gets the rest and its own
+# (pipeline/validation/rules/assessment.py) instead.
+CASE_ONLY = {document.grade_missing, document.grade_multiple, answers.undated_answer, dated.date_outside_window,
+             dated.date_in_future, actions.action_without_owner, actions.action_without_timescale}
+SELF_ASSESSMENT_RULES: list[Rule] = [r for r in RULES if r not in CASE_ONLY] + assessment.RULES
+
 DEFAULT_SEVERITY: dict[FlagCode, Severity] = {
     FlagCode.unanswered: Severity.warning,
     FlagCode.not_applicable: Severity.info,
@@ -75,6 +82,10 @@ DEFAULT_SEVERITY: dict[FlagCode, Severity] = {
     FlagCode.section_unanswered: Severity.warning,
     FlagCode.choices_conflict: Severity.warning,
     FlagCode.struck_text: Severity.warning,
+    FlagCode.rated_without_evidence: Severity.warning,
+    FlagCode.not_met_without_action: Severity.warning,
+    FlagCode.rating_missing: Severity.warning,
+    FlagCode.rating_multiple: Severity.error,
 }
 
 _SETTINGS = {"error", "warning", "info", "off"}
@@ -125,7 +136,7 @@ def precompute_undated(pairs: list[tuple[AuditReturn, Template]]) -> list[dict[s
 
 
 def _findings(ctx: Context) -> Iterator[Finding]:
-    for rule in RULES:
+    for rule in SELF_ASSESSMENT_RULES if ctx.template.kind == "self_assessment" else RULES:
         yield from rule(ctx)
 
 
@@ -140,9 +151,9 @@ def validate(
     (``pipeline.intake.process.read_formatting`` leaves them out of the answer, so the record alone does not hold
     them), and ``HEADER_KEY + field`` to those struck in a header value. Never raises on the record's content.
     """
-    wanted = _severity(FlagCode.undated_answer, None, template, {}) is not None or any(
+    wanted = template.kind != "self_assessment" and (_severity(FlagCode.undated_answer, None, template, {}) is not None or any(
         q.checks.get(FlagCode.undated_answer.value) in ("error", "warning", "info") for q in template.questions()
-    )
+    ))
     if undated is None and wanted:
         undated = precompute_undated([(record, template)])[0]
     ctx = Context(record, template, today, undated or {}, struck or {})
