@@ -16,7 +16,9 @@ from rapidfuzz import fuzz
 from models.raw import Location, RawDocument
 from models.template import Question, Template
 from pipeline.mapping.grades import read_grade
-from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
+from pipeline.mapping.labels import (
+    LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, matcher_for,
+)
 from pipeline.mapping.layout import Line, Unit, build_units, read_choice_cells, strip_bullet, strip_list_numbers
 from pipeline.text import normalise
 
@@ -234,8 +236,7 @@ def _value_slots(units: list[Unit], labelled: dict, labelish: set[int],
 
 def map_document(raw: RawDocument, template: Template) -> Mapped:
     """Map a document onto a template: every header field and question gets a Placed, found or not."""
-    fields = template_fields(template)
-    matcher = Matcher(fields)
+    fields, matcher = matcher_for(template)
     options = [o for q in template.questions() for o in q.options]
     units = _split_merged(read_choice_cells(build_units(raw), options), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)
