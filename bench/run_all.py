@@ -75,7 +75,7 @@ def generate_inbox(inbox: Path, count: int) -> list[Path]:
         for g, grade in enumerate(GRADES):
             path = sample_return(Path(tmp) / f"base{g}.docx", agency="AGENCYMARK", child="CHILDMARK", grade=grade,
                                  q1="Early help assessment completed on DAYMARK/03/2024 after referral number NUMMARK.",
-                                 q2="Strategy discussion held with police and social care; actions agreed and reviewed.")
+                                 q2="Strategy discussion held with police and social care; actions agreed.")
             with zipfile.ZipFile(path) as z:
                 bases.append([(info, z.read(info)) for info in z.infolist()])
     out = []
@@ -249,9 +249,10 @@ def bench_workbook_section(returns: int) -> None:
 
 def _docx_opens(inbox: Path) -> dict:
     """python-docx opening every file of an inbox, in a fresh process: CPU seconds and peak MB."""
-    code = ("import sys, time, docx, resource, json; from pathlib import Path; fs = sorted(Path(sys.argv[1]).glob('*.docx'));"
-            "docx.Document(fs[0]); t = time.process_time(); [docx.Document(f) for f in fs];"
-            "print(json.dumps({'cpu': time.process_time() - t,"
+    code = ("import sys, time, docx, resource, json; from pathlib import Path\n"
+            "fs = sorted(Path(sys.argv[1]).glob('*.docx'))\n"
+            "docx.Document(fs[0]); t = time.process_time()\nfor f in fs: docx.Document(f)\n"
+            "print(json.dumps({'cpu': time.process_time() - t, "
             "'peak': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
     out = subprocess.run([sys.executable, "-c", code, str(inbox)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -281,11 +282,11 @@ def bench_run(tmp: Path, count: int) -> dict:
     local, pref = results["local"], results["prefect"]
     for engine, r in (("prefect (default)", pref), ("--engine local", local)):
         per_wall, per_cpu = r["wall"] / count * 1000, r["cpu"] / count * 1000
-        target = "target <= 5x" if engine.startswith("prefect") else ""
-        row(f"maap run {engine}, {count} new returns: wall ms per return", f"{per_wall:.1f}",
-            f"python-docx open {per_open:.1f} CPU ms", f"{per_wall / per_open:.1f}x", target)
+        target = f"<= 5x: {'met' if per_cpu <= 5 * per_open else 'NOT met'}" if engine.startswith("prefect") else ""
         row(f"maap run {engine}, {count} new returns: CPU ms per return (whole process tree)", f"{per_cpu:.1f}",
             f"python-docx open {per_open:.1f}", f"{per_cpu / per_open:.1f}x", target)
+        row(f"maap run {engine}, {count} new returns: wall ms per return", f"{per_wall:.1f}",
+            f"python-docx open {per_open:.1f} (CPU)", f"{per_wall / per_open:.1f}x", "")
         row(f"maap run {engine}, {count} returns: peak RSS of any process / of the tree at once, MB",
             f"{r['peak_one_mb']:.0f} / {r['peak_tree_mb']:.0f}", f"python-docx opens {opens['peak']:.0f}",
             f"{r['peak_one_mb'] / opens['peak']:.1f}x")
@@ -295,16 +296,17 @@ def bench_run(tmp: Path, count: int) -> dict:
         f"local {local['wall']:.1f} s wall, {local['cpu']:.1f} s CPU",
         f"prefect {pref['wall']:.1f} s wall, {pref['cpu']:.1f} s CPU")
     idle = maap_run(tmp / f"run-prefect-{count}", "prefect")
-    bare = prefect_startup()
-    over = idle["wall"] - bare["wall"]
-    row(f"idle night (nothing new, {count} returns on file), wall s", f"{idle['wall']:.1f}",
-        f"Prefect bare start-up {bare['wall']:.1f}", f"+{over:.1f} s", f"target < +2 s: {'met' if over < 2 else 'NOT met'}")
     idle_local = maap_run(tmp / f"run-local-{count}", "local")
-    row("idle night, --engine local, wall s", f"{idle_local['wall']:.1f}", f"Prefect bare start-up {bare['wall']:.1f}",
-        "")
+    bare = prefect_startup()
+    for name, r in (("maap run", idle), ("maap run --engine local", idle_local)):
+        over_wall, over_cpu = r["wall"] - bare["wall"], r["cpu"] - bare["cpu"]
+        met = "met" if over_cpu < 2 else "NOT met"
+        row(f"idle night: {name}, nothing new ({count} returns on file): wall s / CPU s",
+            f"{r['wall']:.1f} / {r['cpu']:.1f}", f"Prefect bare start-up {bare['wall']:.1f} / {bare['cpu']:.1f}",
+            f"{over_wall:+.1f} s wall, {over_cpu:+.1f} s CPU", f"< +2 s: {met} (CPU)")
     shutil.rmtree(src, ignore_errors=True)
-    return {"per_return_ms": pref["wall"] / count * 1000, "peak_one_mb": pref["peak_one_mb"], "per_open": per_open,
-            "peak_tree_mb": pref["peak_tree_mb"]}
+    return {"per_return_ms": pref["wall"] / count * 1000, "cpu_per_return_ms": pref["cpu"] / count * 1000,
+            "peak_one_mb": pref["peak_one_mb"], "peak_tree_mb": pref["peak_tree_mb"]}
 
 
 def bench_growth(tmp: Path, counts: list[int], known: dict[int, dict]) -> None:
@@ -316,7 +318,8 @@ def bench_growth(tmp: Path, counts: list[int], known: dict[int, dict]) -> None:
         src = tmp / f"growth-{count}"
         generate_inbox(src / "inbox", count)
         r = maap_run(src, "prefect")
-        points[count] = {"per_return_ms": r["wall"] / count * 1000, "peak_one_mb": r["peak_one_mb"],
+        points[count] = {"per_return_ms": r["wall"] / count * 1000, "cpu_per_return_ms": r["cpu"] / count * 1000,
+                         "peak_one_mb": r["peak_one_mb"],
                          "peak_tree_mb": r["peak_tree_mb"]}
         shutil.rmtree(src, ignore_errors=True)
     first = points[counts[0]]
@@ -324,12 +327,14 @@ def bench_growth(tmp: Path, counts: list[int], known: dict[int, dict]) -> None:
         p = points[count]
         target = ""
         if count == counts[-1]:
-            target = (f"linear: {'met' if p['per_return_ms'] <= 1.5 * first['per_return_ms'] else 'NOT met'}; "
-                      f"< 1 GB: {'met' if p['peak_tree_mb'] < 1024 else 'NOT met'}")
-        row(f"growth: maap run over {count} returns, wall ms per return; peak MB any process / tree",
-            f"{p['per_return_ms']:.1f}; {p['peak_one_mb']:.0f} / {p['peak_tree_mb']:.0f}",
-            f"at {counts[0]}: {first['per_return_ms']:.1f}", f"{p['per_return_ms'] / first['per_return_ms']:.2f}x",
-            target)
+            linear = p["cpu_per_return_ms"] <= 1.25 * first["cpu_per_return_ms"]
+            small = p["peak_one_mb"] < 1024
+            target = f"linear: {'met' if linear else 'NOT met'}; < 1 GB (any process): {'met' if small else 'NOT met'}"
+        row(f"growth: maap run over {count} returns: CPU / wall ms per return; peak MB any process / tree",
+            f"{p['cpu_per_return_ms']:.1f} / {p['per_return_ms']:.1f}; "
+            f"{p['peak_one_mb']:.0f} / {p['peak_tree_mb']:.0f}",
+            f"at {counts[0]}: {first['cpu_per_return_ms']:.1f} / {first['per_return_ms']:.1f}",
+            f"{p['cpu_per_return_ms'] / first['cpu_per_return_ms']:.2f}x CPU", target)
 
 
 # --- the table --------------------------------------------------------------------------------------------------
