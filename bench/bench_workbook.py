@@ -105,21 +105,27 @@ def _child(variant: str, n: int, folder: str, queue) -> None:
     queue.put((variant, seconds, path.stat().st_size, peak / 1024, (peak - before) / 1024))
 
 
+def measure_variants(variants: list[str], returns: int) -> dict[str, tuple]:
+    """Each variant in its own process, in order: variant -> (name, seconds, bytes, peak MB, added MB)."""
+    ctx = multiprocessing.get_context("spawn")
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for variant in variants:
+            queue = ctx.Queue()
+            proc = ctx.Process(target=_child, args=(variant, returns, folder, queue))
+            proc.start()
+            results[variant] = queue.get()
+            proc.join()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--returns", type=int, default=1000)
     parser.add_argument("--reviews", action="store_true", help="also time a rebuild that reads reviews back")
     args = parser.parse_args()
     variants = ["plain", "maap"] + (["rebuild"] if args.reviews else [])
-    ctx = multiprocessing.get_context("spawn")
-    results = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for variant in variants:
-            queue = ctx.Queue()
-            proc = ctx.Process(target=_child, args=(variant, args.returns, folder, queue))
-            proc.start()
-            results[variant] = queue.get()
-            proc.join()
+    results = measure_variants(variants, args.returns)
     rows = sum(len(r.answers) for r in fictional_returns(args.returns))
     print(f"{args.returns} returns, {rows} answer rows")
     print(f"{'variant':<10} {'seconds':>8} {'size MB':>8} {'peak MB':>8} {'added MB':>9}")

@@ -19,6 +19,7 @@ from pipeline.mapping.layout import Line, Unit
 from pipeline.text import normalise
 
 LABEL_THRESHOLD = 78
+CACHE_SIZE = 20_000  # texts scored per matcher before its cache is emptied (a few MB)
 NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*[.):]\s*|^\s*\d{1,2}\s+(?=[A-Za-z])", re.I)
 _WORD = re.compile(r"[a-z0-9']+")
 _BRACKETED = re.compile(r"\s*\([^()]*\)")
@@ -81,6 +82,15 @@ class Matcher:
         self.max_len = max(len(t) for t in targets)
         self.guidance = [[normalise(g) for g in f.guidance] for f in fields]
         self._cache: dict[tuple[str, bool], np.ndarray] = {}
+        self._ratios: dict[tuple[str, ...], np.ndarray] = {}  # 'Label:' texts -> plain ratio against every target
+
+    def _remember(self, cache: dict, key, value: np.ndarray) -> np.ndarray:
+        # A matcher lives for a whole run (see matcher_for): the form's printed wordings repeat in every
+        # return and hit, while typed answers do not, so the cache is emptied now and then, never grown unbounded.
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
+        return value
 
     def _target_scores(self, cand: str, questionish: bool) -> np.ndarray:
         key = (cand, questionish)
@@ -97,8 +107,7 @@ class Matcher:
                     share = inside / len(self.target_words[t])
                     if inside / len(words) >= 0.9 and share >= 0.35:
                         scores[t] = max(scores[t], 75 + 20 * share)
-        self._cache[key] = scores
-        return scores
+        return self._remember(self._cache, key, scores)
 
     def _per_field(self, target_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(target_scores, self.starts)
@@ -122,9 +131,12 @@ class Matcher:
         label, colon, value = texts[0].partition(":")
         if colon and len(label) < 80 and value.strip():
             # a note in brackets after a label ('Case status (open/closed):') is not part of it
-            cands = list(dict.fromkeys(c for c in (normalise(label_text(label)),
-                                                   normalise(label_text(_BRACKETED.sub("", label)))) if c)) or [""]
-            ratio = process.cdist(cands, self.targets, scorer=fuzz.ratio, dtype=np.float32).max(axis=0)
+            cands = tuple(dict.fromkeys(c for c in (normalise(label_text(label)),
+                                                    normalise(label_text(_BRACKETED.sub("", label)))) if c)) or ("",)
+            ratio = self._ratios.get(cands)
+            if ratio is None:
+                ratio = self._remember(self._ratios, cands, process.cdist(
+                    list(cands), self.targets, scorer=fuzz.ratio, dtype=np.float32).max(axis=0))
             per = self._per_field(np.where(self.plain, ratio, 0))
             for i in np.flatnonzero(per > best):
                 if not self.is_guidance(value, int(i)):  # 'Question: Please explain.' is all printed text
@@ -162,3 +174,19 @@ def template_fields(template: Template) -> list[Field]:
             fields.append(Field(q.id, [q.wording, *q.aliases], list(q.guidance), [*q.tags, q.id], s.title,
                                 len(fields)))
     return fields
+
+
+_MATCHERS: dict[tuple, tuple[list[Field], Matcher]] = {}
+
+
+def matcher_for(template: Template) -> tuple[list[Field], Matcher]:
+    """The template's fields and a Matcher over them, built once per distinct set of fields and reused by every
+    document read with it: its score cache then already holds the form's printed wordings."""
+    fields = template_fields(template)
+    key = tuple((f.key, tuple(f.wordings), tuple(f.guidance), tuple(f.tags), f.section, f.order) for f in fields)
+    hit = _MATCHERS.get(key)
+    if hit is None:
+        if len(_MATCHERS) >= 16:
+            _MATCHERS.clear()
+        hit = _MATCHERS[key] = (fields, Matcher(fields))
+    return hit

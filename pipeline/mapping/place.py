@@ -18,7 +18,9 @@ from models.template import AnswerKind, Question, Template
 from pipeline.mapping.grades import read_grade
 from pipeline.mapping.grids import read_grids
 from pipeline.mapping.headers import PAGE_HEADER, extra_header, split_label_pairs
-from pipeline.mapping.labels import LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, template_fields
+from pipeline.mapping.labels import (
+    LABEL_THRESHOLD, NUMBER, Field, LabelMatch, Matcher, label_text, matcher_for,
+)
 from pipeline.mapping.layout import (Line, Unit, build_units, choice_tail, read_choice_cells, strip_bullet,
                                     strip_list_numbers)
 from pipeline.text import normalise
@@ -239,8 +241,7 @@ def _value_slots(units: list[Unit], labelled: dict, labelish: set[int],
 
 def map_document(raw: RawDocument, template: Template) -> Mapped:
     """Map a document onto a template: every header field and question gets a Placed, found or not."""
-    fields = template_fields(template)
-    matcher = Matcher(fields)
+    fields, matcher = matcher_for(template)
     options = [o for q in template.questions() for o in q.options]
     units = split_label_pairs(_split_merged(read_choice_cells(build_units(raw), options), matcher), matcher)
     grade_units, grade_value, grade_problem = read_grade(units, template)

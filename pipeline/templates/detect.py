@@ -71,13 +71,45 @@ def rank_templates(raw: RawDocument, templates: dict[str, Template]) -> list[Tem
     if not cands or not templates:
         return sorted((TemplateScore(t, 0.0, 0.0, None, False) for t in templates), key=lambda s: s.template_id)
     phrases, owners = _phrases_cached(templates)
-    partial, explains = _gated_partial(phrases, cands)
-    whole = cdist(phrases, cands, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+    partial, explains, whole = _line_scores(phrases, cands, _columns_for(phrases))
     best_partial = partial.max(axis=1).astype(int)  # uint8 would wrap round below 70
     best_whole = whole.max(axis=1).astype(int)
     qcols = [i for i, c in enumerate(cands[:own]) if c.endswith("?") and len(c.split()) >= 3]
     scores = [_score(tid, owners, best_partial, best_whole, explains, qcols) for tid in templates]
     return sorted(scores, key=lambda s: (-s.confidence, s.template_id))
+
+
+# Per phrase list (one per set of templates): a candidate line -> its (gated partial, whole) score columns. The
+# form's printed lines are the same in every return of it, so most of a document's lines were scored before.
+_COLUMNS: dict[tuple[str, ...], dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+COLUMN_CACHE_SIZE = 50_000  # lines remembered per phrase list before the cache is emptied (tens of MB at most)
+
+
+def _columns_for(phrases: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    key = tuple(phrases)
+    if key not in _COLUMNS and len(_COLUMNS) >= 8:
+        _COLUMNS.clear()
+    return _COLUMNS.setdefault(key, {})
+
+
+def _line_scores(phrases: list[str], cands: list[str],
+                 columns: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_gated_partial and the plain ratio of every phrase against every line, scoring only lines not seen before."""
+    new = [c for c in dict.fromkeys(cands) if c not in columns]
+    if new:
+        if len(columns) + len(new) > COLUMN_CACHE_SIZE:
+            columns.clear()
+            new = list(dict.fromkeys(cands))
+        gated, _explains = _gated_partial(phrases, new)
+        whole = cdist(phrases, new, scorer=fuzz.ratio, dtype=np.uint8, workers=1)
+        for j, c in enumerate(new):
+            columns[c] = (gated[:, j].copy(), whole[:, j].copy())
+    partial = np.stack([columns[c][0] for c in cands], axis=1)
+    whole = np.stack([columns[c][1] for c in cands], axis=1)
+    plen = np.array([len(p) for p in phrases])[:, None]
+    clen = np.array([len(c) for c in cands])[None, :]
+    explains = (partial >= 80) & (plen >= 0.6 * clen) & (clen >= 0.5 * plen)
+    return partial, explains, whole
 
 
 _PHRASE_CACHE: dict[tuple, tuple] = {}
