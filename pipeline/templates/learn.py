@@ -158,6 +158,11 @@ def _grid_sections(draft: _Draft) -> None:
             k += 1 + len(run)
         else:
             k += 1
+    # A grid's sections follow one another: a question printed between two of them (a standard's own
+    # sub-standards before its repeated 'Rating / Action' rows) means the repeats are not a grid.
+    for (_k, prev), (k, _run) in zip(groups, groups[1:]):
+        if any(items[j][1] == "question" for j in range(prev[-1] + 1, k)):
+            return
     runs = [tuple(items[r][2] for r in run) for _k, run in groups]
     if not runs or max(runs.count(r) for r in runs) < 2:
         return
