@@ -6,7 +6,8 @@
     │   ├── MissingTool       a converter (LibreOffice, OCRmyPDF) is not installed
     │   └── FileLimitExceeded a size, page or time limit was hit
     ├── TemplateError         a template file is invalid (line, field, what to fix)
-    └── ConfigError           a setting or codebook is invalid
+    ├── ConfigError           a setting or codebook is invalid
+    └── WorkspaceBusy         another run holds the workspace's lock (who, where, since)
 
 Bugs are not MaapErrors: they raise as they are.
 """
@@ -45,3 +46,7 @@ class TemplateError(MaapError):
 
 class ConfigError(MaapError):
     """A setting, codebook or workspace is invalid."""
+
+
+class WorkspaceBusy(MaapError):
+    """Another run (this machine or another) holds the workspace lock; the message says who and since when."""

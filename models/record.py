@@ -56,6 +56,7 @@ class FlagCode(str, Enum):
     ocr_low_confidence = "ocr_low_confidence"
     choices_conflict = "choices_conflict"
     struck_text = "struck_text"
+    format_mismatch = "format_mismatch"
 
 
 class Source(_Model):

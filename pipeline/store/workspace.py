@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 FOLDERS = ("inbox", "archive", "quarantine", "records", "output")
-Outcome = Literal["processed", "quarantined", "duplicate", "superseded"]
+# ignored: a lock or temporary file (never read, never archived); not_an_audit_tool: read, and no template
+# resembles it (a covering letter): kept in archive/, never a return.
+Outcome = Literal["processed", "quarantined", "duplicate", "superseded", "ignored", "not_an_audit_tool"]
 
 
 class Reason(BaseModel):
