@@ -51,9 +51,10 @@ def extract(path: Path, limits: Limits | None = None) -> RawDocument:
     real = real_type(path, limits)
     if real in NOT_READ:
         said = f" with a '{named}' name" if named and named != real else ""
+        what, todo = NOT_READ[real]
         raise UnsupportedFormat(
-            f"{path.name}: this is {NOT_READ[real]}{said}, not an audit return maap reads (it reads Word, PDF, RTF "
-            "and OpenDocument text); if a return is inside it, save the return itself into the inbox"
+            f"{path.name}: this is {what}{said}, not an audit return maap reads (it reads Word, PDF, RTF and "
+            f"OpenDocument text); {todo}"
         )
     if real is None or real not in FORMATS:
         if named in FORMATS:

@@ -1,7 +1,7 @@
 """What a file really is, from its first bytes (its signature), whatever its name says.
 
 ``sniff(path)`` names the type as a suffix (".docx", ".pdf", ".doc", ".rtf", ".odt", or one maap does not read:
-".msg", ".xls", ".xlsx", ".pptx", ".html", ".mht", ".zip"), or None when the content matches no known signature.
+".msg", ".eml", ".xls", ".xlsx", ".pptx", ".html", ".mht", ".zip"), or None when the content matches no known signature.
 It reads at most the first few kilobytes, plus a zip's central directory or an OLE file's directory sectors.
 """
 
@@ -15,17 +15,21 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEAD = 4096
 _ODF_TEXT = b"application/vnd.oasis.opendocument.text"
 
-# Types maap recognises but does not read, and what to tell the person who dropped one.
-NOT_READ: dict[str, str] = {
-    ".msg": "an Outlook message",
-    ".xls": "an Excel 97-2003 spreadsheet",
-    ".xlsx": "an Excel spreadsheet",
-    ".pptx": "a PowerPoint presentation",
-    ".ppt": "a PowerPoint 97-2003 presentation",
-    ".html": "a web page (perhaps saved from Word as HTML)",
-    ".mht": "a single-file web page (.mht, perhaps saved from Word)",
-    ".zip": "a zip archive",
-    ".odf": "an OpenDocument file that is not a text document",
+# Types maap recognises but does not read: what each is, and what the person who dropped it can do.
+_RESAVE = "ask the agency to open it in Word and save it as a Word document (.docx), or print it to PDF"
+_INSIDE = "if a return is inside it, save the return itself into the inbox"
+NOT_READ: dict[str, tuple[str, str]] = {
+    ".msg": ("an Outlook message", _INSIDE),
+    ".eml": ("an email message", _INSIDE),
+    ".xls": ("an Excel 97-2003 spreadsheet", _INSIDE),
+    ".xlsx": ("an Excel spreadsheet", _INSIDE),
+    ".pptx": ("a PowerPoint presentation", _INSIDE),
+    ".ppt": ("a PowerPoint 97-2003 presentation", _INSIDE),
+    # Web pages are not converted: LibreOffice would follow their links to other files and to the network.
+    ".html": ("a web page (perhaps saved from Word as HTML)", _RESAVE),
+    ".mht": ("a single-file web page (.mht, perhaps saved from Word)", _RESAVE),
+    ".zip": ("a zip archive", "if returns are inside it, unzip them into the inbox"),
+    ".odf": ("an OpenDocument file that is not a text document", _RESAVE),
 }
 
 # What each type maap reads is, in words, for the info flag on a file whose name said something else.
@@ -52,12 +56,28 @@ def sniff(path: Path) -> str | None:
     if text.startswith(b"{\\rtf"):
         return ".rtf"
     lower = text[:2048].lower()
+    if _is_email(lower):
+        return ".eml"
     if lower.startswith(b"mime-version:") or (b"content-type: multipart/related" in lower
                                               and b"content-location:" in lower):
         return ".mht"
     if re.match(rb"<(?:!doctype html|html|\?xml[^>]*>\s*<html)", lower) or b"<html" in lower[:512]:
         return ".html"
     return None
+
+
+def _is_email(lower: bytes) -> bool:
+    """An email message (RFC 5322): header lines, among them From: and one of Subject:, Received:, Message-ID:."""
+    headers = set()
+    for line in lower.split(b"\n"):
+        if not line.strip():
+            break
+        m = re.match(rb"([a-z0-9-]+):", line)
+        if m:
+            headers.add(m.group(1))
+        elif not line[:1].isspace():  # neither a header nor its continuation: not a message
+            return False
+    return b"from" in headers and bool(headers & {b"subject", b"received", b"message-id"})
 
 
 def _zip_type(path: Path) -> str | None:

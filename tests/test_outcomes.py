@@ -135,6 +135,7 @@ def test_a_return_of_an_unknown_tool_is_read_once_its_template_is_learned(tmp_pa
     again = run_inbox(ws, Settings(isolate=False))
     assert again.processed == 1
     assert [r.template.id for r in current_records(ws)] == [tool.id]
+    assert [s["outcome"] for s in file_statuses(ws)] == ["superseded", "processed"]  # the set-aside line is history
 
 
 def test_lock_and_temporary_files_are_ignored_counted_and_never_archived(tmp_path):

@@ -21,6 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
 
 
+# Prefect 3.8.8 (with the fastapi the project pins) ends `prefect deploy` with this error after creating the
+# deployment, while it looks for online workers to suggest starting one; README and docs/prefect.md say so.
+KNOWN_DEPLOY_BUG = "/workers/filter' - Response: {'exception_message': 'Invalid request received.'"
+
+
 def _nightly() -> dict:
     [deployment] = [d for d in CONFIG["deployments"] if d["name"] == "nightly"]
     return deployment
@@ -106,7 +111,11 @@ def test_deployed_on_a_real_server_late_runs_after_missed_nights_read_everything
     try:
         _wait("the Prefect server's health check", lambda: _healthy(api), 180, [("prefect server", server, server_log)])
         _prefect("work-pool", "create", "maap-process", "--type", "process", env=client_env)
-        _prefect("--no-prompt", "deploy", "--all", env=client_env)
+        deployed = subprocess.run([sys.executable, "-m", "prefect", "--no-prompt", "deploy", "--all"], env=client_env,
+                                  cwd=ROOT, capture_output=True, text=True, timeout=180)
+        assert "Deployment 'maap-intake/nightly' successfully created" in " ".join(deployed.stdout.split())
+        if deployed.returncode != 0:  # Prefect 3.8.8's hint about workers fails after the deployment is made
+            assert KNOWN_DEPLOY_BUG in deployed.stdout, deployed.stdout[-3000:]
         assert set(p.name for p in ROOT.iterdir()) == before  # deploying leaves the checkout as it was
         with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
             found = client.read_deployment_by_name("maap-intake/nightly")

@@ -50,6 +50,9 @@ def test_signatures_name_the_real_type_whatever_the_name(tmp_path):
     assert sniff(tmp_path / "i.doc") == ".html"
     (tmp_path / "j.doc").write_text("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=x\n")
     assert sniff(tmp_path / "j.doc") == ".mht"
+    (tmp_path / "l.doc").write_text("From: dsl@example.org\nTo: audit@example.org\nSubject: Return\n"
+                                    "MIME-Version: 1.0\n\nPlease find attached.\n")
+    assert sniff(tmp_path / "l.doc") == ".eml"
     (tmp_path / "k.docx").write_text("just some notes")
     assert sniff(tmp_path / "k.docx") is None
 
@@ -91,6 +94,8 @@ def test_an_old_word_file_named_docx_is_converted_as_doc(tmp_path):
     ("sheet.docx", lambda p: _zip(p, {"xl/workbook.xml": b"<workbook/>"}), "an Excel spreadsheet"),
     ("mail.doc", lambda p: _ole(p.parent, p.name, "__substg1.0_0037001F"), "an Outlook message"),
     ("page.doc", lambda p: p.write_text("<!DOCTYPE html><html><body>Return</body></html>"), "a web page"),
+    ("saved.mht", lambda p: p.write_text("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b\n"),
+     "save it as a Word document"),
     ("bundle.pdf", lambda p: _zip(p, {"a.txt": b"x"}), "a zip archive"),
 ])
 def test_a_known_type_maap_does_not_read_is_quarantined_saying_what_it_is(tmp_path, name, make, words):

@@ -119,8 +119,9 @@ def _run_locked(ws, settings: Settings, engine: str, settle: float, batch_size: 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.intake.plan import plan_run
+    from pipeline.run import templates_changed_at
 
-    total = len(plan_run(ws, settle).to_process)
+    total = len(plan_run(ws, settle, templates_changed_at(ws, settings)).to_process)
     if total == 0:
         engine = "local"  # nothing to read: no need to start Prefect just to say so
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
