@@ -96,6 +96,8 @@ def test_nightly_deployment_carries_the_schedule_and_the_workspace_settings(tmp_
     assert deployment.parameters["workspace"] == str(tmp_path / "audit-2026-q3")
     assert Settings.model_validate(deployment.parameters["settings"]) == settings
     assert deployment.parameters["batch_size"] == 50
+    assert deployment.parameters["lock_wait_seconds"] == 3600  # a manual run at 02:00 is waited for
+    assert set(deployment.parameters) <= set(intake_module.intake_flow.parameters.properties)
     # importable from any folder, not a path relative to where `maap serve` was started
     assert deployment.entrypoint == "flows.intake.intake_flow"
 

@@ -115,7 +115,7 @@ def test_deployed_on_a_real_server_late_runs_after_missed_nights_read_everything
                                   cwd=ROOT, capture_output=True, text=True, timeout=180)
         assert "Deployment 'maap-intake/nightly' successfully created" in " ".join(deployed.stdout.split())
         if deployed.returncode != 0:  # Prefect 3.8.8's hint about workers fails after the deployment is made
-            assert KNOWN_DEPLOY_BUG in deployed.stdout, deployed.stdout[-3000:]
+            assert KNOWN_DEPLOY_BUG in deployed.stdout + deployed.stderr, deployed.stderr[-3000:]
         assert set(p.name for p in ROOT.iterdir()) == before  # deploying leaves the checkout as it was
         with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
             found = client.read_deployment_by_name("maap-intake/nightly")
