@@ -107,6 +107,10 @@ def test_every_sample_and_generated_return_of_a_known_or_learned_template_is_abo
     assert len(samples) >= 15
     for path in samples:
         assert detect_template(extract(path), builtin)[1] >= floor, path.name
+    import bench.variants as variants
+
+    for v in variants.make_variants(tmp_path / "variants", per_template=3):  # every layout the bench generates
+        assert detect_template(extract(v.path), builtin)[1] >= floor, v.path.name
     sparse = write_wm_form(tmp_path / "sparse.docx", {"agency": "Housing"}, {}, grade=None)  # a return left blank
     assert detect_template(extract(sparse), builtin)[1] >= floor
     rng = random.Random(5)
