@@ -60,8 +60,8 @@ def extract(path: Path, limits: Limits | None = None) -> RawDocument:
         if named in FORMATS:
             return _read(path, named, limits)
         raise UnsupportedFormat(
-            f"{path.name}: '{named or 'no extension'}' is not an audit return format maap reads, and its content "
-            f"is no type maap knows (it reads {', '.join(supported_suffixes())}); ask the agency to send Word or PDF"
+            f"{path.name}: '{named or 'no extension'}' is not an audit return format maap reads "
+            f"(it reads {', '.join(supported_suffixes())}); ask the agency to send Word or PDF"
         )
     if named in FORMATS and FORMATS[named] == FORMATS[real]:
         return _read(path, named, limits)

@@ -114,7 +114,8 @@ def test_content_of_no_known_type_gets_a_clear_reason(tmp_path):
     run_inbox(ws, Settings(isolate=False))
     reasons = {s["file"]: s["reason"] for s in file_statuses(ws)}
     assert reasons["scan.dat"]["code"] == "unsupported_format"
-    assert "no type maap knows" in reasons["scan.dat"]["message"]
+    assert "'.dat' is not an audit return format" in reasons["scan.dat"]["message"]
+    assert "send Word or PDF" in reasons["scan.dat"]["message"]
     assert reasons["notes.pdf"]["code"] != "internal_error"
     assert json.loads((ws.quarantine / "notes.pdf.reason.json").read_text())["message"]
 
