@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.settings import Settings
+from pipeline.intake.isolation import readers
 from pipeline.intake.plan import process_file
 from pipeline.store.workspace import LedgerEntry, Workspace
 
@@ -45,14 +46,17 @@ def process_batch(ws: Workspace, items: list[tuple[str, str]], settings: Setting
     Retrying per file, not per batch, keeps one flaky network share from re-reading the whole batch.
     """
     result = BatchResult()
-    for rel, sha in items:
-        for attempt in range(retries + 1):
-            try:
-                result.entries.append(process_file(ws, rel, sha, settings, today))
-                break
-            except OSError:
-                if attempt == retries:
-                    result.failed.append(rel)  # unrecorded: the next run tries it again
-                else:
-                    time.sleep(retry_delay_seconds)
+    # The run's reader pool when this runs on the flow's own threads; on a Dask worker, a pool for this batch, so
+    # each file is still read in a reader process the worker can stop (one started, and reused file after file).
+    with readers(settings):
+        for rel, sha in items:
+            for attempt in range(retries + 1):
+                try:
+                    result.entries.append(process_file(ws, rel, sha, settings, today))
+                    break
+                except OSError:
+                    if attempt == retries:
+                        result.failed.append(rel)  # unrecorded: the next run tries it again
+                    else:
+                        time.sleep(retry_delay_seconds)
     return result

@@ -18,13 +18,14 @@ def deployment_name(workspace: str | Path) -> str:
 
 
 NIGHTLY_SETTLE_SECONDS = 120.0  # a file still being saved into the inbox at 02:00 waits for the next night
+NIGHTLY_LOCK_WAIT_SECONDS = 3600.0  # a manual run still going at 02:00: wait for it rather than fail the night
 
 
 def deployment_options(workspace: str | Path, cron: str = DEFAULT_CRON, settings: Settings | None = None,
                        batch_size: int | None = None, settle_seconds: float = NIGHTLY_SETTLE_SECONDS) -> dict:
     """Name, cron schedule and parameters of the nightly deployment, shared by build_deployment and build_runner."""
     parameters = {"workspace": str(workspace), "settings": (settings or Settings()).model_dump(mode="json"),
-                  "settle_seconds": settle_seconds}
+                  "settle_seconds": settle_seconds, "lock_wait_seconds": NIGHTLY_LOCK_WAIT_SECONDS}
     if batch_size is not None:
         parameters["batch_size"] = batch_size
     return {"name": deployment_name(workspace), "cron": cron, "parameters": parameters,

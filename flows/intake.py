@@ -17,6 +17,7 @@ from pipeline.config import load_settings
 from pipeline.intake.plan import process_file
 from pipeline.intake.isolation import readers
 from pipeline.run import build_outputs, outputs_stale, record_outcome, start
+from pipeline.store.lock import WorkspaceLock
 from pipeline.store.workspace import LedgerEntry, Workspace
 
 # Set by run_flow for the duration of one flow call in this process: how the CLI draws its progress bar.
@@ -34,10 +35,12 @@ DEFAULT_CONCURRENCY = Settings.model_fields["concurrency"].default
 # The decorator's runner is bounded too: a deployment started from elsewhere must not open every file at once.
 @flow(name="maap-intake", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_CONCURRENCY))
 def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds: float = 0.0,
-                batch_size: int | None = None) -> dict:
+                batch_size: int | None = None, lock_wait_seconds: float = 0.0) -> dict:
     """Read every new file in WORKSPACE/inbox into records or quarantine, then rebuild workbook and report.
 
     ``batch_size`` files go to each task; by default 1 below 200 new files and 25 above (see flows.batches).
+    The run holds the workspace lock: another run on the same workspace (CLI, flow or deployment) makes this
+    one fail with who holds it, after waiting up to ``lock_wait_seconds``.
     """
     # A run started without settings uses the workspace's maap.yaml. (Settings must be named in this body: a
     # runner ships the flow by value, and only names the body uses travel with it to resolve the annotations.)
@@ -45,6 +48,13 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
         settings = load_settings(Path(workspace))
     ws = Workspace(Path(workspace)).ensure()
     logger = get_run_logger()
+    with WorkspaceLock(ws, "maap-intake flow", lock_wait_seconds) as lock:
+        if lock.cleared:
+            logger.warning(lock.cleared)
+        return _intake(ws, settings, settle_seconds, batch_size, logger)
+
+
+def _intake(ws: Workspace, settings: Settings, settle_seconds: float, batch_size: int | None, logger) -> dict:
     plan, summary = start(ws, settle_seconds, settings)
     size = batch_size_for(len(plan.to_process), batch_size)
     logger.info("%d new file(s) in tasks of %d, %d already seen, %d duplicate(s)", len(plan.to_process), size,
@@ -77,6 +87,7 @@ def intake_flow(workspace: str, settings: Settings | None = None, settle_seconds
     logger.info("run finished: %s", summary.line())
     return {"summary": summary.line(), "processed": summary.processed, "quarantined": summary.quarantined,
             "already_seen": summary.already_seen, "duplicates": summary.duplicates, "failed": summary.failed,
+            "not_audit_tools": summary.not_audit_tools, "ignored": summary.ignored,
             "outputs": [str(p) for p in summary.outputs]}
 
 

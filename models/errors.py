@@ -7,7 +7,8 @@
     │   └── FileLimitExceeded a size, page or time limit was hit
     ├── TemplateError         a template file is invalid (line, field, what to fix)
     ├── ConfigError           a setting or codebook is invalid
-    └── MailboxError          the IMAP server is down, refuses the login or lacks a folder
+    ├── MailboxError          the IMAP server is down, refuses the login or lacks a folder
+    └── WorkspaceBusy         another run holds the workspace's lock (who, where, since)
 
 Bugs are not MaapErrors: they raise as they are.
 """
@@ -50,3 +51,7 @@ class ConfigError(MaapError):
 
 class MailboxError(MaapError):
     """The mailbox `maap fetch-mail` reads could not be reached or used; nothing was fetched or moved."""
+
+
+class WorkspaceBusy(MaapError):
+    """Another run (this machine or another) holds the workspace lock; the message says who and since when."""

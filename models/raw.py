@@ -111,6 +111,8 @@ class RawDocument(_Model):
     unknown: dict[str, int] = Field(default_factory=dict, description="elements met and not understood")
     warnings: list[str] = Field(default_factory=list)
     low_confidence_pages: list[int] = Field(default_factory=list)
+    named_as: str | None = Field(None, description="the file's suffix when its content is another type "
+                                 "(a Word document named .pdf), read by its real type")
 
 
 Cell.model_rebuild()

@@ -64,6 +64,7 @@ class FlagCode(str, Enum):
     not_met_without_action = "not_met_without_action"
     rating_missing = "rating_missing"
     rating_multiple = "rating_multiple"
+    format_mismatch = "format_mismatch"
 
 
 class EmailOrigin(_Model):

@@ -55,6 +55,9 @@ class Settings(BaseModel):
 
     limits: Limits = Field(default_factory=Limits)
     template_threshold: float = Field(0.5, ge=0, le=1, description="below this, flag template_uncertain")
+    not_a_return_below: float = Field(0.05, ge=0, le=1, description=(
+        "a file whose best template match scores below this is not a return (outcome not_an_audit_tool): a covering "
+        "letter or a chronology scores 0, the least of a real return's scores measured is 0.1"))
     template_id: str | None = Field(None, description="force this template instead of detecting")
     template_dirs: list[Path] = Field(default_factory=list)
     codebook: Path | None = None

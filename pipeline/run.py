@@ -29,6 +29,8 @@ class RunSummary:
     waiting: int = 0
     failed: int = 0
     emails: int = 0  # emails opened; their attachments are counted as processed, quarantined or duplicates
+    not_audit_tools: int = 0
+    ignored: int = 0
     outputs: list[Path] = field(default_factory=list)
 
     def line(self) -> str:
@@ -38,6 +40,10 @@ class RunSummary:
             parts.append(f"{self.emails} email{'s' if self.emails != 1 else ''} opened")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate{'s' if self.duplicates != 1 else ''}")
+        if self.not_audit_tools:
+            parts.append(f"{self.not_audit_tools} not an audit tool (see maap status)")
+        if self.ignored:
+            parts.append(f"{self.ignored} lock or temporary file{'s' if self.ignored != 1 else ''} ignored")
         if self.failed:
             parts.append(f"{self.failed} could not be read from disk (next run)")
         if self.waiting:
@@ -60,18 +66,35 @@ def record_outcome(ws: Workspace, summary: RunSummary, entry: LedgerEntry,
             summary.quarantined += 1
         elif e.outcome == "duplicate":
             summary.duplicates += 1
+        elif e.outcome == "not_an_audit_tool":
+            summary.not_audit_tools += 1
+        elif e.outcome == "ignored":
+            summary.ignored += 1
     if on_file:
         on_file(entry)
 
 
 def start(ws: Workspace, settle_seconds: float = 0.0, settings: Settings | None = None) -> tuple[Plan, RunSummary]:
     """Check templates and codebook, plan the run and record duplicates at once (they need no reading)."""
-    preflight(ws, settings or Settings())
-    plan = plan_run(ws, settle_seconds)
-    for entry in [*plan.duplicates, *plan.refused]:
+    settings = settings or Settings()
+    preflight(ws, settings)
+    plan = plan_run(ws, settle_seconds, templates_changed_at(ws, settings))
+    for entry in [*plan.duplicates, *plan.refused, *plan.ignored]:
         append_ledger(ws, entry)
     return plan, RunSummary(already_seen=plan.already_seen, duplicates=len(plan.duplicates),
-                            quarantined=len(plan.refused), waiting=len(plan.waiting), failed=len(plan.failed))
+                            quarantined=len(plan.refused), waiting=len(plan.waiting), failed=len(plan.failed),
+                            ignored=len(plan.ignored))
+
+
+def templates_changed_at(ws: Workspace, settings: Settings) -> str:
+    """When a workspace or configured template file last changed, as a ledger time ('' when there is none)."""
+    from datetime import datetime, timezone
+
+    stamps = [p.stat().st_mtime for d in [*settings.template_dirs, ws.templates] if Path(d).is_dir()
+              for p in Path(d).glob("*.y*ml")]
+    if not stamps:
+        return ""
+    return datetime.fromtimestamp(max(stamps), timezone.utc).isoformat(timespec="seconds")
 
 
 def outputs_stale(ws: Workspace, changed: bool) -> bool:
@@ -261,8 +284,19 @@ def write_atomic_text(path: Path, text: str) -> Path:
 
 
 def run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None = None,
-              today: date | None = None, settle_seconds: float = 0.0) -> RunSummary:
-    """Process the inbox in this process, one file at a time (the Prefect flow does the same with tasks)."""
+              today: date | None = None, settle_seconds: float = 0.0, lock_wait_seconds: float = 0.0) -> RunSummary:
+    """Process the inbox in this process, one file at a time (the Prefect flow does the same with tasks).
+
+    Holds the workspace lock throughout: raises WorkspaceBusy when another run holds it past ``lock_wait_seconds``.
+    """
+    from pipeline.store.lock import WorkspaceLock
+
+    with WorkspaceLock(ws.ensure(), "maap run --engine local", lock_wait_seconds):
+        return _run_inbox(ws, settings, on_file, today, settle_seconds)
+
+
+def _run_inbox(ws: Workspace, settings: Settings, on_file: Callable[[LedgerEntry], None] | None,
+               today: date | None, settle_seconds: float) -> RunSummary:
     plan, summary = start(ws.ensure(), settle_seconds, settings)
     if plan.to_process:
         with readers(settings):  # reader processes for this run's files, all stopped when the loop ends

@@ -96,6 +96,8 @@ def test_nightly_deployment_carries_the_schedule_and_the_workspace_settings(tmp_
     assert deployment.parameters["workspace"] == str(tmp_path / "audit-2026-q3")
     assert Settings.model_validate(deployment.parameters["settings"]) == settings
     assert deployment.parameters["batch_size"] == 50
+    assert deployment.parameters["lock_wait_seconds"] == 3600  # a manual run at 02:00 is waited for
+    assert set(deployment.parameters) <= set(intake_module.intake_flow.parameters.properties)
     # importable from any folder, not a path relative to where `maap serve` was started
     assert deployment.entrypoint == "flows.intake.intake_flow"
 
@@ -169,9 +171,60 @@ def test_a_file_the_disk_never_gives_up_stays_for_the_next_run(ws, monkeypatch):
 @pytest.mark.slow
 @pytest.mark.timeout(300)  # a local cluster's start-up once hung here; fail rather than hold CI
 def test_flow_on_a_local_dask_cluster(ws):
-    pytest.importorskip("prefect_dask", reason="prefect-dask not installed (pip install -e '.[dask]')")
+    _require_dask()
     result = intake_module.run_flow(ws.root, Settings(concurrency=2), task_runner="dask", batch_size=2)
     assert result["summary"] == "3 processed, 1 quarantined, 0 already seen" and _outcomes(ws) == FILES
+
+
+def _require_dask() -> None:
+    # Not a skip: the project's set-up (.ci/setup) installs .[dev,dask], so CI must run these or fail.
+    try:
+        import prefect_dask  # noqa: F401
+    except ImportError:
+        pytest.fail(f"{DASK_MISSING} (.ci/setup installs it; the Dask tests run in CI)")
+
+
+def _batch_in_readers(ws: Workspace, items, settings: Settings) -> tuple[bool, int, list]:
+    """Run on a Dask worker: process_batch there, counting the reader pools it starts in that worker."""
+    import multiprocessing
+
+    import pipeline.intake.isolation as isolation
+
+    started = []
+    real = isolation.ReaderPool
+
+    class Counted(real):
+        def __init__(self, *a, **kw):
+            started.append(1)
+            super().__init__(*a, **kw)
+
+    isolation.ReaderPool = Counted
+    try:
+        result = process_batch(ws, items, settings)
+    finally:
+        isolation.ReaderPool = real
+    return multiprocessing.current_process().daemon, len(started), [e.outcome for e in result.entries]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_on_dask_workers_each_file_is_still_read_in_a_reader_process(ws):
+    _require_dask()
+    from prefect import flow, task
+
+    from pipeline.intake.plan import plan_run
+
+    items = plan_run(ws).to_process
+    probe = task(_batch_in_readers)
+
+    @flow(task_runner=make_task_runner("dask", 1))
+    def on_dask():
+        return probe.submit(ws, items, Settings()).result()
+
+    daemonic, pools, outcomes = on_dask()
+    assert daemonic is False  # the worker may have children: readers
+    assert pools == 1  # one reader pool for the batch, in the worker
+    assert sorted(outcomes) == ["processed", "processed", "processed", "quarantined"]
 
 
 # --- schedules on a real `prefect server start` ---------------------------------------------------------------

@@ -25,14 +25,20 @@ def ws(tmp_path):
 
 def test_run_reads_good_files_and_quarantines_bad_ones_with_a_reason(ws):
     summary = run_inbox(ws, Settings())
-    assert (summary.processed, summary.quarantined, summary.already_seen) == (2, 2, 0)
-    assert summary.line() == "2 processed, 2 quarantined, 0 already seen"
+    assert (summary.processed, summary.quarantined, summary.already_seen, summary.ignored) == (2, 1, 0, 1)
+    assert summary.line() == "2 processed, 1 quarantined, 0 already seen, 1 lock or temporary file ignored"
     assert sorted(p.name for p in ws.records.glob("*.json")) == sorted(
         p.name for p in ws.records.glob("*.json") if p.name.startswith(("hv-case1-", "police-case1-")))
     reason = json.loads((ws.quarantine / "notes.docx.reason.json").read_text())
     assert reason["code"] == "not_a_word_file" and "notes.docx" in reason["message"]
-    assert json.loads((ws.quarantine / "~$hv-case1.docx.reason.json").read_text())["code"] == "not_a_return"
+    assert not (ws.quarantine / "~$hv-case1.docx").exists()  # Word's lock file: ignored, not a person's problem
+    statuses = {s["file"]: s for s in file_statuses(ws)}
+    assert statuses["~$hv-case1.docx"]["outcome"] == "ignored"
+    assert statuses["~$hv-case1.docx"]["reason"]["code"] == "lock_file"
     for original in ws.inbox.iterdir():  # originals kept byte for byte, inbox untouched
+        if original.name.startswith("~$"):
+            assert not any(p.name.endswith(original.name) for p in ws.archive.iterdir())  # never archived
+            continue
         archived = [p for p in ws.archive.iterdir() if p.name.endswith("-" + original.name)]
         assert archived and archived[0].read_bytes() == original.read_bytes()
     assert (ws.output / "audit-workbook.xlsx").exists() and (ws.output / "summary-report.html").exists()
@@ -101,7 +107,7 @@ def test_a_bug_in_one_file_quarantines_it_and_the_run_carries_on(ws, monkeypatch
 
     monkeypatch.setattr(intake, "read_return", flaky)
     summary = run_inbox(ws, Settings())
-    assert summary.processed == 1 and summary.quarantined == 3
+    assert summary.processed == 1 and summary.quarantined == 2 and summary.ignored == 1
     reason = json.loads((ws.quarantine / "hv-case1.docx.reason.json").read_text())
     assert reason["code"] == "internal_error" and "kept" in reason["message"]
 

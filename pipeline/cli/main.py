@@ -104,14 +104,25 @@ def _run_options(settle: float):
 
 
 def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_size: int | None = None,
-         task_runner: str = "threads") -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from pipeline.intake.plan import plan_run
+         task_runner: str = "threads", wait: float = 0.0) -> None:
+    from pipeline.store.lock import WorkspaceLock
     from pipeline.store.workspace import Workspace
 
     ws = Workspace(workspace).ensure()
-    total = len(plan_run(ws, settle).to_process)
+    with WorkspaceLock(ws, f"maap run (engine {engine})", wait) as lock:  # the flow's own lock is then this one
+        if lock.cleared:
+            click.echo(f"maap: {lock.cleared}", err=True)
+        _run_locked(ws, settings, engine, settle, batch_size, task_runner)
+
+
+def _run_locked(ws, settings: Settings, engine: str, settle: float, batch_size: int | None,
+                task_runner: str) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.intake.plan import plan_run
+    from pipeline.run import templates_changed_at
+
+    total = len(plan_run(ws, settle, templates_changed_at(ws, settings)).to_process)
     if total == 0:
         engine = "local"  # nothing to read: no need to start Prefect just to say so
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -147,26 +158,33 @@ def _run(workspace: Path, settings: Settings, engine: str, settle: float, batch_
               help="prefect: run as a Prefect flow (local, no server needed); local: plain loop in this process.")
 @_run_options(settle=0.0)
 @_round_option
+@click.option("--wait", default=0.0, type=click.FloatRange(0), metavar="SECONDS",
+              help="If another run holds the workspace, wait up to SECONDS for it instead of stopping at once.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's log lines (they never contain answer text).")
 def run(workspace: Path, template: str | None, engine: str, pseudonymise: bool, names: bool, concurrency: int,
-        settle: float, batch_size: int | None, task_runner: str, round_id: str | None, verbose: bool) -> None:
+        settle: float, batch_size: int | None, task_runner: str, round_id: str | None, wait: float,
+        verbose: bool) -> None:
     """Read every new file in WORKSPACE/inbox and rebuild the workbook and the report (HTML and PDF).
 
     Creates inbox/, archive/, quarantine/, records/ and output/ if missing. Files already read are
     skipped, so running it again changes nothing. With --round, that round's outputs are also written to
-    output/rounds/<round>/.
+    output/rounds/<round>/. One run at a time per workspace: while another holds it, this one says who
+    (process, host, since) and exits with status 1, or waits with --wait; a lock left by a killed run is
+    cleared with a message.
 
     Example: maap run ./audit-2026-q3 --round "Neglect, 2024 Q2"
     """
     _quiet_prefect(verbose)
     settings = _settings(template, pseudonymise, concurrency, workspace, names)
-    _run(workspace, settings, engine, settle, batch_size, task_runner)
+    _run(workspace, settings, engine, settle, batch_size, task_runner, wait)
     if round_id:
         from pipeline.run import build_outputs
+        from pipeline.store.lock import WorkspaceLock
         from pipeline.store.workspace import Workspace
 
-        for path in build_outputs(Workspace(workspace), settings, round_id):
-            click.echo(f"  wrote {path}")
+        with WorkspaceLock(Workspace(workspace), "maap run --round", wait):
+            for path in build_outputs(Workspace(workspace), settings, round_id):
+                click.echo(f"  wrote {path}")
 
 
 @main.command()
@@ -234,6 +252,9 @@ def extract(file: Path, template: str | None, as_json: bool, workspace: Path | N
 def status(workspace: Path, as_json: bool) -> None:
     """Show what happened to every file ever dropped in WORKSPACE/inbox.
 
+    Outcomes: processed, quarantined (with what to do), duplicate, superseded, not_an_audit_tool (no template
+    resembles it: a covering letter, or a tool to learn) and ignored (lock and temporary files, counted).
+
     Example: maap status ./audit-2026-q3 --json
     """
     from pipeline.store.status import file_statuses
@@ -246,9 +267,16 @@ def status(workspace: Path, as_json: bool) -> None:
         return
     if not rows:
         click.echo("No files have been read in this workspace yet.")
+    ignored = 0
     for row in rows:
+        if row["outcome"] == "ignored":  # lock and temporary files: counted, not listed one by one
+            ignored += 1
+            continue
         reason = f"  ({row['reason']['message']})" if row["reason"] and row["outcome"] != "processed" else ""
         click.echo(f"{row['outcome']:<12} {row['file']}{reason}")
+    if ignored:
+        click.echo(f"ignored      {ignored} lock or temporary file{'s' if ignored != 1 else ''} (never read; "
+                   "--json lists them)")
 
 
 @main.command()
@@ -266,11 +294,13 @@ def outputs(workspace: Path, pseudonymise: bool, names: bool, round_id: str | No
     Example: maap outputs ./audit-2026-q3 --round neglect-2024-q2
     """
     from pipeline.run import build_outputs
+    from pipeline.store.lock import WorkspaceLock
     from pipeline.store.workspace import Workspace
 
-    for path in build_outputs(Workspace(workspace).ensure(),
-                              _settings(None, pseudonymise, workspace=workspace, names=names), round_id):
-        click.echo(f"wrote {path}")
+    ws = Workspace(workspace).ensure()
+    with WorkspaceLock(ws, "maap outputs"):
+        for path in build_outputs(ws, _settings(None, pseudonymise, workspace=workspace, names=names), round_id):
+            click.echo(f"wrote {path}")
 
 
 @main.command()

@@ -24,7 +24,8 @@ from pipeline.store.workspace import (
 
 log = logging.getLogger("maap.intake")
 
-IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+IGNORED_NAMES = {"Thumbs.db", "desktop.ini", "ehthumbs.db"}
+TEMPORARY_SUFFIXES = {".tmp", ".temp", ".crdownload", ".part", ".partial", ".download", ".opdownload"}
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -38,18 +39,47 @@ class Plan:
     refused: list[LedgerEntry] = field(default_factory=list)  # quarantined without reading (links)
     waiting: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # could not be read from disk: the next run tries again
+    ignored: list[LedgerEntry] = field(default_factory=list)  # lock and temporary files, recorded once per name
+
+
+def ignored_reason(rel: str) -> Reason | None:
+    """Why an inbox path is a lock, temporary or hidden file and not a return, or None when it may be one.
+
+    Word's owner files (``~$name.docx``), LibreOffice's locks (``.~lock.name.docx#``), downloads and copies
+    still in progress (``.crdownload``, ``.part``, ``.tmp``), hidden files and folders, and the thumbnail
+    caches Windows and macOS leave behind.
+    """
+    parts = rel.split("/")
+    name = parts[-1]
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+        return Reason(code="lock_file", message=(
+            "A lock file Word or LibreOffice keeps beside a document that is open; not a return. It goes away "
+            "when the document is closed, and the document itself is read."))
+    if Path(name).suffix.lower() in TEMPORARY_SUFFIXES or (name.startswith("~") and name.lower().endswith(".tmp")):
+        return Reason(code="temporary_file", message=(
+            "A temporary file (a download or copy still in progress, or an editor's scratch file); not a return. "
+            "When the finished file appears under its real name it is read."))
+    if any(part.startswith(".") for part in parts) or name in IGNORED_NAMES:
+        return Reason(code="hidden_file", message="A hidden or system file (such as .DS_Store or Thumbs.db); not a return.")
+    return None
 
 
 def _inbox_files(ws: Workspace) -> list[Path]:
-    return sorted(p for p in ws.inbox.rglob("*") if p.is_file() and p.name not in IGNORED_NAMES
-                  and not p.name.startswith("."))
+    return sorted(p for p in ws.inbox.rglob("*") if p.is_file() or p.is_symlink())
 
 
-def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
-    """Compare the inbox with the ledger: same path and bytes is already seen; same bytes elsewhere is a duplicate."""
+def plan_run(ws: Workspace, settle_seconds: float = 0.0, templates_changed_at: str = "") -> Plan:
+    """Compare the inbox with the ledger: same path and bytes is already seen; same bytes elsewhere is a duplicate.
+
+    Lock and temporary files are recorded as ``ignored`` once per name and never read. A file found not to be an
+    audit tool is read again once templates have changed since (``templates_changed_at``, an ISO time), so a
+    return of a tool learned afterwards is not left behind.
+    """
     ws.ensure()
     ledger = read_ledger(ws)
-    seen_pairs = {(e.file, e.sha256) for e in ledger}
+    seen_pairs = {(e.file, e.sha256) for e in ledger if not (
+        e.outcome == "not_an_audit_tool" and templates_changed_at and e.at < templates_changed_at)}
+    ignored_files = {e.file for e in ledger if e.outcome == "ignored"}
     first_by_sha = {}
     for e in ledger:
         if e.outcome in ("processed", "quarantined"):
@@ -58,6 +88,13 @@ def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
     now = time.time()
     for path in _inbox_files(ws):
         rel = path.relative_to(ws.inbox).as_posix()
+        if (why := ignored_reason(rel)) is not None:
+            if rel in ignored_files:
+                plan.already_seen += 1
+            else:
+                ignored_files.add(rel)
+                plan.ignored.append(LedgerEntry(file=rel, sha256=_ignored_sha(path, rel), outcome="ignored", reason=why))
+            continue
         if path.is_symlink():
             entry = _link_entry(ws, path, rel)
             if (rel, entry.sha256) in seen_pairs:
@@ -86,6 +123,16 @@ def plan_run(ws: Workspace, settle_seconds: float = 0.0) -> Plan:
         first_by_sha[sha] = rel
         plan.to_process.append((rel, sha))
     return plan
+
+
+def _ignored_sha(path: Path, rel: str) -> str:
+    """The content hash of an ignored file; a lock file that vanished meanwhile (often) hashes its name instead."""
+    try:
+        if not path.is_symlink():
+            return sha256_of(path)
+    except OSError:
+        pass
+    return hashlib.sha256(f"ignored:{rel}".encode()).hexdigest()
 
 
 def _link_entry(ws: Workspace, path: Path, rel: str) -> LedgerEntry:
@@ -127,16 +174,14 @@ def _quarantine(ws: Workspace, src: Path, rel: str, sha: str, code: str, message
     return LedgerEntry(file=rel, sha256=sha, outcome="quarantined", reason=reason)
 
 
-def _is_lock_file(name: str) -> bool:
-    return name.startswith("~$")
-
-
 def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None = None,
                  src: Path | None = None) -> LedgerEntry:
     """Archive one inbox file, read it into a record (with themes), or quarantine it with a reason. Never raises
     for a bad file; the ledger entry it returns is appended by the caller. ``src`` is where the bytes are when
     they are not at ``inbox/rel`` (an email's attachment); an email is opened by ``email_intake``."""
-    if src is None and is_message(rel):
+    if (why := ignored_reason(rel)) is not None:  # planning leaves these out; a caller naming one gets the same
+        return LedgerEntry(file=rel, sha256=sha, outcome="ignored", reason=why)
+    if src is None and (is_message(rel) or _is_message_inside(ws.inbox / rel)):
         return _process_email(ws, rel, sha, settings, today)
     src = ws.inbox / rel if src is None else src
     archive = ws.archive / archived_name(Path(rel).name, sha)
@@ -146,11 +191,11 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
         return _quarantine(ws, src, rel, sha, "empty_file", (
             f"{Path(rel).name} is empty (0 bytes): the attachment was probably lost on the way; ask the agency to "
             "send it again."))
-    if _is_lock_file(Path(rel).name):
-        return _quarantine(ws, src, rel, sha, "not_a_return", (
-            "This is a lock file Word leaves beside a document that is open; it is not a return and can be deleted."))
     try:
-        record = read_return(src, settings, templates_for(ws, settings), today)
+        templates = templates_for(ws, settings)
+        record = read_return(src, settings, templates, today)
+        if not settings.template_id and record.template.confidence < settings.not_a_return_below:
+            return _not_an_audit_tool(ws, rel, sha, record, templates, settings)
         record = tag_record(record, ws, settings)
     except UnreadableFile as e:
         log.info("file %s quarantined: %s", sha[:12], e.code)
@@ -175,11 +220,36 @@ def process_file(ws: Workspace, rel: str, sha: str, settings: Settings, today: d
     return LedgerEntry(file=rel, sha256=sha, outcome="processed", record=f"records/{name}")
 
 
+def _is_message_inside(path: Path) -> bool:
+    """An email or Outlook message saved under another name ('return.docx' that is really a .msg)."""
+    from extractors.sniff import sniff
+
+    try:
+        return sniff(path) in (".eml", ".msg")
+    except OSError:
+        return False
+
+
 def _process_email(ws: Workspace, rel: str, sha: str, settings: Settings, today: date | None) -> LedgerEntry:
     """An email: each attachment that is a return goes through process_file as its own return (see email_intake)."""
     from pipeline.intake.email_intake import process_message
 
     return process_message(ws, rel, sha, settings, today)
+
+
+def _not_an_audit_tool(ws: Workspace, rel: str, sha: str, record: AuditReturn, templates: dict[str, Template],
+                       settings: Settings) -> LedgerEntry:
+    """The outcome of a file no template resembles (a covering letter, a chronology): kept in archive/, not a return."""
+    best = templates.get(record.template.id)
+    name = f"'{best.name}' ({best.id})" if best else record.template.id
+    log.info("file %s is not an audit tool (best match %.2f)", sha[:12], record.template.confidence)
+    return LedgerEntry(file=rel, sha256=sha, outcome="not_an_audit_tool", reason=Reason(
+        code="not_an_audit_tool", message=(
+            f"Not read as a return: it does not resemble any audit tool maap knows (closest: {name} at "
+            f"{record.template.confidence:.0%}, below the {settings.not_a_return_below:.0%} a return needs). A covering "
+            "letter or other paperwork needs nothing more (the original is kept in archive/). If it is a return of "
+            "a tool maap does not know yet, learn that tool's blank form: maap templates learn BLANK.docx --id TOOL "
+            f"--out {ws.templates}/TOOL.yaml; the next run reads this file again. Or run it with --template ID.")))
 
 
 @lru_cache(maxsize=8)

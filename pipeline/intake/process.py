@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from extractors.registry import extract
+from extractors.sniff import READ_AS
 from models.raw import RawDocument
 from models.record import (
     Answer, AuditReturn, Extraction, Flag, FlagCode, Grade, Header, Severity, Source, Status, TemplateMatch,
@@ -318,6 +319,10 @@ def _extraction_flags(raw: RawDocument, template: Template, confidence: float, s
         flags.append(Flag(code=FlagCode.template_uncertain, severity=Severity.warning, message=(
             f"This return only loosely matches the template '{template.name}' (confidence {confidence:.0%}); "
             f"check the answers, or rerun with --template.")))
+    if raw.named_as:
+        flags.append(Flag(code=FlagCode.format_mismatch, severity=Severity.info, message=(
+            f"The file's name says {raw.named_as} but it is really {READ_AS.get('.' + raw.format, raw.format)}, and "
+            "was read as that; nothing to do, though the agency may want to fix the name.")))
     if raw.unknown:
         names = ", ".join(f"{k} ({v})" for k, v in sorted(raw.unknown.items()))
         flags.append(Flag(code=FlagCode.unknown_content, severity=Severity.warning, message=(

@@ -38,8 +38,12 @@ def resolve(ws: Workspace) -> list[tuple[LedgerEntry, AuditReturn | None]]:
         latest[("path", e.file)] = i
         if rec is not None and (ident := _identity(rec)):
             latest[("who", ident)] = i
+    read_again = {(e.file, e.sha256): i for i, (e, _r) in enumerate(loaded) if e.outcome != "not_an_audit_tool"}
     out = []
     for i, (e, rec) in enumerate(loaded):
+        if e.outcome == "not_an_audit_tool" and read_again.get((e.file, e.sha256), -1) > i:
+            e = e.model_copy(update={"outcome": "superseded", "reason": Reason(
+                code="superseded", message="Read again once its audit tool's template was learned; see the later entry.")})
         if e.outcome == "processed":
             keys = [("path", e.file)] + ([("who", ident)] if rec is not None and (ident := _identity(rec)) else [])
             newer = [latest[k] for k in keys if latest.get(k, i) > i]

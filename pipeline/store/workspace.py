@@ -13,8 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 FOLDERS = ("inbox", "archive", "quarantine", "records", "output")
-# opened: an email whose attachments each have their own entry (``message.eml#2/return.docx``)
-Outcome = Literal["processed", "quarantined", "duplicate", "superseded", "opened"]
+# opened: an email whose attachments each have their own entry (``message.eml#2/return.docx``);
+# ignored: a lock or temporary file (never read, never archived); not_an_audit_tool: read, and no template
+# resembles it (a covering letter): kept in archive/, never a return.
+Outcome = Literal["processed", "quarantined", "duplicate", "superseded", "opened", "ignored", "not_an_audit_tool"]
 
 
 class Reason(BaseModel):
