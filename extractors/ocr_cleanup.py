@@ -3,7 +3,8 @@ the corrected one is.
 
 Fixed: words joined by a stray mark ("Shannon.to" -> "Shannon to", "day,she" -> "day, she"), stray accents
 ("énough" -> "enough"), the usual confusions inside a word (rn and m; 1, I or | for l; 0 for o), speckle read as
-punctuation between words ("the Friday. absences", "2023 . Safe"), and a word hyphenated at a line break
+punctuation between words ("the Friday. absences", "2023 . Safe"), a table border read as a bar at a
+line's start or end ("agency: |"), and a word hyphenated at a line break
 ("safeguard-" + "ing"; a compound such as "multi-agency" or "follow-up" is left hyphenated). A word
 that starts with a capital is never changed (it may be a name, a place, a team), nor is anything with a digit
 that is not inside letters (dates, times, case numbers). The word list is spaCy's English lookup data
