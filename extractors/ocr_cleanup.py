@@ -3,7 +3,8 @@ the corrected one is.
 
 Fixed: words joined by a stray mark ("Shannon.to" -> "Shannon to", "day,she" -> "day, she"), stray accents
 ("énough" -> "enough"), the usual confusions inside a word (rn and m; 1, I or | for l; 0 for o), speckle read as
-punctuation between words ("the Friday. absences", "2023 . Safe"), and a word hyphenated at a line break
+punctuation between words ("the Friday. absences", "2023 . Safe"), a table border read as a bar at a
+line's start or end ("agency: |"), and a word hyphenated at a line break
 ("safeguard-" + "ing"; a compound such as "multi-agency" or "follow-up" is left hyphenated). A word
 that starts with a capital is never changed (it may be a name, a place, a team), nor is anything with a digit
 that is not inside letters (dates, times, case numbers). The word list is spaCy's English lookup data
@@ -147,6 +148,8 @@ _ABBREVIATIONS = {"e", "g", "i", "eg", "ie", "etc", "approx", "vs", "cf", "no", 
 _NEVER_LAST = {"a", "an", "the", "to", "of", "from", "and", "or", "with", "for", "at", "by", "his", "her", "their",
                "its", "our", "my", "your", "into", "than", "was", "were", "is", "are", "had", "has", "have"}
 _STRAY_MARKS = set(".,:;'`\u2018\u2019")
+# a word OCR made of a table border alone ('|', '||', '[', with a speck "\u2018|"): never text anyone wrote
+_RULING = re.compile(r"[.,:;'`\u2018\u2019]*[|\u00a6\u2016\[\]]+[.,:;'`\u2018\u2019]*")
 
 
 def _stray_stop(token: str, nxt: str | None) -> bool:
@@ -170,6 +173,10 @@ def edits(text: str) -> list[tuple[int, int, str]]:
     for i, m in enumerate(tokens):
         token = m.group()
         nxt = tokens[i + 1].group() if i + 1 < len(tokens) else None
+        if _RULING.fullmatch(token) and (i == 0 or nxt is None):
+            # a table border read as '|' or '[' at a line's start or end is no part of what was written
+            found.append((m.start() if i == 0 else tokens[i - 1].end(), tokens[i + 1].start() if nxt else m.end(), ""))
+            continue
         if token in _STRAY_MARKS and 0 < i and nxt is not None:
             # a mark standing alone between words ("2023 . Safe") is speckle; drop it and the space before it
             found.append((tokens[i - 1].end(), m.end(), ""))

@@ -251,7 +251,7 @@ def _assemble(path: Path, pages: list[PageContent], ocr_pages: set[int] = frozen
             unknown[name] = unknown.get(name, 0) + n
         if page.ink is not None:
             # tesseract reads a border it sits on as '|', 'l' or '_': not text anyone wrote
-            page.tokens = [t for t in page.tokens if not pdf_scan.on_ruling(t, page)]
+            page.tokens = pdf_scan.drop_rulings(page.tokens, page)
         styles = style_index(page)
         outside = make_lines(assign(page, tables), styles)
         for table in tables:

@@ -37,6 +37,9 @@ MARK_HEIGHT = 45.0  # pt: a cell taller than this is for writing in, not for a m
 # What OCR makes of a tick or cross alone in a cell.
 MARK_GLYPHS = {"x", "X", "v", "V", "/", "\\", "✓", "✔", "√", "✗", "✘", "×", "J", "><", "Xx", "xx", "XX", "Y", "y"}
 _LINE_GLYPHS = set("|!l1I[]()_-—–=~")
+_BAR_GLYPHS = set("|!l[]¦‖")  # what OCR makes of a vertical ruling, and never a word alone
+BAR_REACH = 5.0  # pt: how far from a vertical ruling tesseract puts the box of the bar it read the ruling as
+_SPECK_GLYPHS = set(".,:;'`\u2018\u2019")  # speckle OCR reads beside a ruling ("\u2018|")
 
 
 @dataclass
@@ -366,6 +369,26 @@ def on_ruling(token: Token, page: PageContent) -> bool:
     x, y = (token.x0 + token.x1) / 2, (token.top + token.bottom) / 2
     return any(abs(x - pos) <= ENDS and a - ENDS <= y <= b + ENDS for pos, a, b in page.v_edges) or \
         any(abs(y - pos) <= ENDS and a - ENDS <= x <= b + ENDS for pos, a, b in page.h_edges)
+
+
+def drop_rulings(tokens: list[Token], page: PageContent) -> list[Token]:
+    """An OCR'd page's characters without the rulings tesseract read as text.
+
+    A character on a ruling (on_ruling) goes; so does a whole word made only of bar glyphs ('|', '||', 'l', '[',
+    with a speck read as a quote mark: "‘|") whose box comes within BAR_REACH of a vertical ruling. Tesseract's box for such a word is
+    often set beside the border's ink rather than on it (seen most on a page straightened before OCR), so its
+    centre can be a few points off the ruling; no word of text is a bar alone, so nothing written is lost.
+    """
+    drop = {i for i, t in enumerate(tokens) if on_ruling(t, page)}
+    for run in _word_runs(tokens):
+        text = [tokens[i].text for i in run]
+        if not all(c in _BAR_GLYPHS or c in _SPECK_GLYPHS for c in text) or all(c in _SPECK_GLYPHS for c in text):
+            continue
+        x0, top, x1, bottom = _box([tokens[i] for i in run])
+        y = (top + bottom) / 2
+        if any(x0 - BAR_REACH <= pos <= x1 + BAR_REACH and a - ENDS <= y <= b + ENDS for pos, a, b in page.v_edges):
+            drop.update(run)
+    return [t for i, t in enumerate(tokens) if i not in drop]
 
 
 def find_marks(table: TableDraft, ink: Ink) -> None:

@@ -192,3 +192,15 @@ def test_speckle_read_as_punctuation_between_words_is_dropped(read, meant):
                                   "see gov.uk for more", "at 9 a.m. each day", "Outcome: closed"])
 def test_real_punctuation_is_kept(text):
     assert ocr_cleanup.clean_text(text) == (text, 0)
+
+
+def test_a_border_read_as_a_bar_at_a_line_end_is_never_an_answer_or_a_value():
+    # "label: |" would make '|' the header value; a cell holding only '|' or "\u2018|" an answer
+    assert ocr_cleanup.clean_text("Name of your agency/organisation: |") == ("Name of your agency/organisation:", 1)
+    assert ocr_cleanup.clean_text("|| Health Visiting [")[0] == "Health Visiting"
+    assert ocr_cleanup.clean_text("\u2018|")[0] == "" and ocr_cleanup.clean_text("[")[0] == ""
+    # a bar between words, brackets around a word and the word 'I' are text
+    assert ocr_cleanup.clean_text("Yes | No [see notes] I")[0] == "Yes | No [see notes] I"
+    para = Para([_line("CONTEXT QUESTIONS |", 100), _line("|", 112)], 1, [1])
+    ocr_cleanup.clean_para(para)
+    assert para_text(para) == "CONTEXT QUESTIONS"

@@ -310,3 +310,22 @@ def test_a_page_that_still_reads_as_garbage_is_flagged_for_a_rescan(tmp_path):
     raw = extract(path, Limits())
     assert raw.ocr is True and raw.low_confidence_pages == [1]  # the record is flagged ocr_low_confidence
     assert any("page(s) 1 read as garbage" in w and "scan them again" in w for w in raw.warnings)
+
+
+def test_a_border_ocr_read_as_a_bar_beside_it_is_dropped_and_the_words_are_kept():
+    # a straightened scan: tesseract read the header table's borders as '|' words whose boxes stop a few points
+    # short of the ruling, so a label cell read "Name of your agency/organisation: |" and '|' became the value
+    page = PageContent(number=1, width=600, height=800, images=1,
+                       v_edges=[(90.0, 100.0, 160.0), (308.0, 100.0, 160.0), (520.0, 100.0, 160.0)],
+                       h_edges=[(100.0, 90.0, 520.0), (130.0, 90.0, 520.0), (160.0, 90.0, 520.0)])
+
+    def word(text, x, top, width=5.0):
+        return [Token(ch, x + width * i, top, x + width * (i + 1), top + 10) for i, ch in enumerate(text)] + \
+            [Token(" ", x + width * len(text), top, x + width * len(text) + 2, top + 10)]
+
+    page.tokens = (word("agency:", 96, 104) + word("|", 302.8, 104, 5.4) + word("Health", 314, 104)
+                   + word("Visiting", 348, 104) + word("\u2018|", 301, 134, 2.0) + word("||", 513, 134, 2.0)
+                   + word("I", 96, 134) + word("l", 150, 134) + word("1", 200, 134))
+    kept = pdf_scan.word_texts(pdf_scan.drop_rulings(page.tokens, page))
+    # every word written is kept (a lone 'l', 'I' or '1' far from a border too); no border read as a bar is
+    assert kept == ["agency:", "Health", "Visiting", "I", "l", "1"]
