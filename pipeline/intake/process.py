@@ -18,6 +18,7 @@ from pipeline.mapping.layout import BOX_SEGMENT as _BOX_SEGMENT
 from pipeline.mapping.layout import box_labels, without_unticked
 from pipeline.mapping.layout import OPTION_SEP, Option, decide, options_in
 from pipeline.mapping.place import Mapped, map_document
+from pipeline.text import CHOICE_NOTE
 from pipeline.validation.rules.context import leftover_text
 from pipeline.templates.registry import detect_template, get_template
 
@@ -70,6 +71,7 @@ def _choices_in(line: str, read) -> list[str] | None:
     Pieces are split on '/', '|' or 'or'; a piece marked with X, a tick or ☒ is chosen; with no mark, the
     pieces left standing are chosen unless every choice is still there (the printed prompt, untouched).
     """
+    line = CHOICE_NOTE.sub("", line) or line  # 'Yes / No (delete as appropriate)': the note is no choice
     boxes = box_labels(line)
     if boxes:
         named = [(mark, read(label)) for mark, label in boxes]
