@@ -92,7 +92,7 @@ TWO_ON_ONE_LINE = {
 
 
 # still read wrong after the fix: the child's details typed as "Name: X DOB: Y" beside a "Child" label
-HEADER_BROKEN = {"name and dob", "value cell"}
+HEADER_BROKEN: set[str] = set()  # layouts still read wrong (xfail with HEADER_FIX)
 
 
 @pytest.mark.parametrize("layout", [
