@@ -254,7 +254,7 @@ GRIDS = {
     # the blank: a section title alone in its row, the answer cell beside it left empty
     ("title rows", "escp"): None, ("title rows", "other"): None,
     # sections down, the sub-questions as column headings across
-    ("matrix", "escp"): None, ("matrix", "other"): GRID_FIX,
+    ("matrix", "escp"): None, ("matrix", "other"): None,
     # headings for sections, sub-questions printed as plain lines (no question mark) over the answer space
     ("boxes", "escp"): None, ("paragraphs", "escp"): None,
 }

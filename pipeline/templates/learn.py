@@ -465,7 +465,7 @@ def _section_grid(table: Table, draft: _Draft) -> bool:
         return False
     top = [(c.col, " ".join(_cell_texts(c)).rstrip(":").strip()) for c in table.rows[0].cells]
     labels = [(col, text) for col, text in top if col > 0 and text]
-    if len(labels) < 2 or any(len(t.split()) > 15 or t.endswith("?") or normalise(t) in _GENERIC_HEADINGS
+    if len(labels) < 2 or any(len(t.split()) > 15 or normalise(t) in _GENERIC_HEADINGS
                               or _header_key(t) or _grade_value(t) for _c, t in labels):
         return False
     if normalise(top[0][1]) in _GENERIC_HEADINGS:
