@@ -12,6 +12,11 @@ _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
+# How to mark the printed choices, said after them: 'Yes / No (delete as appropriate)', '(please circle)'
+CHOICE_NOTE = re.compile(r"\s*[(\[]\s*(?:please\s+)?(?:delete|circle|tick|underline|strike|highlight|select|ring)\b"
+                         r"[^()\[\]]*[)\]]\s*$", re.I)
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case, straight quotes, single spaces: the form used for every comparison."""

@@ -16,8 +16,10 @@ from models.record import (
 from models.settings import Settings
 from models.template import AnswerKind, Template
 from pipeline.mapping.layout import BOX_SEGMENT as _BOX_SEGMENT
+from pipeline.mapping.layout import box_labels, without_unticked
 from pipeline.mapping.layout import OPTION_SEP, Option, decide, options_in
 from pipeline.mapping.place import Mapped, map_document
+from pipeline.text import CHOICE_NOTE
 from pipeline.validation.rules.context import leftover_text
 from pipeline.templates.registry import detect_template, get_template
 
@@ -48,7 +50,7 @@ def sha256_of(path: Path) -> str:
 
 def ticked_options(text: str) -> list[str] | None:
     """The labels ticked (☒) in a line of boxes, or None when the text has no boxes at all."""
-    segments = _BOX_SEGMENT.findall(text)
+    segments = box_labels(text)
     if not segments:
         return None
     return [label.strip() for mark, label in segments if mark == "☒" and label.strip()]
@@ -56,7 +58,7 @@ def ticked_options(text: str) -> list[str] | None:
 
 def _without_unticked(text: str) -> str:
     """The text with every unticked box and its label removed: what the agency actually said."""
-    return _BOX_SEGMENT.sub(lambda m: m.group(0) if m.group(1) == "☒" else "", text)
+    return without_unticked(text)
 
 
 _PIECES = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*", re.I)  # never the '/' of 'N/A'
@@ -70,10 +72,12 @@ def _choices_in(line: str, read) -> list[str] | None:
     Pieces are split on '/', '|' or 'or'; a piece marked with X, a tick or ☒ is chosen; with no mark, the
     pieces left standing are chosen unless every choice is still there (the printed prompt, untouched).
     """
-    boxes = _BOX_SEGMENT.findall(line)
+    line = CHOICE_NOTE.sub("", line) or line  # 'Yes / No (delete as appropriate)': the note is no choice
+    boxes = box_labels(line)
     if boxes:
         named = [(mark, read(label)) for mark, label in boxes]
-        if line.split("☒")[0].split("☐")[0].strip() or not all(c for _m, c in named):
+        before = line.split("☒")[0].split("☐")[0]  # text before the first box: a label of its own only
+        if (before.strip() and line.strip()[-1] not in "☒☐") or not all(c for _m, c in named):
             return None
         return [c for mark, c in named if mark == "☒"]
     pieces = [p for p in _PIECES.split(line) if p.strip()]

@@ -68,6 +68,33 @@ def _pairs(line: str, known: list[re.Pattern]) -> list[str]:
     return [p for p in pieces if p] if len(ordered) > 1 else [line]
 
 
+# a label typed inside a value cell that only says the value is a name: 'Child: | Name: Amelia ...'
+_NAME_LABEL = re.compile(r"^\s*(?:full\s+)?names?(?:\s*\(s\))?\s*:\s*(?=\S)", re.I)
+
+
+def _value_pairs(line: str, known: list[re.Pattern]) -> list[str]:
+    """The pieces of a value cell beside a label cell: 'Amelia    DOB: 03/02/2019' is the value, then a
+    pair of its own; 'Name: Amelia  DOB: 03/02/2019' is the value under a 'Name' label, then a pair."""
+    first = _LABEL.match(line)
+    if first and not _SEP.search(first.group(1)):
+        pieces = _pairs(line, known)
+        if len(pieces) > 1 and _NAME_LABEL.match(pieces[0]):
+            pieces[0] = pieces[0][_NAME_LABEL.match(pieces[0]).end():].strip()
+        return pieces
+    for sep in _SEP.finditer(line):
+        m = _LABEL.match(line[sep.end():])
+        if m and _short_label(m.group(1)) and line[sep.end() + m.end():].strip() and line[:sep.start()].strip():
+            return [line[:sep.start()].strip(), *_pairs(line[sep.end():], known)]
+    return [line]
+
+
+def _label_cell_before(units: list[Unit], k: int) -> bool:
+    """Whether the unit before units[k] is a 'Label:' cell on the same table row, left of it."""
+    u, left = units[k], units[k - 1] if k else None
+    return bool(u.in_table and left is not None and left.in_table and (left.table, left.row) == (u.table, u.row)
+                and (left.col or 0) < (u.col or 0) and len(left.lines) == 1 and left.text.strip().endswith(":"))
+
+
 def _header_match(piece: str, matcher: Matcher) -> bool:
     found = matcher.match_unit(Unit(0, [Line(piece)], None), headers_only=True)  # type: ignore[arg-type]
     return any(m.inline for m in found.values())
@@ -90,12 +117,13 @@ def split_label_pairs(units: list[Unit], matcher: Matcher) -> list[Unit]:
         return index < first_question[0]
 
     out: list[Unit] = []
-    for u in units:
+    for k, u in enumerate(units):
         lines = [ln for ln in u.lines if ln.text.strip()]
         if not lines or ":" not in u.text:
             out.append(u)
             continue
-        split = [(_pairs(ln.text, known), ln) for ln in lines]
+        pairs = _value_pairs if len(lines) == 1 and _label_cell_before(units, k) else _pairs
+        split = [(pairs(ln.text, known), ln) for ln in lines]
         pieces = [(piece, ln) for found, ln in split for piece in found]
         several = any(len(found) > 1 for found, _ln in split)
         header_part = u.style == PAGE_HEADER or before_questions(u.index)  # never inside an answer
@@ -114,6 +142,13 @@ def split_label_pairs(units: list[Unit], matcher: Matcher) -> list[Unit]:
     for i, u in enumerate(out):
         u.index = i
     return out
+
+
+def _later_pair(u: Unit, units: list[Unit]) -> bool:
+    """A 'Label: value' piece cut from a value cell after its first piece: a field of its own, not the value."""
+    prev = units[u.index - 1] if u.index else None
+    return bool(u.group is not None and u.group >= _GROUP_BASE and prev is not None and prev.group == u.group
+                and (m := _LABEL.match(u.text)) and _short_label(m.group(1)))
 
 
 def _is_value(u: Unit | None, taken: set[int]) -> bool:
@@ -141,7 +176,8 @@ def extra_header(units: list[Unit], labelled: dict, labelish: set[int], claims: 
     taken = set(labelled) | set(claims) | set(grade_units) | labelish
     # the cells right of a label the template knows hold its value
     taken |= {o.index for i in taken if units[i].in_table for o in units[i + 1:i + 4]
-              if (o.table, o.row) == (units[i].table, units[i].row) and (o.col or 0) > (units[i].col or 0)}
+              if (o.table, o.row) == (units[i].table, units[i].row) and (o.col or 0) > (units[i].col or 0)
+              and not _later_pair(o, units)}
     at = {(u.table, u.row, u.col): u for u in units if u.in_table and u.group is None}
     rows = sorted({(u.table, u.row) for u in units if u.in_table})
     extra: dict[str, list[str]] = {}

@@ -234,6 +234,31 @@ def build_units(raw: RawDocument) -> list[Unit]:
 # ---- options chosen by formatting: struck out, emphasised, shaded -------------------------------------------
 
 BOX_SEGMENT = re.compile(r"([☒☐])\s*([^☒☐\n]*)")
+_BOX_AFTER = re.compile(r"([^☒☐\n]*?)\s*([☒☐])")
+
+
+def box_segments(line: str) -> list[tuple[str, int, int]]:
+    """Each box on a line with its label: (mark, start, end of the label), the label unstripped.
+
+    The label follows its box ('☐ Yes ☐ No'), or, when the line starts with text and ends with a box,
+    comes before it ('Yes ☐   No ☐'). No boxes: [].
+    """
+    text = line.strip()
+    if text and text[0] not in "☒☐" and text[-1] in "☒☐":
+        return [(m.group(2), m.start(1), m.end(1)) for m in _BOX_AFTER.finditer(line)]
+    return [(m.group(1), m.start(2), m.end(2)) for m in BOX_SEGMENT.finditer(line)]
+
+
+def without_unticked(line: str) -> str:
+    """The line with every unticked box and its label removed (either order, see box_segments)."""
+    text = line.strip()
+    boxes = _BOX_AFTER if text and text[0] not in "☒☐" and text[-1] in "☒☐" else BOX_SEGMENT
+    return boxes.sub(lambda m: m.group(0) if "☒" in m.group(0) else "", line)
+
+
+def box_labels(line: str) -> list[tuple[str, str]]:
+    """(mark, label) for each box on a line, in either order (see box_segments)."""
+    return [(mark, line[a:b]) for mark, a, b in box_segments(line)]
 # Options on one line: '/', '|' or 'or' between them, but never the '/' of 'N/A'.
 OPTION_SEP = re.compile(r"\s*(?:(?<![Nn])/|/(?![Aa]\b)|\||\bor\b)\s*")
 
@@ -271,11 +296,12 @@ def options_in(line: str, read) -> list[Option] | None:
     ``read`` names the choice a piece of text is, or None when it is not an option.
     """
     found = []
-    boxes = list(BOX_SEGMENT.finditer(line))
+    boxes = box_segments(line)
     if boxes:
-        if line[:boxes[0].start()].strip():
+        text = line.strip()
+        if text[0] not in "☒☐" and text[-1] not in "☒☐":  # text before the first box: not only options
             return None
-        cuts = [(m.start(2), m.end(2), m.group(1) == "☒") for m in boxes]
+        cuts = [(a, b, mark == "☒") for mark, a, b in boxes]
     else:
         cuts, start = [], 0
         for sep in [*OPTION_SEP.finditer(line), None]:

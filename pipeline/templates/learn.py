@@ -18,7 +18,7 @@ import yaml
 
 from models.raw import Cell, Paragraph, RawDocument, Table
 from models.template import (AnswerKind, GradeOption, Grading, HeaderField, Question, Section, Template)
-from pipeline.text import normalise
+from pipeline.text import CHOICE_NOTE, normalise
 
 # printed numbers: '7.', '7a)', 'Q7', 'Q7.', '1.1', '2.3.', '(a)', '(iv)', '(3)'; a bare '3 visits' is not one
 _NUMBER = re.compile(r"^\s*(?:q\s*(\d{1,2}(?:\.\d{1,2})?[a-z]?)[.):]?|(\d{1,2}(?:\.\d{1,2})+)[.):]?"
@@ -271,7 +271,7 @@ def _choice_line(text: str, p: Paragraph, draft: _Draft) -> bool:
         m = _CHOICE_LABEL.match(text)
         label = m.group(1).strip() if m else None
         options = [o.strip(" /,") for o in _BOX.split(text[m.end():] if m else text) if o.strip(" /,")]
-    if label is None and draft.open is not None and _YES_NO.match(text):
+    if label is None and draft.open is not None and _is_yes_no(text):
         draft.open["kind"], draft.open = AnswerKind.yes_no_comments, None
         return True
     if len(options) < 2:
@@ -309,7 +309,7 @@ def _answer_box(table: Table, draft: _Draft) -> bool:
     options = _options([cell])
     if options:
         draft.open.update(kind=AnswerKind.tick_list, options=options, requires_date=False)
-    elif texts and any(_YES_NO.match(t) for t in texts):
+    elif texts and any(_is_yes_no(t) for t in texts):
         draft.open["kind"] = AnswerKind.yes_no_comments
     draft.open = None
     return True
@@ -465,7 +465,7 @@ def _section_grid(table: Table, draft: _Draft) -> bool:
         return False
     top = [(c.col, " ".join(_cell_texts(c)).rstrip(":").strip()) for c in table.rows[0].cells]
     labels = [(col, text) for col, text in top if col > 0 and text]
-    if len(labels) < 2 or any(len(t.split()) > 15 or t.endswith("?") or normalise(t) in _GENERIC_HEADINGS
+    if len(labels) < 2 or any(len(t.split()) > 15 or normalise(t) in _GENERIC_HEADINGS
                               or _header_key(t) or _grade_value(t) for _c, t in labels):
         return False
     if normalise(top[0][1]) in _GENERIC_HEADINGS:
@@ -588,7 +588,7 @@ def _set_kind(q: dict, options, answers, answer_texts, yes_no_cols, colon_label)
     if options:
         q["kind"], q["options"], q["requires_date"] = AnswerKind.tick_list, options, False
     elif (yes_no_cols and sum(1 for c in answers if c.col in yes_no_cols and not _cell_texts(c)) >= 2) or \
-            any(_YES_NO.match(t) for t in answer_texts):
+            any(_is_yes_no(t) for t in answer_texts):
         q["kind"] = AnswerKind.yes_no_comments
     elif colon_label is not None:
         q["required"], q["requires_date"] = False, False  # a details label such as 'Role:'
@@ -596,7 +596,12 @@ def _set_kind(q: dict, options, answers, answer_texts, yes_no_cols, colon_label)
 
 def _is_answer_text(texts: list[str]) -> bool:
     """Text that fills an answer cell on a blank form: tick options or 'Yes / No'."""
-    return bool(texts) and all(_BOX.match(t) or _YES_NO.match(t) for t in texts)
+    return bool(texts) and all(_BOX.match(t) or _is_yes_no(t) for t in texts)
+
+
+def _is_yes_no(text: str) -> bool:
+    """'Yes / No' and its kin, with or without how to mark it ('Yes / No (delete as appropriate)')."""
+    return bool(_YES_NO.match(CHOICE_NOTE.sub("", text)))
 
 
 def _options(cells: list[Cell]) -> list[str]:
@@ -627,10 +632,10 @@ def _question_from_texts(texts: list[str], tags: list[str]) -> dict | None:
     # 'Yes / No' printed with the question (after its '?', or on a line of its own) is where the answer is
     # marked: the question is a yes/no one, and the printed choices are neither its wording nor guidance
     tail = re.match(r"^(.*\?)\s*(.+)$", wording)
-    yes_no = bool(tail and _YES_NO.match(tail.group(2)))
+    yes_no = bool(tail and _is_yes_no(tail.group(2)))
     if yes_no:
         wording = tail.group(1)
-    choices = [g for g in guidance if _YES_NO.match(g)]
+    choices = [g for g in guidance if _is_yes_no(g)]
     guidance = [g for g in guidance if g not in choices]
     if len(wording) < 2:
         return None
