@@ -351,3 +351,15 @@ def test_an_email_through_the_prefect_flow_counts_each_attachment(ws, returns):
     assert "3 processed, 0 quarantined, 0 already seen, 1 email opened" in result.output
     assert sorted(e.file for e in read_ledger(ws)) == ["school.docx", "two.msg", "two.msg#1/hv.docx",
                                                        "two.msg#2/police.docx"]
+
+
+def test_an_email_saved_under_a_document_name_is_opened_as_an_email(ws, returns):
+    # Outlook's "Save As" with the wrong type, or a message renamed by hand: its returns must still be read.
+    write_msg(ws.inbox / "police return.docx", Mail(parts=[Part("Police case 1.docx", returns[1], mime=DOCX)]))
+    write_eml(ws.inbox / "hv return.pdf", Mail(parts=[Part("HV case 1.docx", returns[0], mime=DOCX)]))
+    summary = run_inbox(ws, Settings())
+    assert (summary.processed, summary.quarantined, summary.emails) == (2, 0, 2)
+    origins = sorted((r.source.email.file, r.header.agency) for r in current_records(ws))
+    assert origins == [("hv return.pdf", "Health Visiting"), ("police return.docx", "West Midlands Police")]
+    status = _status(ws)
+    assert status["police return.docx"]["outcome"] == status["hv return.pdf"]["outcome"] == "opened"
